@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Caches: the kmem_cache-like API.
+ *
+ * A cache is a name, an object size and alignment, flags and an optional
+ * constructor over a class (gomem_internal.h). Its objects live in spans of
+ * the smallest Go size class whose size fits the object and is a multiple of
+ * its alignment. Like SLUB's merging, a cache without a constructor and
+ * without flags that forbid sharing uses the global class of that span class
+ * (the one the kmalloc family uses): it costs no memory of its own. A cache
+ * with a constructor, GOMEM_NO_MERGE, GOMEM_TYPESAFE_BY_RCU or a debug flag
+ * gets a class of its own: spans of its own, whose objects are constructed
+ * once, when the span is made; and free objects keep their contents (the
+ * free-list link goes after the object), as constructed objects and
+ * typesafe-by-RCU readers require.
+ *
+ * A noscan cache of objects under 16 bytes packs them with the tiny
+ * allocator.
+ *
+ * Locking: gomem_cache_mutex serialises create and destroy (and /proc/gomem
+ * readers); the list itself changes under gomem_cache_list_lock too, an
+ * irq-safe spinlock, so that drains running in IPIs or hotplug callbacks can
+ * walk it. Allocation and free are the class's lock-free paths.
+ * gomem_cache_create() and gomem_cache_destroy() may sleep.
+ */
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/mm.h>
+#include <linux/vmalloc.h>
+#include <gomem.h>
+#include "gomem_internal.h"
+
+LIST_HEAD(gomem_caches);
+DEFINE_MUTEX(gomem_cache_mutex);	/* serialises create and destroy */
+DEFINE_SPINLOCK(gomem_cache_list_lock);	/* the list, for drains in IPIs */
+
+static bool cache_private(unsigned long flags, void (*ctor)(void *))
+{
+	return ctor || (flags & (GOMEM_NO_MERGE | GOMEM_TYPESAFE_BY_RCU | GOMEM_POISON));
+}
+
+/* smallest size class >= @need whose size is a multiple of @align */
+static unsigned int pick_sizeclass(unsigned int need, unsigned int align)
+{
+	unsigned int sc;
+
+	for (sc = gomem_size_to_class(need); sc && sc < GOMEM_NUM_SIZE_CLASSES; sc++)
+		if (!(gomem_class_to_size[sc] % align))
+			return sc;
+	return 0;
+}
+
+static struct gomem_cache *cache_merge_target(struct gomem_class *cls)
+{
+	struct gomem_cache *c;
+
+	list_for_each_entry(c, &gomem_caches, list)
+		if (c->cls == cls)
+			return c;
+	return NULL;
+}
+
+/**
+ * gomem_cache_create() - create a cache, as kmem_cache_create()
+ * @name: name shown in /proc/gomem and in reports (copied)
+ * @size: object size, 1 to 32768 bytes
+ * @align: required alignment: 0, or a power of two up to 8192
+ * @flags: GOMEM_* cache flags
+ * @ctor: constructor, run once per object when its span is made, or NULL
+ *
+ * Context: process context; may sleep.
+ * Return: the cache, or NULL (with a warning naming the problem and the
+ * caller) for a NULL name, an impossible size, a bad alignment, unknown flags
+ * or lack of memory.
+ */
+struct gomem_cache *gomem_cache_create(const char *name, unsigned int size,
+				       unsigned int align, unsigned long flags,
+				       void (*ctor)(void *))
+{
+	unsigned int ralign, need, link_off = 0, sc, spc;
+	struct gomem_cache *c;
+	const char *bad = NULL;
+	unsigned long irqflags;
+
+	if (!name)
+		bad = "no name";
+	else if (!size || size > GOMEM_MAX_SMALL_SIZE)
+		bad = "impossible size";
+	else if (align && (!is_power_of_2(align) || align > GOMEM_PAGE_SIZE))
+		bad = "bad alignment";
+	else if (flags & ~GOMEM_CACHE_FLAGS)
+		bad = "unknown flags";
+	if (bad) {
+		pr_warn("gomem: cache_create(%s, %u, %u, %#lx) by %pS: %s, refused\n",
+			name ?: "(null)", size, align, flags, __builtin_return_address(0), bad);
+		return NULL;
+	}
+	ralign = max(align, 8U);
+	if (flags & GOMEM_HWCACHE_ALIGN) {	/* as SLUB's calculate_alignment() */
+		unsigned int cl = cache_line_size();
+
+		while (size <= cl / 2)
+			cl /= 2;
+		ralign = max(ralign, cl);
+	}
+	need = ALIGN(size, ralign);
+	if (cache_private(flags, ctor)) {
+		link_off = ALIGN(size, 8);
+		need = max(need, link_off + (unsigned int)sizeof(void *));
+	}
+	sc = pick_sizeclass(need, ralign);
+	if (!sc) {
+		pr_warn("gomem: cache_create(%s, %u, %u): no size class fits, refused\n",
+			name, size, align);
+		return NULL;
+	}
+	spc = (sc << 1) | !!(flags & GOMEM_NOSCAN);
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return NULL;
+	c->name = kstrdup(name, GFP_KERNEL);
+	c->pcpu = alloc_percpu(struct gomem_cache_pcpu);
+	if (!c->name || !c->pcpu)
+		goto fail;
+	c->size = size;
+	c->align = ralign;
+	c->objsize = cache_private(flags, ctor) ? size : ALIGN(size, ralign);
+	c->flags = flags;
+	c->ctor = ctor;
+	if (cache_private(flags, ctor)) {
+		if (gomem_class_init(&c->own, spc, c, c->objsize, link_off))
+			goto fail;
+		c->own.ctor = ctor;
+		c->own.poison = (flags & GOMEM_POISON) && !ctor;
+		c->own.rcu = !!(flags & GOMEM_TYPESAFE_BY_RCU);
+		c->cls = &c->own;
+	} else if ((flags & GOMEM_NOSCAN) && size < GOMEM_TINY_SIZE) {
+		c->cls = &gomem_classes[GOMEM_TINY_SPANCLASS];
+		c->objsize = size;
+	} else {
+		c->cls = &gomem_classes[spc];
+	}
+	mutex_lock(&gomem_cache_mutex);
+	if (c->cls != &c->own)
+		c->merged_with = cache_merge_target(c->cls);
+	spin_lock_irqsave(&gomem_cache_list_lock, irqflags);
+	list_add_tail(&c->list, &gomem_caches);
+	spin_unlock_irqrestore(&gomem_cache_list_lock, irqflags);
+	mutex_unlock(&gomem_cache_mutex);
+	return c;
+fail:
+	free_percpu(c->pcpu);
+	kfree(c->name);
+	kfree(c);
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(gomem_cache_create);
+
+static bool cache_tiny(struct gomem_cache *c)
+{
+	return c->cls->tiny;
+}
+
+/**
+ * gomem_cache_alloc_node() - allocate an object, as kmem_cache_alloc_node()
+ * @cache: the cache
+ * @flags: GFP flags
+ * @node: NUMA node, or NUMA_NO_NODE
+ *
+ * Return: the object, or NULL on failure (and for a NULL cache, with a
+ * warning).
+ */
+void *gomem_cache_alloc_node(struct gomem_cache *cache, gfp_t flags, int node)
+{
+	void *p;
+
+	if (unlikely(!cache)) {
+		pr_warn("gomem: cache_alloc on a NULL cache by %pS, refused\n",
+			__builtin_return_address(0));
+		return NULL;
+	}
+	if (cache_tiny(cache))
+		p = gomem_tiny_alloc(cache->size, flags);
+	else
+		p = gomem_class_alloc(cache->cls, flags, node);
+	if (unlikely(!p)) {
+		if (!(flags & __GFP_NOWARN))
+			pr_warn("gomem: %s: allocation (gfp %#x) by %pS failed\n",
+				cache->name, flags, __builtin_return_address(0));
+		return NULL;
+	}
+	this_cpu_inc(cache->pcpu->allocs);
+	return p;
+}
+EXPORT_SYMBOL_GPL(gomem_cache_alloc_node);
+
+/**
+ * gomem_cache_free() - free an object, as kmem_cache_free()
+ * @cache: the cache it came from
+ * @objp: the object, or NULL
+ *
+ * Freeing to the wrong cache, a pointer gomem does not own, a pointer into
+ * an object, or a double free that reaches a span is reported and refused.
+ */
+void gomem_cache_free(struct gomem_cache *cache, void *objp)
+{
+	if (unlikely(!cache)) {
+		pr_warn("gomem: cache_free to a NULL cache by %pS, refused\n",
+			__builtin_return_address(0));
+		return;
+	}
+	if (unlikely(!objp))
+		return;
+	if (gomem_free(cache, objp, _RET_IP_))
+		this_cpu_inc(cache->pcpu->frees);
+}
+EXPORT_SYMBOL_GPL(gomem_cache_free);
+
+/**
+ * gomem_cache_alloc_bulk() - allocate several objects, all or nothing
+ * @cache: the cache
+ * @flags: GFP flags
+ * @size: number of objects
+ * @p: array that receives them
+ *
+ * Return: @size, or 0 when they could not all be allocated (then none is).
+ */
+int gomem_cache_alloc_bulk(struct gomem_cache *cache, gfp_t flags, size_t size, void **p)
+{
+	unsigned long irqflags;
+	size_t i = 0;
+
+	if (unlikely(!cache))
+		return 0;
+	if (cache_tiny(cache) || (cache->flags & GOMEM_POISON) ||
+	    want_init_on_alloc(flags)) {
+		for (; i < size; i++) {
+			p[i] = gomem_cache_alloc_node(cache, flags | __GFP_NOWARN, NUMA_NO_NODE);
+			if (!p[i])
+				goto fail;
+		}
+		return size;
+	}
+	local_irq_save(irqflags);
+	for (; i < size; i++) {
+		p[i] = gomem_mcache_alloc_locked(cache->cls, flags, &irqflags);
+		if (unlikely(!p[i]))
+			break;
+	}
+	local_irq_restore(irqflags);
+	if (i < size)
+		goto fail;
+	this_cpu_add(cache->pcpu->allocs, size);
+	return size;
+fail:
+	if (!(flags & __GFP_NOWARN))
+		pr_warn("gomem: %s: bulk allocation of %zu objects by %pS failed\n",
+			cache->name, size, __builtin_return_address(0));
+	/* undo: the ones we have go back through the ordinary free */
+	this_cpu_add(cache->pcpu->allocs, i);
+	gomem_cache_free_bulk(cache, i, p);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(gomem_cache_alloc_bulk);
+
+/**
+ * gomem_cache_free_bulk() - free several objects of a cache
+ * @cache: the cache
+ * @size: number of objects
+ * @p: the objects
+ */
+void gomem_cache_free_bulk(struct gomem_cache *cache, size_t size, void **p)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		gomem_cache_free(cache, p[i]);
+}
+EXPORT_SYMBOL_GPL(gomem_cache_free_bulk);
+
+/**
+ * gomem_cache_shrink() - give cached memory back, as kmem_cache_shrink()
+ * @cache: the cache (every CPU's caches of every class are emptied)
+ *
+ * Context: process context; may sleep.
+ * Return: 0.
+ */
+int gomem_cache_shrink(struct gomem_cache *cache)
+{
+	gomem_shrink_all();
+	return 0;
+}
+EXPORT_SYMBOL_GPL(gomem_cache_shrink);
+
+/**
+ * gomem_cache_size() - object size of a cache, as kmem_cache_size()
+ * @cache: the cache
+ *
+ * Return: the size asked for at creation.
+ */
+unsigned int gomem_cache_size(struct gomem_cache *cache)
+{
+	return cache ? cache->size : 0;
+}
+EXPORT_SYMBOL_GPL(gomem_cache_size);
+
+/**
+ * gomem_cache_active() - objects of a cache allocated and not freed
+ * @c: the cache
+ *
+ * Return: the count (a snapshot).
+ */
+long gomem_cache_active(struct gomem_cache *c)
+{
+	long n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += per_cpu_ptr(c->pcpu, cpu)->allocs - per_cpu_ptr(c->pcpu, cpu)->frees;
+	return n;
+}
+
+/**
+ * gomem_cache_destroy() - destroy a cache, as kmem_cache_destroy()
+ * @cache: the cache, or NULL
+ *
+ * A cache with objects still allocated is reported with their number and
+ * kept, with its memory, as SLUB does.
+ *
+ * Context: process context; may sleep.
+ */
+void gomem_cache_destroy(struct gomem_cache *cache)
+{
+	unsigned long irqflags;
+	long live;
+
+	if (!cache)
+		return;
+	if (cache->flags & GOMEM_TYPESAFE_BY_RCU)
+		rcu_barrier();
+	gomem_drain_all();
+	live = gomem_cache_active(cache);
+	if (cache->cls == &cache->own && !live)
+		live = gomem_mcentral_leftover(&cache->own);
+	if (live) {
+		pr_err("gomem: cache %s: destroyed with %ld objects still allocated; cache and memory kept\n",
+		       cache->name, live);
+		return;
+	}
+	mutex_lock(&gomem_cache_mutex);
+	spin_lock_irqsave(&gomem_cache_list_lock, irqflags);
+	list_del(&cache->list);
+	spin_unlock_irqrestore(&gomem_cache_list_lock, irqflags);
+	if (cache->cls != &cache->own) {
+		struct gomem_cache *c;
+
+		/* re-point caches merged with this one */
+		list_for_each_entry(c, &gomem_caches, list)
+			if (c->merged_with == cache)
+				c->merged_with = cache_merge_target(c->cls) == c ?
+						 NULL : cache_merge_target(c->cls);
+	}
+	mutex_unlock(&gomem_cache_mutex);
+	if (cache->cls == &cache->own)
+		gomem_class_destroy(&cache->own);
+	free_percpu(cache->pcpu);
+	kfree(cache->name);
+	kfree(cache);
+}
+EXPORT_SYMBOL_GPL(gomem_cache_destroy);
+
+/**
+ * gomem_class_construct() - run a private class's constructor over a span
+ * @cls: the class
+ * @s: a fresh span of it
+ */
+void gomem_class_construct(struct gomem_class *cls, struct gomem_span *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nelems; i++)
+		cls->ctor((char *)s->start + i * s->elemsize);
+}
+
+/**
+ * gomem_caches_drain_cpu() - drain a CPU's state of every private class
+ * @cpu: the CPU (the current one with interrupts off, or a dead one)
+ *
+ * Called from gomem_drain_cpu(), in an IPI or a hotplug callback.
+ */
+void gomem_caches_drain_cpu(int cpu)
+{
+	struct gomem_cache *c;
+	unsigned long flags;
+
+	spin_lock_irqsave(&gomem_cache_list_lock, flags);
+	list_for_each_entry(c, &gomem_caches, list)
+		if (c->cls == &c->own)
+			gomem_class_drain_cpu(&c->own, cpu);
+	spin_unlock_irqrestore(&gomem_cache_list_lock, flags);
+}
+
+static void gomem_rcu_free(struct rcu_head *head)
+{
+	gomem_free(NULL, gomem_obj_start(head), _RET_IP_);
+}
+
+/**
+ * __gomem_kfree_rcu() - free the object around an rcu_head after a grace period
+ * @head: the rcu_head inside the object
+ *
+ * Use gomem_kfree_rcu(ptr, field).
+ */
+void __gomem_kfree_rcu(struct rcu_head *head)
+{
+	call_rcu(head, gomem_rcu_free);
+}
+EXPORT_SYMBOL_GPL(__gomem_kfree_rcu);

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Declarations shared by gomem's files (not for client modules: they use
+ * include/gomem.h).
+ *
+ * A "class" (struct gomem_class) is one instance of Go's span class: the
+ * per-CPU caches (mcache.c), the per-node central lists (mcentral.c) and the
+ * spans they share. The kmalloc family uses the 136 global instances,
+ * gomem_classes[spanclass]; caches that may not share spans (constructor,
+ * no-merge, typesafe-by-RCU, ...) get an instance of their own.
+ */
+#ifndef _GOMEM_INTERNAL_H
+#define _GOMEM_INTERNAL_H
+
+#include <linux/types.h>
+#include <linux/spinlock.h>
+#include <linux/list.h>
+#include <linux/percpu.h>
+#include <linux/mutex.h>
+#include "sizeclasses.h"
+#include "span.h"
+#include "mheap.h"
+
+/* per-CPU magazine: at most this many objects, and at most MAG_BYTES */
+#define GOMEM_MAG_MAX		32
+#define GOMEM_MAG_BYTES		(32 * 1024)
+
+/* mcache: one CPU's state for one class (Go's mcache.alloc[spc] and more) */
+struct gomem_mcache {
+	struct gomem_span *span;	/* span being allocated from, or NULL */
+	unsigned int nmag;		/* objects in mag[] */
+	unsigned long allocs, frees;	/* objects, as the callers see them */
+	unsigned long refills, flushes;
+	void *mag[GOMEM_MAG_MAX];	/* recently freed objects, LIFO */
+};
+
+/* mcentral: one node's spans of one class */
+struct gomem_mcentral {
+	spinlock_t lock;
+	struct list_head partial;	/* uncached spans with a free object */
+	struct list_head full;		/* uncached spans without */
+	unsigned long nr_partial, nr_full, nr_cached;
+	unsigned long spans_made, spans_freed;
+};
+
+#define GOMEM_TINY_SPANCLASS	((GOMEM_TINY_SIZE_CLASS << 1) | 1)
+
+struct gomem_cache;
+
+struct gomem_class {
+	u8 spanclass;
+	u8 sizeclass;
+	u8 npages;
+	bool tiny;			/* the tiny allocator's blocks */
+	bool poison;			/* GOMEM_POISON: free objects poisoned */
+	bool rcu;			/* typesafe-by-RCU: spans freed after a GP */
+	u16 nelems;
+	u16 mag_limit;
+	u32 elemsize;			/* size class: object stride */
+	u32 objsize;			/* usable bytes (ksize) */
+	u32 link_off;			/* where a free object's link goes */
+	void (*ctor)(void *obj);
+	struct gomem_cache *cache;	/* owner of a private class, else NULL */
+	struct gomem_mcache __percpu *pcpu;
+	struct gomem_mcentral *central;	/* [nr_node_ids] */
+};
+
+extern struct gomem_class gomem_classes[GOMEM_NUM_SPAN_CLASSES];
+
+int gomem_class_init(struct gomem_class *cls, unsigned int spanclass,
+		     struct gomem_cache *cache, unsigned int objsize, unsigned int link_off);
+unsigned long gomem_class_destroy(struct gomem_class *cls);
+int gomem_classes_init(void);
+void gomem_classes_exit(void);
+void gomem_class_sum(struct gomem_class *cls, unsigned long *allocs, unsigned long *frees,
+		     unsigned long *cached);
+
+/* cache.c */
+struct gomem_cache_pcpu {
+	unsigned long allocs, frees;
+};
+
+struct gomem_cache {
+	const char *name;
+	unsigned int size;		/* object size asked for */
+	unsigned int align;
+	unsigned int objsize;		/* usable size: size rounded to align */
+	unsigned long flags;
+	void (*ctor)(void *obj);
+	struct gomem_class *cls;	/* a global class, or &own */
+	struct gomem_class own;
+	struct gomem_cache *merged_with;	/* first cache on a shared class */
+	struct gomem_cache_pcpu __percpu *pcpu;
+	struct list_head list;		/* gomem_caches, under gomem_cache_mutex */
+};
+
+static inline struct gomem_class *gomem_cache_class(struct gomem_cache *c)
+{
+	return c->cls;
+}
+
+static inline const char *gomem_cache_name(struct gomem_cache *c)
+{
+	return c->name;
+}
+
+void gomem_class_construct(struct gomem_class *cls, struct gomem_span *s);
+void gomem_caches_drain_cpu(int cpu);
+extern struct list_head gomem_caches;
+extern struct mutex gomem_cache_mutex;
+
+#define GOMEM_POISON_FREE	0x6b
+
+/* mcache.c: the per-CPU paths */
+void *gomem_class_alloc(struct gomem_class *cls, gfp_t gfp, int node);
+void gomem_class_free(struct gomem_class *cls, struct gomem_span *s, void *p,
+		      unsigned long ip);
+void gomem_class_drain_cpu(struct gomem_class *cls, int cpu);
+void gomem_drain_cpu(int cpu);
+void gomem_drain_all(void);
+void *gomem_small_alloc(unsigned int spanclass, size_t size, gfp_t gfp, int node);
+bool gomem_free(struct gomem_cache *cache, const void *p, unsigned long ip);
+void *gomem_obj_start(const void *p);
+void *gomem_vmalloc_start(const void *p);
+unsigned long gomem_shrink_all(void);
+long gomem_cache_active(struct gomem_cache *c);
+size_t gomem_obj_size(const void *p);
+
+/* irqs disabled, this CPU's mcache */
+void *gomem_mcache_alloc_locked(struct gomem_class *cls, gfp_t gfp,
+				unsigned long *flags);
+void gomem_mcache_free_locked(struct gomem_class *cls, struct gomem_span *s, void *p);
+
+/* mcentral.c */
+struct gomem_span *gomem_mcentral_cache_span(struct gomem_class *cls, int node,
+					     struct gomem_span *old, int cpu);
+void gomem_mcentral_adopt_span(struct gomem_class *cls, struct gomem_span *s, int cpu);
+void gomem_mcentral_uncache_span(struct gomem_class *cls, struct gomem_span *s);
+void gomem_mcentral_free_objs(struct gomem_class *cls, void **objs, unsigned int n);
+void gomem_mcentral_add_span(struct gomem_class *cls, struct gomem_span *s);
+struct gomem_span *gomem_mcentral_new_span(struct gomem_class *cls, int node, gfp_t gfp);
+void *gomem_mcentral_alloc_node(struct gomem_class *cls, int node, gfp_t gfp);
+unsigned int gomem_mcentral_count(struct gomem_class *cls, unsigned long *spans,
+				  unsigned long *objs);
+void gomem_mcentral_init(struct gomem_mcentral *c);
+unsigned long gomem_mcentral_leftover(struct gomem_class *cls);
+
+/* span.c */
+void gomem_span_init_small(struct gomem_span *s, struct gomem_class *cls);
+void *gomem_span_next_free(struct gomem_span *s);
+bool gomem_span_obj_index(struct gomem_span *s, const void *p, unsigned int *idx);
+
+/**
+ * gomem_span_next_free_fast() - Go's nextFreeFast: one ctz, no lock
+ * @s: a span owned by this CPU's mcache
+ *
+ * Return: the next free object, or NULL when the 64-object cache window is
+ * exhausted (gomem_span_next_free() moves on).
+ */
+static __always_inline void *gomem_span_next_free_fast(struct gomem_span *s)
+{
+	unsigned int bit, idx;
+
+	if (!s->alloc_cache)
+		return NULL;
+	bit = __ffs64(s->alloc_cache);
+	idx = s->freeindex + bit;
+	s->alloc_cache = (s->alloc_cache >> bit) >> 1;
+	s->freeindex = idx + 1;
+	s->alloc_count++;
+	return (char *)s->start + idx * s->elemsize;
+}
+
+/* tiny.c */
+int gomem_tiny_init(void);
+void gomem_tiny_exit(void);
+void *gomem_tiny_alloc(size_t size, gfp_t gfp);
+void gomem_tiny_free(struct gomem_span *s, void *p, unsigned long ip);
+void gomem_tiny_drain_cpu(int cpu);
+void gomem_tiny_span_init(struct gomem_span *s);
+unsigned int gomem_tiny_nelems(unsigned int npages);
+
+/* stats.c: per-CPU event counters, summed on read */
+enum gomem_stat_item {
+	GOMEM_STAT_TINY_ALLOCS,
+	GOMEM_STAT_TINY_FREES,
+	GOMEM_STAT_TINY_BLOCKS,		/* blocks taken for tiny packing */
+	GOMEM_STAT_VMALLOC_ALLOCS,
+	GOMEM_STAT_VMALLOC_FREES,
+	GOMEM_STAT_REMOTE_NODE_FREES,
+	GOMEM_STAT_BAD_FREES,
+	GOMEM_STAT_DOUBLE_FREES,
+	GOMEM_STAT_FAILED_ALLOCS,
+	GOMEM_NR_STATS
+};
+
+struct gomem_stats {
+	unsigned long v[GOMEM_NR_STATS];
+};
+
+extern struct gomem_stats __percpu *gomem_pcpu_stats;
+
+static inline void gomem_stat_add(enum gomem_stat_item item, long n)
+{
+	this_cpu_add(gomem_pcpu_stats->v[item], n);
+}
+
+int gomem_stats_init(void);
+void gomem_stats_exit(void);
+unsigned long gomem_stat_sum(enum gomem_stat_item item);
+
+/* procfs.c */
+int gomem_procfs_init(void);
+void gomem_procfs_exit(void);
+
+/* report.c: misuse reports */
+void gomem_report_bad_free(struct gomem_cache *cache, const void *p, unsigned long ip,
+			   const char *what);
+
+#endif /* _GOMEM_INTERNAL_H */

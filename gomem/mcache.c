@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mcache: the per-CPU allocation and free paths (Go's mcache, one per CPU
+ * and class here rather than one per P holding all classes).
+ *
+ * Allocation, fastest first:
+ *   1. pop the CPU's magazine of recently freed objects (LIFO: cache-hot);
+ *   2. gomem_span_next_free_fast() on the CPU's span (one ctz);
+ *   3. refill: next 64-object window, else sweep the span under its
+ *      mcentral lock, else a partial span, else a new span from the page heap.
+ * Free: push on the magazine; when it is full, flush its older half to the
+ * mcentral (one lock round trip). Objects of another node bypass the
+ * magazine. See mcentral.c for the rules that make this safe.
+ *
+ * Per-CPU rules: an mcache is touched only by its CPU with interrupts
+ * disabled (local_irq_save), which also makes the chunk-index lookups RCU
+ * readers; or by a control CPU once its CPU is dead (hotplug). No atomic
+ * read-modify-write on the fast paths. Refill with a GFP that may sleep
+ * re-enables interrupts around the page-heap call and starts over on
+ * whichever CPU it then runs.
+ *
+ * Limits: a magazine holds at most GOMEM_MAG_MAX objects and GOMEM_MAG_BYTES
+ * bytes; each CPU caches at most one span per class. Draining (shrinker,
+ * gomem_cache_shrink(), hotplug, unload) empties both.
+ *
+ * Context: gomem_class_alloc()/gomem_free() may be called from any context
+ * with a GFP that fits it, including hardirq with GFP_ATOMIC.
+ */
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/smp.h>
+#include <linux/kmemleak.h>
+#include "gomem_internal.h"
+
+struct gomem_class gomem_classes[GOMEM_NUM_SPAN_CLASSES];
+
+static void *mcache_refill(struct gomem_class *cls, gfp_t gfp, unsigned long *flags)
+{
+	struct gomem_mcache *mc = this_cpu_ptr(cls->pcpu);
+	int node = numa_mem_id(), cpu = smp_processor_id();
+	bool blocking = gfpflags_allow_blocking(gfp);
+	struct gomem_span *s;
+	void *p;
+
+	if (mc->span) {
+		p = gomem_span_next_free(mc->span);
+		if (p)
+			return p;
+	}
+	mc->refills++;
+	s = gomem_mcentral_cache_span(cls, node, mc->span, cpu);
+	mc->span = s;
+	if (s) {
+		p = gomem_span_next_free(s);
+		if (likely(p))
+			return p;
+	}
+	/* nothing partial: a new span, with interrupts on if we may sleep */
+	if (blocking)
+		local_irq_restore(*flags);
+	s = gomem_mcentral_new_span(cls, node, gfp);
+	if (blocking)
+		local_irq_save(*flags);
+	if (!s)
+		return NULL;
+	mc = this_cpu_ptr(cls->pcpu);
+	if (mc->span) {
+		/* we moved, or an interrupt refilled: leave ours to the class */
+		gomem_mcentral_add_span(cls, s);
+		return ERR_PTR(-EAGAIN);
+	}
+	gomem_mcentral_adopt_span(cls, s, smp_processor_id());
+	mc->span = s;
+	return gomem_span_next_free(s);
+}
+
+/**
+ * gomem_mcache_alloc_locked() - allocate from this CPU's mcache
+ * @cls: the class
+ * @gfp: allocation context
+ * @flags: the caller's saved interrupt state (interrupts are off; a refill
+ *	that may sleep re-enables them meanwhile)
+ *
+ * Return: an object, or NULL.
+ */
+void *gomem_mcache_alloc_locked(struct gomem_class *cls, gfp_t gfp, unsigned long *flags)
+{
+	struct gomem_mcache *mc;
+	void *p;
+
+again:
+	mc = this_cpu_ptr(cls->pcpu);
+	if (likely(mc->nmag)) {
+		p = mc->mag[--mc->nmag];
+	} else if (!mc->span || !(p = gomem_span_next_free_fast(mc->span))) {
+		p = mcache_refill(cls, gfp, flags);
+		if (unlikely(IS_ERR(p)))
+			goto again;
+		if (unlikely(!p))
+			return NULL;
+		mc = this_cpu_ptr(cls->pcpu);
+	}
+	mc->allocs++;
+	return p;
+}
+
+/**
+ * gomem_mcache_free_locked() - free to this CPU's mcache
+ * @cls: the object's class
+ * @s: the object's span
+ * @p: the object
+ *
+ * Interrupts are off.
+ */
+void gomem_mcache_free_locked(struct gomem_class *cls, struct gomem_span *s, void *p)
+{
+	struct gomem_mcache *mc = this_cpu_ptr(cls->pcpu);
+	unsigned int half;
+
+	mc->frees++;
+	if (unlikely(s->node != numa_mem_id())) {
+		gomem_stat_add(GOMEM_STAT_REMOTE_NODE_FREES, 1);
+		gomem_mcentral_free_objs(cls, &p, 1);
+		return;
+	}
+	if (unlikely(mc->nmag >= cls->mag_limit)) {
+		half = max(1U, mc->nmag / 2);
+		mc->flushes++;
+		gomem_mcentral_free_objs(cls, mc->mag, half);
+		mc->nmag -= half;
+		memmove(mc->mag, mc->mag + half, mc->nmag * sizeof(void *));
+	}
+	mc->mag[mc->nmag++] = p;
+}
+
+/* GOMEM_POISON: a free object must still hold the poison */
+static void poison_check(struct gomem_class *cls, u8 *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < cls->objsize; i++) {
+		if (p[i] != GOMEM_POISON_FREE) {
+			pr_warn("gomem: %s: object %p was written after free (byte %u is %#x)\n",
+				cls->cache ? gomem_cache_name(cls->cache) : "kmalloc", p, i, p[i]);
+			break;
+		}
+	}
+}
+
+/**
+ * gomem_class_alloc() - allocate one object of a class
+ * @cls: the class
+ * @gfp: allocation context
+ * @node: NUMA node, or NUMA_NO_NODE
+ *
+ * Return: the object, or NULL.
+ */
+void *gomem_class_alloc(struct gomem_class *cls, gfp_t gfp, int node)
+{
+	unsigned long flags;
+	void *p;
+
+	if (unlikely(node != NUMA_NO_NODE && node != numa_mem_id()) &&
+	    gomem_node_valid(node) && node_state(node, N_MEMORY)) {
+		p = gomem_mcentral_alloc_node(cls, node, gfp);
+		if (p) {
+			local_irq_save(flags);
+			this_cpu_ptr(cls->pcpu)->allocs++;
+			local_irq_restore(flags);
+		}
+	} else {
+		local_irq_save(flags);
+		p = gomem_mcache_alloc_locked(cls, gfp, &flags);
+		local_irq_restore(flags);
+	}
+	if (unlikely(!p)) {
+		gomem_stat_add(GOMEM_STAT_FAILED_ALLOCS, 1);
+		return NULL;
+	}
+	if (unlikely(cls->poison))
+		poison_check(cls, p);
+	if (want_init_on_alloc(gfp) && !cls->ctor)
+		memset(p, 0, cls->objsize);
+	kmemleak_alloc(p, cls->objsize, 1, gfp);
+	if (gomem_spanclass_noscan(cls->spanclass))
+		kmemleak_not_leak(p);
+	return p;
+}
+
+/**
+ * gomem_class_free() - free one object of a class
+ * @cls: the class
+ * @s: the object's span
+ * @p: the object (checked to be the start of an object)
+ * @ip: the caller, for reports
+ *
+ * Interrupts are off.
+ */
+void gomem_class_free(struct gomem_class *cls, struct gomem_span *s, void *p,
+		      unsigned long ip)
+{
+	struct gomem_mcache *mc = this_cpu_ptr(cls->pcpu);
+
+	/* the naive double-free check SLUB makes on its freelist head */
+	if (unlikely(mc->nmag && mc->mag[mc->nmag - 1] == p)) {
+		gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
+		gomem_report_bad_free(cls->cache, p, ip, "double free");
+		return;
+	}
+	kmemleak_free(p);
+	if (unlikely(cls->poison))
+		memset(p, GOMEM_POISON_FREE, cls->objsize);
+	else if (want_init_on_free() && !cls->ctor)
+		memset(p, 0, cls->objsize);
+	gomem_mcache_free_locked(cls, s, p);
+}
+
+/* Empty one CPU's magazine and hand its span back. Interrupts are off, or
+ * @cpu is dead. */
+void gomem_class_drain_cpu(struct gomem_class *cls, int cpu)
+{
+	struct gomem_mcache *mc = per_cpu_ptr(cls->pcpu, cpu);
+	struct gomem_span *s;
+
+	if (mc->nmag) {
+		gomem_mcentral_free_objs(cls, mc->mag, mc->nmag);
+		mc->nmag = 0;
+	}
+	s = mc->span;
+	if (s) {
+		mc->span = NULL;
+		gomem_mcentral_uncache_span(cls, s);
+	}
+}
+
+/**
+ * gomem_drain_cpu() - empty one CPU's magazines and cached spans, all classes
+ * @cpu: the current CPU with interrupts off, or a dead CPU
+ */
+void gomem_drain_cpu(int cpu)
+{
+	unsigned int spc;
+
+	gomem_tiny_drain_cpu(cpu);
+	for (spc = 2; spc < GOMEM_NUM_SPAN_CLASSES; spc++)
+		gomem_class_drain_cpu(&gomem_classes[spc], cpu);
+	gomem_caches_drain_cpu(cpu);
+}
+
+static void drain_this_cpu(void *info)
+{
+	gomem_drain_cpu(smp_processor_id());
+}
+
+/**
+ * gomem_drain_all() - empty every CPU's magazines and cached spans
+ *
+ * Runs a drain on each online CPU (an IPI); offline CPUs were drained when
+ * they went down. May not be called with interrupts disabled.
+ */
+void gomem_drain_all(void)
+{
+	on_each_cpu(drain_this_cpu, NULL, 1);
+}
+
+static unsigned int mag_limit(unsigned int elemsize)
+{
+	return clamp_t(unsigned int, GOMEM_MAG_BYTES / elemsize, 2, GOMEM_MAG_MAX);
+}
+
+/**
+ * gomem_class_init() - set up a class instance
+ * @cls: zeroed storage
+ * @spanclass: Go span class (size class << 1 | noscan)
+ * @cache: the cache that owns a private class, or NULL
+ * @objsize: bytes a caller may use (at most the class's object size)
+ * @link_off: where a free object's link goes (objsize rounded up to 8 for
+ *	classes whose free objects must keep their contents, else 0)
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int gomem_class_init(struct gomem_class *cls, unsigned int spanclass,
+		     struct gomem_cache *cache, unsigned int objsize, unsigned int link_off)
+{
+	unsigned int sc = gomem_spanclass_sizeclass(spanclass);
+	int node;
+
+	cls->spanclass = spanclass;
+	cls->sizeclass = sc;
+	cls->npages = gomem_class_to_npages[sc];
+	cls->elemsize = gomem_class_to_size[sc];
+	cls->nelems = gomem_class_to_nelems[sc];
+	cls->objsize = objsize;
+	cls->link_off = link_off;
+	cls->cache = cache;
+	cls->tiny = !cache && spanclass == GOMEM_TINY_SPANCLASS;
+	if (cls->tiny)
+		cls->nelems = gomem_tiny_nelems(cls->npages);
+	cls->mag_limit = mag_limit(cls->elemsize);
+	cls->pcpu = alloc_percpu(struct gomem_mcache);
+	cls->central = kcalloc(nr_node_ids, sizeof(*cls->central), GFP_KERNEL);
+	if (!cls->pcpu || !cls->central) {
+		free_percpu(cls->pcpu);
+		kfree(cls->central);
+		return -ENOMEM;
+	}
+	for (node = 0; node < nr_node_ids; node++)
+		gomem_mcentral_init(&cls->central[node]);
+	return 0;
+}
+
+/**
+ * gomem_class_destroy() - free a drained class instance's structures
+ * @cls: the class; every CPU drained, every object freed
+ *
+ * Return: objects still allocated (then nothing is freed: the spans stay,
+ * as SLUB keeps the slabs of a cache destroyed with live objects).
+ */
+unsigned long gomem_class_destroy(struct gomem_class *cls)
+{
+	unsigned long left = gomem_mcentral_leftover(cls);
+
+	if (left)
+		return left;
+	free_percpu(cls->pcpu);
+	kfree(cls->central);
+	cls->pcpu = NULL;
+	cls->central = NULL;
+	return 0;
+}
+
+/**
+ * gomem_classes_init() - the 136 global classes of the kmalloc family
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int gomem_classes_init(void)
+{
+	unsigned int spc, size;
+	int err;
+
+	for (spc = 2; spc < GOMEM_NUM_SPAN_CLASSES; spc++) {
+		size = gomem_class_to_size[gomem_spanclass_sizeclass(spc)];
+		err = gomem_class_init(&gomem_classes[spc], spc, NULL, size, 0);
+		if (err) {
+			gomem_classes_exit();
+			return err;
+		}
+	}
+	return 0;
+}
+
+/**
+ * gomem_classes_exit() - free the global classes' structures
+ *
+ * Every CPU must have been drained.
+ */
+void gomem_classes_exit(void)
+{
+	unsigned long left;
+	unsigned int spc;
+
+	for (spc = 2; spc < GOMEM_NUM_SPAN_CLASSES; spc++) {
+		if (!gomem_classes[spc].pcpu)
+			continue;
+		left = gomem_class_destroy(&gomem_classes[spc]);
+		if (left)
+			pr_err("gomem: class %u (%u B): %lu objects still allocated at exit\n",
+			       spc, gomem_classes[spc].elemsize, left);
+	}
+}
+
+/**
+ * gomem_small_alloc() - a kmalloc-family object of a span class
+ * @spanclass: the span class
+ * @size: the request (for the tiny allocator)
+ * @gfp: allocation context
+ * @node: NUMA node or NUMA_NO_NODE
+ *
+ * Return: the object, or NULL.
+ */
+void *gomem_small_alloc(unsigned int spanclass, size_t size, gfp_t gfp, int node)
+{
+	return gomem_class_alloc(&gomem_classes[spanclass], gfp, node);
+}
+
+/**
+ * gomem_free() - free any small or large gomem object
+ * @cache: the cache the caller names, or NULL (kfree)
+ * @p: the object
+ * @ip: the caller, for reports
+ *
+ * Finds the span from the address; refuses, with a report, a pointer that
+ * gomem does not own, a pointer into the middle of an object, an object of
+ * another cache and a double free it can see.
+ *
+ * Return: true when the object was freed, false when the free was refused.
+ */
+bool gomem_free(struct gomem_cache *cache, const void *p, unsigned long ip)
+{
+	struct gomem_span *s = NULL;
+	struct gomem_class *cls;
+	unsigned long flags;
+	const char *bad;
+	unsigned int idx;
+
+	local_irq_save(flags);
+	if (likely(virt_addr_valid(p)))
+		s = gomem_addr_to_span(__pa(p));
+	if (unlikely(!s)) {
+		bad = "not a gomem object";
+		goto refuse;
+	}
+	if (likely(READ_ONCE(s->state) == GOMEM_SPAN_SMALL)) {
+		cls = s->cls;
+		if (unlikely(cache && cls != gomem_cache_class(cache))) {
+			bad = "object of another cache";
+			goto refuse;
+		}
+		if (cls->tiny) {
+			gomem_tiny_free(s, (void *)p, ip);
+		} else if (likely(gomem_span_obj_index(s, p, &idx))) {
+			gomem_class_free(cls, s, (void *)p, ip);
+			if (!cache && cls->cache)	/* kfree() of a private cache's object */
+				this_cpu_inc(cls->cache->pcpu->frees);
+		} else {
+			bad = "not the start of an object";
+			goto refuse;
+		}
+		local_irq_restore(flags);
+		return true;
+	}
+	local_irq_restore(flags);
+	if (s->state == GOMEM_SPAN_LARGE && p == s->start && !cache &&
+	    cmpxchg(&s->state, GOMEM_SPAN_LARGE, GOMEM_SPAN_FREEING) == GOMEM_SPAN_LARGE) {
+		gomem_large_free(s, p);
+		return true;
+	}
+	gomem_report_bad_free(cache, p, ip, s->state == GOMEM_SPAN_LARGE ?
+			      "a large object, not of this cache" : "object already free");
+	return false;
+refuse:
+	local_irq_restore(flags);
+	gomem_report_bad_free(cache, p, ip, bad);
+	return false;
+}
+
+/**
+ * gomem_obj_start() - the start of the object that contains an address
+ * @p: an address inside a live gomem object
+ *
+ * Return: the object's start, or NULL when gomem does not own @p.
+ */
+void *gomem_obj_start(const void *p)
+{
+	struct gomem_span *s = NULL;
+	unsigned long flags, off;
+	void *start = NULL;
+
+	local_irq_save(flags);
+	if (virt_addr_valid(p))
+		s = gomem_addr_to_span(__pa(p));
+	if (s && s->state == GOMEM_SPAN_SMALL && !s->cls->tiny) {
+		off = (unsigned long)p - (unsigned long)s->start;
+		start = (char *)s->start +
+			gomem_obj_index(off, s->cls->sizeclass) * s->elemsize;
+	} else if (s && s->state == GOMEM_SPAN_LARGE) {
+		start = s->start;
+	}
+	local_irq_restore(flags);
+	if (!start && is_vmalloc_addr(p))
+		start = gomem_vmalloc_start(p);
+	return start;
+}
+
+/**
+ * gomem_obj_size() - usable size of a small or large object
+ * @p: the object
+ *
+ * Return: its usable size; 0 when gomem does not own @p, and for a
+ * tiny-packed object (whose size is not recorded).
+ */
+size_t gomem_obj_size(const void *p)
+{
+	struct gomem_span *s = NULL;
+	unsigned long flags;
+	unsigned int idx;
+	size_t size = 0;
+
+	local_irq_save(flags);
+	if (virt_addr_valid(p))
+		s = gomem_addr_to_span(__pa(p));
+	if (s && s->state == GOMEM_SPAN_SMALL && !s->cls->tiny &&
+	    gomem_span_obj_index(s, p, &idx))
+		size = s->cls->objsize;
+	else if (s && s->state == GOMEM_SPAN_LARGE && p == s->start)
+		size = s->elemsize;
+	local_irq_restore(flags);
+	return size;
+}

@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mcentral: one NUMA node's spans of one class, and explicit free.
+ *
+ * Go never frees explicitly: its GC marks, then sweeps each span, turning
+ * the mark bits into the next allocBits. gomem frees explicitly, from any
+ * CPU, in any context, without a global lock. This file owns the rules.
+ *
+ * Span states (the span's node's mcentral lock protects the transitions):
+ *
+ *   cached    owned by one CPU's mcache (s->cpu >= 0), on no list
+ *   partial   uncached, 0 < alloc_count < nelems... or == 0 transiently
+ *   full      uncached, alloc_count == nelems
+ *
+ * Who may touch what:
+ *  - The owning CPU, with interrupts off, allocates from a cached span with
+ *    no lock: freeindex, alloc_cache, alloc_count are its alone. It never
+ *    sets alloc_bits while allocating: every object below freeindex counts
+ *    as allocated (Go's rule).
+ *  - Everybody else changes a span only under its mcentral lock:
+ *      * a free into an uncached span clears the object's alloc bit at once
+ *        (a clear bit is a double free: reported, refused), moves a full span
+ *        to partial, and gives a span whose last object was freed back to
+ *        the page heap;
+ *      * a free into a cached span (its owner may be allocating right now)
+ *        is pushed on s->remote_free, linked through the object at the
+ *        class's link offset (outside the object for constructor and
+ *        typesafe-by-RCU classes).
+ *  - Sweeping: when its span runs out, the owner takes the lock and sweeps:
+ *    alloc_bits gets the objects below freeindex set (they were allocated),
+ *    then every pending remote free clears its bit (or is reported as a
+ *    double free), and freeindex restarts at 0. A span that still has a
+ *    free object stays cached; otherwise it goes to the full list and the
+ *    owner takes a partial span. Uncaching (CPU hotplug, draining) sweeps
+ *    the same way. So a span is swept before it is handed out again, and no
+ *    free is lost: it is either applied under the lock or queued on a span
+ *    whose owner will apply it under the lock.
+ *
+ * Frees reach an mcentral in batches: a CPU keeps recently freed objects in
+ * its mcache's magazine (mcache.c) and flushes half of it here when it
+ * fills, one lock round trip per batch. Frees of objects from another node
+ * come here directly, so magazines hold local memory only.
+ *
+ * Locking order: mcentral lock -> heap lock (mheap.c) -> arena lock. The
+ * mcentral lock is taken with interrupts disabled (the mcache paths run
+ * with interrupts off; other callers use the irqsave form).
+ */
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/bitops.h>
+#include <linux/rcupdate.h>
+#include "gomem_internal.h"
+
+static void span_release_rcu(struct rcu_head *head)
+{
+	gomem_heap_free_span(container_of(head, struct gomem_span, rcu));
+}
+
+/* An empty span goes back to the page heap; after a grace period for a
+ * typesafe-by-RCU class, whose readers may still be looking at its objects. */
+static void span_release(struct gomem_class *cls, struct gomem_span *s)
+{
+	if (cls->rcu)
+		call_rcu(&s->rcu, span_release_rcu);
+	else
+		gomem_heap_free_span(s);
+}
+
+/* Free one object to its span; c->lock held. Returns true when the span
+ * became empty and was taken off its list (the caller releases it). */
+static bool free_locked(struct gomem_class *cls, struct gomem_mcentral *c,
+			struct gomem_span *s, void *p)
+{
+	unsigned int idx;
+
+	if (unlikely(!gomem_span_obj_index(s, p, &idx))) {
+		gomem_report_bad_free(cls->cache, p, 0, "not the start of an object");
+		return false;
+	}
+	if (s->cpu >= 0) {
+		*(void **)((char *)p + cls->link_off) = s->remote_free;
+		s->remote_free = p;
+		s->remote_count++;
+		return false;
+	}
+	if (unlikely(!__test_and_clear_bit(idx, s->alloc_bits))) {
+		gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
+		gomem_report_bad_free(cls->cache, p, 0, "double free");
+		return false;
+	}
+	if (s->alloc_count == s->nelems) {
+		list_move(&s->list, &c->partial);
+		c->nr_full--;
+		c->nr_partial++;
+	}
+	if (--s->alloc_count)
+		return false;
+	list_del(&s->list);
+	c->nr_partial--;
+	c->spans_freed++;
+	return true;
+}
+
+/* Apply the owner's allocations and the pending remote frees; c->lock held */
+static void sweep_owned(struct gomem_class *cls, struct gomem_span *s)
+{
+	unsigned int idx;
+	void *p, *next;
+
+	if (s->freeindex)
+		bitmap_set(s->alloc_bits, 0, s->freeindex);
+	for (p = s->remote_free; p; p = next) {
+		next = *(void **)((char *)p + cls->link_off);
+		gomem_span_obj_index(s, p, &idx);
+		if (unlikely(!__test_and_clear_bit(idx, s->alloc_bits))) {
+			gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
+			gomem_report_bad_free(cls->cache, p, 0, "double free");
+			continue;
+		}
+		s->alloc_count--;
+	}
+	s->remote_free = NULL;
+	s->remote_count = 0;
+	s->freeindex = 0;
+	s->alloc_cache = 0;
+}
+
+/**
+ * gomem_mcentral_cache_span() - sweep an exhausted span, or replace it
+ * @cls: the class
+ * @node: node to take a new span from
+ * @old: the CPU's exhausted span, or NULL
+ * @cpu: the owning CPU
+ *
+ * Interrupts are off. When sweeping @old frees an object, @old stays cached
+ * and is returned; otherwise @old goes to its full list and a partial span
+ * of @node, if any, becomes the CPU's.
+ *
+ * Return: the span to allocate from, or NULL when @node has no partial span.
+ */
+struct gomem_span *gomem_mcentral_cache_span(struct gomem_class *cls, int node,
+					     struct gomem_span *old, int cpu)
+{
+	struct gomem_mcentral *c;
+	struct gomem_span *s;
+
+	if (old) {
+		c = &cls->central[old->node];
+		spin_lock(&c->lock);
+		sweep_owned(cls, old);
+		if (old->alloc_count < old->nelems) {
+			spin_unlock(&c->lock);
+			return old;
+		}
+		old->cpu = -1;
+		list_add(&old->list, &c->full);
+		c->nr_full++;
+		c->nr_cached--;
+		spin_unlock(&c->lock);
+	}
+	c = &cls->central[node];
+	spin_lock(&c->lock);
+	s = list_first_entry_or_null(&c->partial, struct gomem_span, list);
+	if (s) {
+		list_del_init(&s->list);
+		c->nr_partial--;
+		c->nr_cached++;
+		s->cpu = cpu;
+		s->freeindex = 0;
+		s->alloc_cache = 0;
+	}
+	spin_unlock(&c->lock);
+	return s;
+}
+
+/**
+ * gomem_mcentral_adopt_span() - make a fresh span a CPU's
+ * @cls: the class
+ * @s: a span from gomem_mcentral_new_span()
+ * @cpu: the owning CPU
+ */
+void gomem_mcentral_adopt_span(struct gomem_class *cls, struct gomem_span *s, int cpu)
+{
+	struct gomem_mcentral *c = &cls->central[s->node];
+
+	spin_lock(&c->lock);
+	s->cpu = cpu;
+	c->nr_cached++;
+	spin_unlock(&c->lock);
+}
+
+/**
+ * gomem_mcentral_uncache_span() - take a span away from its CPU
+ * @cls: the class
+ * @s: the span (its CPU is offline, or is the current one with interrupts
+ *	off)
+ */
+void gomem_mcentral_uncache_span(struct gomem_class *cls, struct gomem_span *s)
+{
+	struct gomem_mcentral *c = &cls->central[s->node];
+	unsigned long flags;
+	bool empty = false;
+
+	spin_lock_irqsave(&c->lock, flags);
+	sweep_owned(cls, s);
+	s->cpu = -1;
+	c->nr_cached--;
+	if (!s->alloc_count) {
+		c->spans_freed++;
+		empty = true;
+	} else if (s->alloc_count == s->nelems) {
+		list_add(&s->list, &c->full);
+		c->nr_full++;
+	} else {
+		list_add(&s->list, &c->partial);
+		c->nr_partial++;
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (empty)
+		span_release(cls, s);
+}
+
+/**
+ * gomem_mcentral_free_objs() - free a batch of objects to their spans
+ * @cls: their class
+ * @objs: the objects (any nodes; runs of one node share a lock round trip)
+ * @n: how many
+ *
+ * Callable with interrupts on or off. Spans left empty go back to the page
+ * heap after the lock is dropped.
+ */
+void gomem_mcentral_free_objs(struct gomem_class *cls, void **objs, unsigned int n)
+{
+	struct gomem_mcentral *c = NULL;
+	struct gomem_span *s, *empty = NULL;
+	unsigned long flags = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		s = gomem_addr_to_span(__pa(objs[i]));
+		if (!c || c != &cls->central[s->node]) {
+			if (c)
+				spin_unlock_irqrestore(&c->lock, flags);
+			c = &cls->central[s->node];
+			spin_lock_irqsave(&c->lock, flags);
+		}
+		if (free_locked(cls, c, s, objs[i])) {
+			/* chain empty spans through their list field */
+			s->list.next = (struct list_head *)empty;
+			empty = s;
+		}
+	}
+	if (c)
+		spin_unlock_irqrestore(&c->lock, flags);
+	while (empty) {
+		s = empty;
+		empty = (struct gomem_span *)s->list.next;
+		span_release(cls, s);
+	}
+}
+
+/**
+ * gomem_mcentral_new_span() - a fresh span for a class, from the page heap
+ * @cls: the class
+ * @node: preferred node
+ * @gfp: allocation context (may sleep when it allows; call without locks
+ *	then)
+ *
+ * Return: the span, set up and on no list (s->cpu == -1), or NULL.
+ */
+struct gomem_span *gomem_mcentral_new_span(struct gomem_class *cls, int node, gfp_t gfp)
+{
+	struct gomem_span *s;
+	unsigned long flags;
+
+	s = gomem_heap_alloc_span(node, cls->npages, gfp);
+	if (!s)
+		return NULL;
+	gomem_span_init_small(s, cls);
+	if (cls->poison)
+		memset(s->start, GOMEM_POISON_FREE, (size_t)s->npages << GOMEM_PAGE_SHIFT);
+	if (cls->tiny)
+		gomem_tiny_span_init(s);
+	if (cls->ctor)
+		gomem_class_construct(cls, s);
+	spin_lock_irqsave(&cls->central[s->node].lock, flags);
+	cls->central[s->node].spans_made++;
+	spin_unlock_irqrestore(&cls->central[s->node].lock, flags);
+	return s;
+}
+
+/**
+ * gomem_mcentral_add_span() - put an unused fresh span on its partial list
+ * @cls: the class
+ * @s: a span from gomem_mcentral_new_span() that nobody allocated from
+ */
+void gomem_mcentral_add_span(struct gomem_class *cls, struct gomem_span *s)
+{
+	struct gomem_mcentral *c = &cls->central[s->node];
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->lock, flags);
+	list_add_tail(&s->list, &c->partial);
+	c->nr_partial++;
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+/**
+ * gomem_mcentral_alloc_node() - allocate on a given node, bypassing mcaches
+ * @cls: the class
+ * @node: the node
+ * @gfp: allocation context
+ *
+ * The slow path for a node other than the current CPU's: one object from a
+ * partial span of @node, under its lock.
+ *
+ * Return: the object, or NULL.
+ */
+void *gomem_mcentral_alloc_node(struct gomem_class *cls, int node, gfp_t gfp)
+{
+	struct gomem_mcentral *c = &cls->central[node];
+	struct gomem_span *s;
+	unsigned long flags;
+	unsigned int idx;
+	void *p;
+
+	spin_lock_irqsave(&c->lock, flags);
+	s = list_first_entry_or_null(&c->partial, struct gomem_span, list);
+	if (!s) {
+		spin_unlock_irqrestore(&c->lock, flags);
+		s = gomem_mcentral_new_span(cls, node, gfp);
+		if (!s)
+			return NULL;
+		c = &cls->central[s->node];	/* node may have had no memory */
+		spin_lock_irqsave(&c->lock, flags);
+		list_add(&s->list, &c->partial);
+		c->nr_partial++;
+	}
+	idx = find_first_zero_bit(s->alloc_bits, s->nelems);
+	__set_bit(idx, s->alloc_bits);
+	if (++s->alloc_count == s->nelems) {
+		list_move(&s->list, &c->full);
+		c->nr_partial--;
+		c->nr_full++;
+	}
+	p = (char *)s->start + idx * s->elemsize;
+	spin_unlock_irqrestore(&c->lock, flags);
+	return p;
+}
+
+/**
+ * gomem_mcentral_count() - spans and allocated objects of a class
+ * @cls: the class
+ * @spans: set to the spans it holds (cached, partial and full)
+ * @objs: set to the objects allocated in uncached spans plus the capacity
+ *	of cached ones minus what their owners have not handed out (a
+ *	snapshot: owners allocate without the lock)
+ *
+ * Return: the number of spans cached by CPUs.
+ */
+unsigned int gomem_mcentral_count(struct gomem_class *cls, unsigned long *spans,
+				  unsigned long *objs)
+{
+	struct gomem_mcentral *c;
+	unsigned long flags, cached = 0;
+	struct gomem_span *s;
+	int node;
+
+	*spans = 0;
+	*objs = 0;
+	for (node = 0; node < nr_node_ids; node++) {
+		c = &cls->central[node];
+		spin_lock_irqsave(&c->lock, flags);
+		*spans += c->nr_partial + c->nr_full + c->nr_cached;
+		cached += c->nr_cached;
+		*objs += c->nr_full * cls->nelems;
+		list_for_each_entry(s, &c->partial, list)
+			*objs += s->alloc_count;
+		spin_unlock_irqrestore(&c->lock, flags);
+	}
+	return cached;
+}
+
+/**
+ * gomem_mcentral_init() - set up one node's central lists
+ * @c: the mcentral
+ */
+void gomem_mcentral_init(struct gomem_mcentral *c)
+{
+	spin_lock_init(&c->lock);
+	INIT_LIST_HEAD(&c->partial);
+	INIT_LIST_HEAD(&c->full);
+	c->nr_partial = 0;
+	c->nr_full = 0;
+	c->nr_cached = 0;
+	c->spans_made = 0;
+	c->spans_freed = 0;
+}
+
+/**
+ * gomem_mcentral_leftover() - objects still allocated in a class's spans
+ * @cls: the class (every CPU drained)
+ *
+ * Return: the number of objects the class's uncached spans still hold.
+ */
+unsigned long gomem_mcentral_leftover(struct gomem_class *cls)
+{
+	unsigned long spans, objs;
+
+	gomem_mcentral_count(cls, &spans, &objs);
+	return objs;
+}

@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The page heap: Go's mheap, one per NUMA node.
+ *
+ * A node's heap holds buddy blocks of its node's memory (4 MiB, order 10,
+ * when the buddy allocator has them; down to the size of the request when it
+ * is fragmented), tracks their pages with a pageAlloc radix tree
+ * (pagealloc.c) and hands out runs of pages as spans: cut into small objects
+ * by mcentral, or whole, as large objects (> 32 KiB, up to one chunk).
+ *
+ * Invariants, under h->lock:
+ *  - a page of a chunk of this node is in exactly one state: not held
+ *    (alloc=1, held=0), free (alloc=0, held=1) or in a span (alloc=1,
+ *    held=1, spans[] points at the span);
+ *  - chunk->nheld/nfree count its held and free pages; h->pa.free_pages and
+ *    h->pa.held_pages sum them over the node's chunks;
+ *  - a chunk struct exists while it holds a page, and is in the chunk index
+ *    and on h->chunks exactly then.
+ *
+ * Growth never allocates under a spinlock with a sleeping gfp: the block,
+ * the chunk struct, the index page and the summary pages are all obtained
+ * before h->lock is taken; only bookkeeping happens under it.
+ *
+ * Release policy: memory that gomem holds but does not use stays bounded.
+ *  - when a free leaves a buddy block wholly free and the node keeps more
+ *    than gomem_retain_pages free pages, the block goes back to the buddy
+ *    allocator at once (the retained pages absorb alloc/free ping-pong);
+ *  - the shrinker (main.c) releases every wholly free block on demand;
+ *  - module unload releases everything.
+ *
+ * Locking: h->lock is irq-safe (gomem may be called from hardirq context
+ * with GFP_ATOMIC). Lock order: mcentral lock -> h->lock ->
+ * gomem_arena_lock. The fixalloc lock is taken with no other lock held.
+ */
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/nodemask.h>
+#include <linux/log2.h>
+#include "mheap.h"
+
+struct gomem_heap *gomem_heaps[MAX_NUMNODES];
+/* free pages a node keeps rather than release (one chunk) */
+unsigned long gomem_retain_pages = GOMEM_CHUNK_PAGES;
+
+static gfp_t meta_gfp(gfp_t gfp)
+{
+	return (gfp & (__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HIGH)) | __GFP_NOWARN;
+}
+
+/**
+ * gomem_heap_init() - create the page heap of every possible node
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int gomem_heap_init(void)
+{
+	struct gomem_heap *h;
+	int node, err;
+
+	for_each_node(node) {
+		h = kzalloc_node(sizeof(*h), GFP_KERNEL,
+				 node_state(node, N_MEMORY) ? node : NUMA_NO_NODE);
+		if (!h)
+			goto fail;
+		spin_lock_init(&h->lock);
+		h->node = node;
+		INIT_LIST_HEAD(&h->chunks);
+		gomem_fixalloc_init(&h->spanalloc, sizeof(struct gomem_span),
+				    node_state(node, N_MEMORY) ? node : NUMA_NO_NODE);
+		err = gomem_pagealloc_init(&h->pa);
+		if (err) {
+			kfree(h);
+			goto fail;
+		}
+		gomem_heaps[node] = h;
+	}
+	return 0;
+fail:
+	gomem_heap_exit();
+	return -ENOMEM;
+}
+
+/* the buddy block of @c that contains chunk page @pg: [*start, *end) */
+static void chunk_block(struct gomem_chunk *c, unsigned int pg,
+			unsigned int *start, unsigned int *end)
+{
+	unsigned int s = pg, nb, ne;
+
+	while (!test_bit(s, c->block_start))
+		s--;
+	nb = find_next_bit(c->block_start, GOMEM_CHUNK_PAGES, s + 1);
+	ne = find_next_zero_bit(c->held, GOMEM_CHUNK_PAGES, s);
+	*start = s;
+	*end = min(nb, ne);
+}
+
+static bool chunk_range_free(struct gomem_chunk *c, unsigned int start, unsigned int end)
+{
+	return find_next_bit(c->alloc, end, start) >= end;
+}
+
+/* Give one wholly free block back to the buddy allocator. h->lock held. */
+static void release_block(struct gomem_heap *h, struct gomem_chunk *c,
+			  unsigned int start, unsigned int end)
+{
+	unsigned long addr = c->base + ((unsigned long)start << GOMEM_PAGE_SHIFT);
+	unsigned int n = end - start, i;
+
+	gomem_pagealloc_shrink(&h->pa, addr, n);
+	for (i = start; i < end; i++) {
+		__clear_bit(i, c->held);
+		__clear_bit(i, c->block_start);
+	}
+	__free_pages(virt_to_page(__va(addr)), ilog2(n) + GOMEM_PAGE_ORDER);
+	h->st.released_blocks++;
+	h->st.released_pages += n;
+	if (!c->nheld) {
+		list_del(&c->link);
+		gomem_chunk_remove(c);
+		kfree_rcu(c, rcu);
+	}
+}
+
+/*
+ * Release wholly free blocks in [base, base + npages) while the node keeps
+ * more than @keep free pages. h->lock held. Returns pages released.
+ */
+static unsigned long trim_range(struct gomem_heap *h, unsigned long base,
+				unsigned long npages, unsigned long keep)
+{
+	unsigned long addr = base, end = base + (npages << GOMEM_PAGE_SHIFT), done = 0;
+	struct gomem_chunk *c;
+	unsigned int s, e;
+
+	while (addr < end) {
+		c = gomem_chunk_lookup(gomem_chunk_index(addr));
+		chunk_block(c, gomem_chunk_page(addr), &s, &e);
+		addr = c->base + ((unsigned long)e << GOMEM_PAGE_SHIFT);
+		if (h->pa.free_pages < keep + (e - s) || !chunk_range_free(c, s, e))
+			continue;
+		release_block(h, c, s, e);
+		done += e - s;
+	}
+	return done;
+}
+
+/**
+ * gomem_heap_release() - give wholly free blocks back to the buddy allocator
+ * @h: the node's heap
+ * @keep: free pages to keep
+ *
+ * Return: gomem pages released.
+ */
+unsigned long gomem_heap_release(struct gomem_heap *h, unsigned long keep)
+{
+	struct gomem_chunk *c, *n;
+	unsigned long flags, done = 0;
+	unsigned int pg, s, e;
+	bool last;
+
+	spin_lock_irqsave(&h->lock, flags);
+	list_for_each_entry_safe(c, n, &h->chunks, link) {
+		for (pg = find_next_bit(c->held, GOMEM_CHUNK_PAGES, 0); pg < GOMEM_CHUNK_PAGES;
+		     pg = find_next_bit(c->held, GOMEM_CHUNK_PAGES, e)) {
+			chunk_block(c, pg, &s, &e);
+			if (h->pa.free_pages < keep + (e - s) || !chunk_range_free(c, s, e))
+				continue;
+			last = c->nheld == e - s;
+			release_block(h, c, s, e);	/* frees c when last */
+			done += e - s;
+			if (last)
+				break;
+		}
+	}
+	spin_unlock_irqrestore(&h->lock, flags);
+	return done;
+}
+
+/**
+ * gomem_heap_reclaimable() - free pages held over all nodes, in kernel pages
+ *
+ * Return: an estimate for the shrinker's count callback.
+ */
+unsigned long gomem_heap_reclaimable(void)
+{
+	unsigned long n = 0;
+	int node;
+
+	for_each_node(node)
+		if (gomem_heaps[node])
+			n += READ_ONCE(gomem_heaps[node]->pa.free_pages);
+	return n << GOMEM_PAGE_ORDER;
+}
+
+/*
+ * Take a block of at least @npages pages from the buddy allocator and add it
+ * to the heap. Called without h->lock; may sleep when @gfp allows.
+ */
+static int heap_grow(struct gomem_heap *h, unsigned long npages, gfp_t gfp)
+{
+	unsigned int min_order = order_base_2(npages) + GOMEM_PAGE_ORDER, order;
+	struct gomem_chunk *c, *fresh = NULL;
+	unsigned long flags, addr, base, n;
+	struct page *page = NULL;
+	unsigned int first, i;
+	int err;
+
+	if (min_order > GOMEM_CHUNK_ORDER)
+		return -E2BIG;
+	gfp = (gfp & ~(__GFP_ZERO | __GFP_COMP)) | __GFP_THISNODE;
+	for (order = GOMEM_CHUNK_ORDER; order >= min_order; order--) {
+		gfp_t g = gfp;
+
+		/* opportunistic large blocks: no retrying, no warning */
+		if (order > min_order)
+			g = (gfp | __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_NOFAIL;
+		page = alloc_pages_node(h->node, g, order);
+		if (page)
+			break;
+	}
+	if (!page) {
+		spin_lock_irqsave(&h->lock, flags);
+		h->st.grow_failures++;
+		spin_unlock_irqrestore(&h->lock, flags);
+		return -ENOMEM;
+	}
+	addr = __pa(page_address(page));
+	base = addr & ~(GOMEM_CHUNK_SIZE - 1);
+	n = 1UL << (order - GOMEM_PAGE_ORDER);
+	err = gomem_arena_prepare(base, meta_gfp(gfp));
+	if (!err)
+		err = gomem_pagealloc_prepare(&h->pa, addr, n, meta_gfp(gfp));
+	/* a chunk struct, unless one exists (we only test the pointer) */
+	if (!err && !gomem_chunk_lookup(gomem_chunk_index(base)))
+		fresh = kzalloc_node(sizeof(*fresh), meta_gfp(gfp), h->node);
+	if (err)
+		goto fail;
+
+	spin_lock_irqsave(&h->lock, flags);
+	c = gomem_chunk_lookup(gomem_chunk_index(base));
+	if (!c) {
+		err = -ENOMEM;
+		if (!fresh)
+			goto fail_unlock;
+		c = fresh;
+		fresh = NULL;
+		bitmap_fill(c->alloc, GOMEM_CHUNK_PAGES);
+		c->base = base;
+		c->node = h->node;
+		err = gomem_chunk_insert(c);
+		if (err) {	/* another node's memory in the same 4 MiB */
+			fresh = c;
+			goto fail_unlock;
+		}
+		list_add_tail(&c->link, &h->chunks);
+	} else if (c->node != h->node) {
+		err = -EEXIST;
+		goto fail_unlock;
+	}
+	first = gomem_chunk_page(addr);
+	for (i = first; i < first + n; i++)
+		__set_bit(i, c->held);
+	__set_bit(first, c->block_start);
+	gomem_pagealloc_grow(&h->pa, addr, n);
+	h->st.grown_blocks++;
+	if (order < GOMEM_CHUNK_ORDER)
+		h->st.fallback_blocks++;
+	spin_unlock_irqrestore(&h->lock, flags);
+	kfree(fresh);
+	return 0;
+
+fail_unlock:
+	h->st.grow_failures++;
+	spin_unlock_irqrestore(&h->lock, flags);
+fail:
+	kfree(fresh);
+	__free_pages(page, order);
+	return err;
+}
+
+/* Point every page of @s at it (or at NULL). h->lock held. */
+static void map_span(struct gomem_span *s, struct gomem_span *val)
+{
+	unsigned long addr = s->base, end = s->base + ((unsigned long)s->npages << GOMEM_PAGE_SHIFT);
+	struct gomem_chunk *c = NULL;
+
+	for (; addr < end; addr += GOMEM_PAGE_SIZE) {
+		if (!c || gomem_chunk_page(addr) == 0)
+			c = gomem_chunk_lookup(gomem_chunk_index(addr));
+		WRITE_ONCE(c->spans[gomem_chunk_page(addr)], val);
+	}
+}
+
+static struct gomem_span *heap_alloc_span_node(struct gomem_heap *h, unsigned long npages,
+					       gfp_t gfp)
+{
+	struct gomem_span *s;
+	unsigned long flags, base;
+	int tries;
+
+	s = gomem_fixalloc_alloc(&h->spanalloc, meta_gfp(gfp));
+	if (!s)
+		return NULL;
+	for (tries = 0; tries < 4; tries++) {
+		spin_lock_irqsave(&h->lock, flags);
+		base = gomem_pagealloc_alloc(&h->pa, npages);
+		if (base) {
+			s->base = base;
+			s->start = __va(base);
+			s->npages = npages;
+			s->node = h->node;
+			s->cpu = -1;
+			INIT_LIST_HEAD(&s->list);
+			map_span(s, s);
+			h->st.spans_inuse++;
+			spin_unlock_irqrestore(&h->lock, flags);
+			return s;
+		}
+		spin_unlock_irqrestore(&h->lock, flags);
+		if (heap_grow(h, npages, gfp))
+			break;
+	}
+	gomem_fixalloc_free(&h->spanalloc, s);
+	return NULL;
+}
+
+/**
+ * gomem_heap_alloc_span() - take a run of pages as a span
+ * @node: preferred node, or NUMA_NO_NODE for the current CPU's
+ * @npages: gomem pages, 1 to GOMEM_CHUNK_PAGES
+ * @gfp: allocation context; with __GFP_THISNODE, no other node is tried
+ *
+ * Memory comes from @node whenever @node has memory to give; otherwise from
+ * the other nodes in turn, unless @gfp has __GFP_THISNODE.
+ *
+ * Return: the span (state still GOMEM_SPAN_DEAD: the caller sets it up), or
+ * NULL.
+ */
+struct gomem_span *gomem_heap_alloc_span(int node, unsigned long npages, gfp_t gfp)
+{
+	struct gomem_span *s;
+	int i, n;
+
+	if (node == NUMA_NO_NODE || !gomem_node_valid(node))
+		node = numa_mem_id();
+	s = heap_alloc_span_node(gomem_heaps[node], npages, gfp);
+	if (s || (gfp & __GFP_THISNODE))
+		return s;
+	for (i = 1; i < nr_node_ids; i++) {
+		n = (node + i) % nr_node_ids;
+		if (!gomem_heaps[n] || !node_state(n, N_MEMORY))
+			continue;
+		s = heap_alloc_span_node(gomem_heaps[n], npages, gfp);
+		if (s)
+			return s;
+	}
+	return NULL;
+}
+
+/**
+ * gomem_heap_free_span() - give a span's pages back to its node's heap
+ * @s: a span from gomem_heap_alloc_span(), no longer in use
+ */
+void gomem_heap_free_span(struct gomem_span *s)
+{
+	struct gomem_heap *h = gomem_heaps[s->node];
+	unsigned long flags;
+
+	spin_lock_irqsave(&h->lock, flags);
+	map_span(s, NULL);
+	gomem_pagealloc_free(&h->pa, s->base, s->npages);
+	h->st.spans_inuse--;
+	trim_range(h, s->base, s->npages, gomem_retain_pages);
+	spin_unlock_irqrestore(&h->lock, flags);
+	s->state = GOMEM_SPAN_DEAD;
+	gomem_fixalloc_free(&h->spanalloc, s);
+}
+
+/**
+ * gomem_large_alloc() - a large object straight from the page heap
+ * @size: bytes, above GOMEM_MAX_SMALL_SIZE and at most GOMEM_CHUNK_SIZE
+ * @gfp: allocation context
+ * @node: preferred node or NUMA_NO_NODE
+ *
+ * Return: the object (8 KiB aligned), or NULL.
+ */
+void *gomem_large_alloc(size_t size, gfp_t gfp, int node)
+{
+	unsigned long npages = DIV_ROUND_UP(size, GOMEM_PAGE_SIZE), flags;
+	struct gomem_span *s;
+	struct gomem_heap *h;
+
+	if (!size || npages > GOMEM_CHUNK_PAGES)
+		return NULL;
+	s = gomem_heap_alloc_span(node, npages, gfp);
+	if (!s)
+		return NULL;
+	s->elemsize = npages << GOMEM_PAGE_SHIFT;
+	s->nelems = 1;
+	s->alloc_count = 1;
+	s->spanclass = 0;
+	h = gomem_heaps[s->node];
+	spin_lock_irqsave(&h->lock, flags);
+	h->st.large_allocs++;
+	h->st.large_pages_inuse += npages;
+	spin_unlock_irqrestore(&h->lock, flags);
+	/* publish the state last: a racing bogus free must not see it early */
+	smp_store_release(&s->state, GOMEM_SPAN_LARGE);
+	if (want_init_on_alloc(gfp))
+		memset(s->start, 0, s->elemsize);
+	return s->start;
+}
+
+/**
+ * gomem_large_free() - free a large object
+ * @s: its span (state GOMEM_SPAN_LARGE)
+ * @p: the object; must be the span's start
+ */
+void gomem_large_free(struct gomem_span *s, const void *p)
+{
+	struct gomem_heap *h = gomem_heaps[s->node];
+	unsigned long flags;
+
+	if (want_init_on_free())
+		memset(s->start, 0, s->elemsize);
+	spin_lock_irqsave(&h->lock, flags);
+	h->st.large_frees++;
+	h->st.large_pages_inuse -= s->npages;
+	spin_unlock_irqrestore(&h->lock, flags);
+	gomem_heap_free_span(s);
+}
+
+/**
+ * gomem_heap_snapshot() - a consistent copy of one node's figures
+ * @h: the node's heap
+ * @st: filled with its counters
+ * @held: gomem pages held from the buddy allocator
+ * @free: of which free
+ */
+void gomem_heap_snapshot(struct gomem_heap *h, struct gomem_heap_stats *st,
+			 unsigned long *held, unsigned long *free)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&h->lock, flags);
+	*st = h->st;
+	*held = h->pa.held_pages;
+	*free = h->pa.free_pages;
+	spin_unlock_irqrestore(&h->lock, flags);
+}
+
+/**
+ * gomem_heap_exit() - release every node's memory and metadata
+ *
+ * Every span must have been freed; pages still in use are reported and
+ * leaked rather than handed back to the buddy allocator while in use.
+ */
+void gomem_heap_exit(void)
+{
+	struct gomem_heap *h;
+	int node;
+
+	for_each_node(node) {
+		h = gomem_heaps[node];
+		if (!h)
+			continue;
+		gomem_heap_release(h, 0);
+		if (h->pa.held_pages)
+			pr_err("gomem: node %d: %lu pages still in use at exit, leaked\n",
+			       node, h->pa.held_pages - h->pa.free_pages);
+		gomem_fixalloc_destroy(&h->spanalloc);
+		gomem_pagealloc_destroy(&h->pa);
+		kfree(h);
+		gomem_heaps[node] = NULL;
+	}
+}

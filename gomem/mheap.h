@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The page heap: one per NUMA node. See mheap.c.
+ */
+#ifndef _GOMEM_MHEAP_H
+#define _GOMEM_MHEAP_H
+
+#include <linux/types.h>
+#include <linux/spinlock.h>
+#include <linux/list.h>
+#include <linux/nodemask.h>
+#include "arena.h"
+#include "pagealloc.h"
+#include "span.h"
+#include "fixalloc.h"
+
+struct gomem_heap_stats {
+	unsigned long grown_blocks;	/* alloc_pages_node() successes */
+	unsigned long fallback_blocks;	/* of which below order 10 */
+	unsigned long grow_failures;
+	unsigned long released_blocks;	/* blocks given back to the buddy allocator */
+	unsigned long released_pages;	/* gomem pages given back */
+	unsigned long large_allocs, large_frees;
+	unsigned long large_pages_inuse;
+	unsigned long spans_inuse;	/* small and large */
+	unsigned long span_pages_inuse;	/* pages in small-object spans */
+};
+
+struct gomem_heap {
+	spinlock_t lock;
+	int node;
+	struct gomem_pagealloc pa;
+	struct list_head chunks;	/* every chunk of this node */
+	struct gomem_fixalloc spanalloc;	/* struct gomem_span */
+	struct gomem_heap_stats st;
+};
+
+extern struct gomem_heap *gomem_heaps[];
+extern unsigned long gomem_retain_pages;
+
+int gomem_heap_init(void);
+void gomem_heap_exit(void);
+struct gomem_span *gomem_heap_alloc_span(int node, unsigned long npages, gfp_t gfp);
+void gomem_heap_free_span(struct gomem_span *s);
+unsigned long gomem_heap_release(struct gomem_heap *h, unsigned long keep);
+unsigned long gomem_heap_reclaimable(void);
+void *gomem_large_alloc(size_t size, gfp_t gfp, int node);
+void gomem_large_free(struct gomem_span *s, const void *p);
+void gomem_heap_snapshot(struct gomem_heap *h, struct gomem_heap_stats *st,
+			 unsigned long *held, unsigned long *free);
+
+static inline int gomem_node_valid(int node)
+{
+	return node >= 0 && node < nr_node_ids && gomem_heaps[node];
+}
+
+#endif /* _GOMEM_MHEAP_H */

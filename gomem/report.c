@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Misuse reports: one line that names the cache, the problem and the
+ * caller. The call that provoked it is refused and gomem's metadata is left
+ * as it was. Reports are rate limited (a burst of 100 per 5 s); every one is
+ * counted in /proc/gomem (bad_frees, double_frees) whether printed or not.
+ */
+#include <linux/kernel.h>
+#include <linux/ratelimit.h>
+#include "gomem_internal.h"
+
+/**
+ * gomem_report_bad_free() - report a refused free
+ * @cache: the cache the caller named, or NULL for the kmalloc family
+ * @p: the pointer
+ * @ip: the caller's address, or 0 when the free was found later (a batch
+ *	flush or a sweep)
+ * @what: the problem
+ */
+void gomem_report_bad_free(struct gomem_cache *cache, const void *p, unsigned long ip,
+			   const char *what)
+{
+	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 100);
+
+	gomem_stat_add(GOMEM_STAT_BAD_FREES, 1);
+	if (!__ratelimit(&rs))
+		return;
+	if (ip)
+		pr_warn("gomem: %s: %s: free of %p by %pS refused\n",
+			cache ? gomem_cache_name(cache) : "kmalloc", what, p, (void *)ip);
+	else
+		pr_warn("gomem: %s: %s: free of %p refused\n",
+			cache ? gomem_cache_name(cache) : "kmalloc", what, p);
+}

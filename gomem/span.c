@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Object allocation inside a span: Go's allocBits / freeindex / allocCache.
+ *
+ * The owner (the CPU whose mcache holds the span) allocates with
+ * gomem_span_next_free_fast() and, when the 64-object window runs out,
+ * gomem_span_next_free(), which loads the next window that has a free
+ * object. Neither takes a lock: only the owner touches freeindex,
+ * alloc_cache and alloc_count while the span is cached. The window
+ * invariant: bit k of alloc_cache stands for object freeindex + k, up to
+ * the end of the 64-bit word of alloc_bits that holds freeindex; bits for
+ * objects past nelems are zero. alloc_cache == 0 with freeindex on a word
+ * boundary means that word is not loaded yet.
+ */
+#include <linux/kernel.h>
+#include <linux/bitops.h>
+#include "gomem_internal.h"
+
+/**
+ * gomem_span_init_small() - set a fresh span up for a class's objects
+ * @s: span from the page heap
+ * @cls: the class it will serve
+ */
+void gomem_span_init_small(struct gomem_span *s, struct gomem_class *cls)
+{
+	s->spanclass = cls->spanclass;
+	s->elemsize = cls->elemsize;
+	s->nelems = cls->nelems;
+	s->freeindex = 0;
+	s->alloc_cache = 0;
+	s->alloc_count = 0;
+	s->cls = cls;
+	s->remote_free = NULL;
+	s->remote_count = 0;
+	bitmap_zero(s->alloc_bits, GOMEM_SPAN_MAX_ELEMS);
+	s->state = GOMEM_SPAN_SMALL;
+}
+
+/**
+ * gomem_span_next_free() - Go's nextFree within one span
+ * @s: a span owned by this CPU's mcache
+ *
+ * Return: the next free object, or NULL when every object from freeindex
+ * on is allocated (the mcache then sweeps or replaces the span).
+ */
+void *gomem_span_next_free(struct gomem_span *s)
+{
+	unsigned int w, nwords = DIV_ROUND_UP(s->nelems, 64);
+	u64 c;
+	void *p;
+
+	p = gomem_span_next_free_fast(s);
+	if (p)
+		return p;
+	w = s->freeindex / 64;
+	if (s->freeindex % 64)
+		w++;		/* the rest of this word is allocated */
+	for (; w < nwords; w++) {
+		c = ~(u64)s->alloc_bits[w];
+		if (w == nwords - 1 && s->nelems % 64)
+			c &= (1ULL << (s->nelems % 64)) - 1;
+		if (c) {
+			s->freeindex = w * 64;
+			s->alloc_cache = c;
+			return gomem_span_next_free_fast(s);
+		}
+	}
+	s->freeindex = s->nelems;
+	s->alloc_cache = 0;
+	return NULL;
+}
+
+/**
+ * gomem_span_obj_index() - the index of the object that starts at @p
+ * @s: a small-object span
+ * @p: a pointer into it
+ * @idx: set to the object index
+ *
+ * Return: false when @p is not the start of an object.
+ */
+bool gomem_span_obj_index(struct gomem_span *s, const void *p, unsigned int *idx)
+{
+	unsigned long off = (unsigned long)p - (unsigned long)s->start;
+
+	if (off >= (unsigned long)s->npages << GOMEM_PAGE_SHIFT)
+		return false;
+	*idx = gomem_obj_index(off, gomem_spanclass_sizeclass(s->spanclass));
+	return *idx < s->nelems && off == (unsigned long)*idx * s->elemsize;
+}

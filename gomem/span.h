@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Spans: Go's mspan. A span is a run of gomem pages handed out by a node's
+ * page heap, either as one large object (size class 0) or cut into
+ * nelems objects of one size class.
+ *
+ * Object allocation inside a span is Go's: alloc_bits (1 = allocated, as of
+ * the last sweep), freeindex (every object below it is allocated) and
+ * alloc_cache, the complement of the 64 alloc_bits from freeindex rounded
+ * down to 64, shifted so that bit 0 stands for freeindex; the next free
+ * object is found with one count-trailing-zeros (span_next_free_fast()).
+ *
+ * Explicit frees are gomem's departure from Go (which sweeps after marking):
+ * see mcentral.c for who may touch which field when.
+ */
+#ifndef _GOMEM_SPAN_H
+#define _GOMEM_SPAN_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/rcupdate.h>
+#include "sizeclasses.h"
+
+#define GOMEM_SPAN_MAX_ELEMS	(GOMEM_PAGE_SIZE / 8)	/* class 1: 8 B in one page */
+
+enum gomem_span_state {
+	GOMEM_SPAN_DEAD = 0,	/* on the fixalloc free list */
+	GOMEM_SPAN_SMALL,	/* small objects of one span class */
+	GOMEM_SPAN_LARGE,	/* one large object */
+	GOMEM_SPAN_FREEING,	/* a large object being freed */
+};
+
+struct gomem_class;
+
+struct gomem_span {
+	void *start;			/* first byte (direct-map address) */
+	unsigned long base;		/* heap address: __pa(start) */
+	u32 npages;			/* gomem pages */
+	u32 elemsize;			/* object size; npages * 8 KiB if large */
+	u8 state;			/* enum gomem_span_state */
+	u8 spanclass;
+	u16 node;
+	u16 nelems;
+	u16 freeindex;
+	u16 alloc_count;		/* objects allocated, as of the last sweep */
+	s16 cpu;			/* CPU whose mcache owns it, or -1 */
+	u64 alloc_cache;
+	struct gomem_class *cls;	/* the class it serves (small spans) */
+	union {
+		struct list_head list;	/* mcentral partial/full list */
+		struct rcu_head rcu;	/* typesafe-by-RCU release */
+	};
+	/* objects freed by others while an mcache owns it (mcentral lock) */
+	void *remote_free;
+	unsigned int remote_count;
+	unsigned long alloc_bits[GOMEM_SPAN_MAX_ELEMS / BITS_PER_LONG];
+};
+
+#endif /* _GOMEM_SPAN_H */

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Event counters: per-CPU, incremented by their CPU (this_cpu_add, no
+ * atomics, no locks) and summed over the possible CPUs on read, so reading
+ * /proc/gomem under full load is safe and cheap. Sums are snapshots: a
+ * counter may move while the others are read.
+ */
+#include <linux/kernel.h>
+#include <linux/percpu.h>
+#include "gomem_internal.h"
+
+struct gomem_stats __percpu *gomem_pcpu_stats;
+
+/**
+ * gomem_stats_init() - allocate the per-CPU counters
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int gomem_stats_init(void)
+{
+	gomem_pcpu_stats = alloc_percpu(struct gomem_stats);
+	return gomem_pcpu_stats ? 0 : -ENOMEM;
+}
+
+/**
+ * gomem_stats_exit() - free the per-CPU counters
+ */
+void gomem_stats_exit(void)
+{
+	free_percpu(gomem_pcpu_stats);
+	gomem_pcpu_stats = NULL;
+}
+
+/**
+ * gomem_stat_sum() - one counter summed over every CPU
+ * @item: the counter
+ *
+ * Return: the sum.
+ */
+unsigned long gomem_stat_sum(enum gomem_stat_item item)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(gomem_pcpu_stats, cpu)->v[item];
+	return sum;
+}
+
+/**
+ * gomem_class_sum() - a class's per-CPU figures summed
+ * @cls: the class
+ * @allocs: objects allocated
+ * @frees: objects freed
+ * @cached: objects sitting in magazines
+ */
+void gomem_class_sum(struct gomem_class *cls, unsigned long *allocs, unsigned long *frees,
+		     unsigned long *cached)
+{
+	struct gomem_mcache *mc;
+	int cpu;
+
+	*allocs = 0;
+	*frees = 0;
+	*cached = 0;
+	for_each_possible_cpu(cpu) {
+		mc = per_cpu_ptr(cls->pcpu, cpu);
+		*allocs += READ_ONCE(mc->allocs);
+		*frees += READ_ONCE(mc->frees);
+		*cached += READ_ONCE(mc->nmag);
+	}
+}

@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for guest test scripts.
+
+# memfree: MemFree in KiB
+memfree() {
+	sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo
+}
+
+# gomem_field RECORD KEY [MATCH]: the value of KEY= in the first /proc/gomem
+# line that starts with RECORD (and contains MATCH, e.g. "id=3 ")
+gomem_field() {
+	grep "^$1 ${3:-}" /proc/gomem | head -n 1 | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# unload_all: remove every test module and gomem itself
+unload_all() {
+	for m in $(cut -d' ' -f1 /proc/modules); do
+		case $m in gomem) ;; *) rmmod "$m" 2>/dev/null ;; esac
+	done
+	rmmod gomem 2>/dev/null
+	true
+}
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}

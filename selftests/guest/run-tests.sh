@@ -1,0 +1,40 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The guest's kselftest runner: runs every executable in /guest/tests in
+# name order (or those matching $1), each under a timeout, and reports TAP.
+# A test passes when it exits 0, is skipped when it exits 4 (KSFT_SKIP).
+# Each test's own output is shown as TAP comments. Ends with a dmesg dump.
+pattern=${1:-all}
+cd /guest/tests || exit 1
+list=""
+for t in *; do
+	[ -x "$t" ] || continue
+	[ "$pattern" = all ] || echo "$t" | grep -qE "$pattern" || continue
+	list="$list $t"
+done
+n=$(echo $list | wc -w)
+echo "TAP version 13"
+echo "1..$n"
+i=0
+for t in $list; do
+	i=$((i + 1))
+	dmesg -c > /dev/null
+	start=$(date +%s)
+	timeout 600 ./$t > /tmp/out 2>&1
+	rc=$?
+	secs=$(($(date +%s) - start))
+	sed 's/^/# /' /tmp/out
+	dmesg | grep -E 'gomem|test_|kstm|BUG|WARN|Oops|Call Trace' | sed 's/^/# dmesg: /' | head -n 80
+	if [ $rc -eq 0 ]; then
+		echo "ok $i selftests: gomem: $t # ${secs}s"
+	elif [ $rc -eq 4 ]; then
+		echo "ok $i selftests: gomem: $t # SKIP"
+	else
+		echo "not ok $i selftests: gomem: $t # exit=$rc ${secs}s"
+	fi
+	dmesg >> /tmp/dmesg.all
+done
+echo "=== dmesg ==="
+cat /tmp/dmesg.all
+dmesg
+echo "=== end dmesg ==="

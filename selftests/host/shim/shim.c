@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Userspace implementation of the kernel stand-ins declared in shim.h.
+ */
+#include "shim.h"
+#include <stdarg.h>
+#include <sys/mman.h>
+#include <malloc.h>
+
+int shim_quiet;
+bool shim_init_on_alloc, shim_init_on_free;
+unsigned long shim_warnings;
+unsigned int nr_cpu_ids = NR_CPUS;
+unsigned int nr_node_ids = 2;
+__thread int shim_irq_depth, shim_preempt_depth;
+
+static pthread_mutex_t shim_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void shim_printk(const char *lvl, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (lvl[0] == 'W' || lvl[0] == 'E')
+		__atomic_fetch_add(&shim_warnings, 1, __ATOMIC_RELAXED);
+	if (shim_quiet && lvl[0] != 'E')
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+unsigned long find_next_bit(const unsigned long *a, unsigned long size, unsigned long off)
+{
+	for (; off < size; off++)
+		if (test_bit(off, a))
+			return off;
+	return size;
+}
+
+unsigned long find_next_zero_bit(const unsigned long *a, unsigned long size, unsigned long off)
+{
+	for (; off < size; off++)
+		if (!test_bit(off, a))
+			return off;
+	return size;
+}
+
+/* ---- CPU slots: one per live thread ---- */
+static unsigned long cpu_used[BITS_TO_LONGS(NR_CPUS)];
+static __thread int my_cpu = -1;
+
+int shim_cpu_id(void)
+{
+	int cpu;
+
+	if (likely(my_cpu >= 0))
+		return my_cpu;
+	pthread_mutex_lock(&shim_lock);
+	cpu = find_first_zero_bit(cpu_used, NR_CPUS);
+	if (cpu >= NR_CPUS) {
+		fprintf(stderr, "shim: more than %d threads use gomem at once\n", NR_CPUS);
+		abort();
+	}
+	__set_bit(cpu, cpu_used);
+	pthread_mutex_unlock(&shim_lock);
+	my_cpu = cpu;
+	rcu_register_thread();
+	return cpu;
+}
+
+void shim_cpu_release(void)
+{
+	if (my_cpu < 0)
+		return;
+	rcu_unregister_thread();
+	pthread_mutex_lock(&shim_lock);
+	__clear_bit(my_cpu, cpu_used);
+	pthread_mutex_unlock(&shim_lock);
+	my_cpu = -1;
+}
+
+static __thread int saved_cpu = -2;
+
+void shim_cpu_impersonate(int cpu)
+{
+	if (cpu >= 0) {
+		if (saved_cpu == -2)
+			saved_cpu = my_cpu;
+		my_cpu = cpu;
+	} else {
+		my_cpu = saved_cpu;
+		saved_cpu = -2;
+	}
+}
+
+void on_each_cpu(void (*fn)(void *), void *info, int wait)
+{
+	unsigned int cpu;
+
+	shim_cpu_id();		/* make sure we are registered with RCU */
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		shim_cpu_impersonate(cpu);
+		shim_irq_depth++;
+		fn(info);
+		shim_irq_depth--;
+	}
+	shim_cpu_impersonate(-1);
+}
+
+bool cpu_possible(unsigned int cpu)
+{
+	return cpu < nr_cpu_ids;
+}
+
+bool cpu_online(unsigned int cpu)
+{
+	return cpu < nr_cpu_ids;
+}
+
+int cpu_to_node(int cpu)
+{
+	return cpu % nr_node_ids;
+}
+
+int numa_node_id(void)
+{
+	return cpu_to_node(shim_cpu_id());
+}
+
+bool node_online(int nid)
+{
+	return nid >= 0 && nid < (int)nr_node_ids;
+}
+
+bool node_has_memory(int nid)
+{
+	return node_online(nid);
+}
+
+void shim_set_nodes(unsigned int n)
+{
+	nr_node_ids = n;
+}
+
+/*
+ * ---- per-CPU memory ----
+ * NR_CPUS units of SHIM_PCPU_UNIT bytes each, reserved once; an allocation
+ * takes the same offset in every unit, so per_cpu_ptr() is pointer arithmetic
+ * as in the kernel. First fit over 64-byte granules of unit 0.
+ */
+#define PCPU_GRANULE	64
+#define PCPU_GRANULES	(SHIM_PCPU_UNIT / PCPU_GRANULE)
+char *shim_pcpu_base;
+static unsigned long pcpu_used[BITS_TO_LONGS(PCPU_GRANULES)];
+static u32 pcpu_len[PCPU_GRANULES];
+
+void *__alloc_percpu_gfp(size_t size, size_t align, gfp_t gfp)
+{
+	size_t n = DIV_ROUND_UP(size, PCPU_GRANULE), start, i, cpu;
+	void *p = NULL;
+
+	(void)align;	/* granules are 64-byte aligned */
+	(void)gfp;
+	pthread_mutex_lock(&shim_lock);
+	if (!shim_pcpu_base) {
+		shim_pcpu_base = mmap(NULL, NR_CPUS * SHIM_PCPU_UNIT, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		BUG_ON(shim_pcpu_base == MAP_FAILED);
+	}
+	for (start = 0; start + n <= PCPU_GRANULES; start++) {
+		for (i = 0; i < n && !test_bit(start + i, pcpu_used); i++)
+			;
+		if (i == n)
+			break;
+		start += i;
+	}
+	if (start + n <= PCPU_GRANULES) {
+		for (i = 0; i < n; i++)
+			__set_bit(start + i, pcpu_used);
+		pcpu_len[start] = n;
+		p = shim_pcpu_base + start * PCPU_GRANULE;
+		for (cpu = 0; cpu < NR_CPUS; cpu++)
+			memset((char *)p + cpu * SHIM_PCPU_UNIT, 0, n * PCPU_GRANULE);
+	}
+	pthread_mutex_unlock(&shim_lock);
+	return p;
+}
+
+void free_percpu(void *p)
+{
+	size_t start, i;
+
+	if (!p)
+		return;
+	start = ((char *)p - shim_pcpu_base) / PCPU_GRANULE;
+	pthread_mutex_lock(&shim_lock);
+	for (i = 0; i < pcpu_len[start]; i++)
+		__clear_bit(start + i, pcpu_used);
+	pcpu_len[start] = 0;
+	pthread_mutex_unlock(&shim_lock);
+}
+
+/*
+ * ---- pages ----
+ * Blocks are mmap()ed naturally aligned; each is recorded with its node and
+ * order so that page_to_nid() works and frees are checked.
+ */
+struct shim_block {
+	unsigned long addr;
+	unsigned int order;
+	int nid;
+	struct shim_block *next;
+};
+
+#define BLOCK_HASH	4096
+static struct shim_block *blocks[BLOCK_HASH];
+static long st_blocks, st_pages, st_calls, st_failures;
+int shim_pages_max_order = MAX_ORDER - 1;
+long shim_pages_fail_after = -1;
+long shim_pages_limit = -1;
+
+static unsigned int block_hash(unsigned long addr)
+{
+	return (addr >> 22) % BLOCK_HASH;
+}
+
+struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
+{
+	size_t size = PAGE_SIZE << order;
+	struct shim_block *b;
+	char *raw, *p;
+	size_t head;
+
+	if (nid == NUMA_NO_NODE)
+		nid = numa_node_id();
+	BUG_ON(nid < 0 || nid >= (int)nr_node_ids);
+	BUG_ON(order >= MAX_ORDER);
+	pthread_mutex_lock(&shim_lock);
+	st_calls++;
+	if ((int)order > shim_pages_max_order || shim_pages_fail_after == 0 ||
+	    (shim_pages_limit >= 0 && st_pages + (1L << order) > shim_pages_limit)) {
+		st_failures++;
+		pthread_mutex_unlock(&shim_lock);
+		return NULL;
+	}
+	if (shim_pages_fail_after > 0)
+		shim_pages_fail_after--;
+	pthread_mutex_unlock(&shim_lock);
+
+	raw = mmap(NULL, size * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	p = (char *)ALIGN((unsigned long)raw, size);
+	head = p - raw;
+	if (head)
+		munmap(raw, head);
+	munmap(p + size, size - head);
+	if (gfp & __GFP_ZERO)
+		memset(p, 0, size);	/* mmap gives zeroes; keep the contract explicit */
+	else
+		memset(p, 0xa5, size);	/* catch users of uninitialised memory */
+
+	b = malloc(sizeof(*b));
+	BUG_ON(!b);
+	b->addr = (unsigned long)p;
+	b->order = order;
+	b->nid = nid;
+	pthread_mutex_lock(&shim_lock);
+	b->next = blocks[block_hash(b->addr)];
+	blocks[block_hash(b->addr)] = b;
+	st_blocks++;
+	st_pages += 1L << order;
+	pthread_mutex_unlock(&shim_lock);
+	return (struct page *)p;
+}
+
+static struct shim_block *find_block(unsigned long addr, bool unlink)
+{
+	unsigned int h;
+	struct shim_block **pp, *b;
+
+	/* a block of order <= 10 lies in one 4 MiB-aligned region or starts it */
+	for (h = 0; h < 2; h++) {
+		pp = &blocks[block_hash(addr - h * (1UL << 22))];
+		for (; (b = *pp); pp = &b->next) {
+			if (addr >= b->addr && addr < b->addr + (PAGE_SIZE << b->order)) {
+				if (unlink)
+					*pp = b->next;
+				return b;
+			}
+		}
+	}
+	return NULL;
+}
+
+void __free_pages(struct page *page, unsigned int order)
+{
+	unsigned long addr = (unsigned long)page;
+	struct shim_block *b;
+
+	pthread_mutex_lock(&shim_lock);
+	b = find_block(addr, false);
+	if (!b || b->addr != addr || b->order != order) {
+		fprintf(stderr, "shim: __free_pages(%#lx, %u) of a block not allocated\n",
+			addr, order);
+		abort();
+	}
+	find_block(addr, true);
+	st_blocks--;
+	st_pages -= 1L << order;
+	pthread_mutex_unlock(&shim_lock);
+	munmap(page, PAGE_SIZE << order);
+	free(b);
+}
+
+int page_to_nid(const struct page *page)
+{
+	struct shim_block *b;
+	int nid;
+
+	pthread_mutex_lock(&shim_lock);
+	b = find_block((unsigned long)page, false);
+	BUG_ON(!b);
+	nid = b->nid;
+	pthread_mutex_unlock(&shim_lock);
+	return nid;
+}
+
+void shim_pages_stats(struct shim_page_stats *st)
+{
+	pthread_mutex_lock(&shim_lock);
+	st->blocks = st_blocks;
+	st->pages = st_pages;
+	st->calls = st_calls;
+	st->failures = st_failures;
+	pthread_mutex_unlock(&shim_lock);
+}
+
+/* ---- kmalloc family: libc, so ASan checks gomem's own metadata ---- */
+void *kmalloc(size_t size, gfp_t gfp)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (p && (gfp & __GFP_ZERO))
+		memset(p, 0, size);
+	return p;
+}
+
+void *kmalloc_node(size_t size, gfp_t gfp, int node)
+{
+	(void)node;
+	return kmalloc(size, gfp);
+}
+
+void *kzalloc(size_t size, gfp_t gfp)
+{
+	return kmalloc(size, gfp | __GFP_ZERO);
+}
+
+void *kzalloc_node(size_t size, gfp_t gfp, int node)
+{
+	return kmalloc_node(size, gfp | __GFP_ZERO, node);
+}
+
+void *kcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	(void)gfp;
+	return calloc(n, size);
+}
+
+/* vmalloc'ed blocks are tracked so is_vmalloc_addr() answers truthfully */
+struct shim_vblock {
+	void *p;
+	size_t size;
+	struct shim_vblock *next;
+};
+static struct shim_vblock *vblocks;
+
+void *vmalloc(size_t size)
+{
+	struct shim_vblock *v = malloc(sizeof(*v));
+	void *p = malloc(size ? size : 1);
+
+	if (!v || !p) {
+		free(v);
+		free(p);
+		return NULL;
+	}
+	v->p = p;
+	v->size = size;
+	pthread_mutex_lock(&shim_lock);
+	v->next = vblocks;
+	vblocks = v;
+	pthread_mutex_unlock(&shim_lock);
+	return p;
+}
+
+void *vzalloc(size_t size)
+{
+	void *p = vmalloc(size);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+void *vmalloc_node(size_t size, int node)
+{
+	(void)node;
+	return vmalloc(size);
+}
+
+static struct shim_vblock *find_vblock(const void *p, bool unlink)
+{
+	struct shim_vblock **pp, *v;
+
+	for (pp = &vblocks; (v = *pp); pp = &v->next) {
+		if ((const char *)p >= (char *)v->p && (const char *)p < (char *)v->p + v->size) {
+			if (unlink)
+				*pp = v->next;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+bool is_vmalloc_addr(const void *p)
+{
+	bool r;
+
+	pthread_mutex_lock(&shim_lock);
+	r = find_vblock(p, false) != NULL;
+	pthread_mutex_unlock(&shim_lock);
+	return r;
+}
+
+size_t shim_vmalloc_size(const void *p)
+{
+	struct shim_vblock *v;
+	size_t s = 0;
+
+	pthread_mutex_lock(&shim_lock);
+	v = find_vblock(p, false);
+	if (v)
+		s = v->size;
+	pthread_mutex_unlock(&shim_lock);
+	return s;
+}
+
+void vfree(const void *p)
+{
+	struct shim_vblock *v;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&shim_lock);
+	v = find_vblock(p, true);
+	pthread_mutex_unlock(&shim_lock);
+	BUG_ON(!v || v->p != p);
+	free(v->p);
+	free(v);
+}
+
+void *kvzalloc(size_t size, gfp_t gfp)
+{
+	return kzalloc(size, gfp);
+}
+
+void *kvmalloc_array(size_t n, size_t size, gfp_t gfp)
+{
+	size_t b;
+
+	if (check_mul_overflow(n, size, &b))
+		return NULL;
+	return kmalloc(b, gfp);
+}
+
+void *kvcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	(void)gfp;
+	return calloc(n, size);
+}
+
+void kfree(const void *p)
+{
+	free((void *)p);
+}
+
+void kvfree(const void *p)
+{
+	free((void *)p);
+}
+
+char *kstrdup(const char *s, gfp_t gfp)
+{
+	(void)gfp;
+	return s ? strdup(s) : NULL;
+}
+
+struct shim_rcu_free {
+	void *obj;
+};
+
+void shim_kfree_rcu_cb(struct rcu_head *h)
+{
+	(void)h;
+}
+
+/* kfree_rcu(): free the object after a grace period, on liburcu's thread */
+struct shim_kfree_rcu {
+	struct rcu_head rcu;
+	void *obj;
+};
+
+static void shim_kfree_rcu_fn(struct rcu_head *h)
+{
+	struct shim_kfree_rcu *k = container_of(h, struct shim_kfree_rcu, rcu);
+
+	free(k->obj);
+	free(k);
+}
+
+void shim_kfree_rcu(void *obj, struct rcu_head *h)
+{
+	struct shim_kfree_rcu *k = malloc(sizeof(*k));
+
+	(void)h;
+	BUG_ON(!k);
+	k->obj = obj;
+	call_rcu(&k->rcu, shim_kfree_rcu_fn);
+}

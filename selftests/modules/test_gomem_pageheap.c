@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kselftest module: the page heap through the exported kmalloc family,
+ * large objects (32 KiB + 1 to 4 MiB, and the vmalloc path above), node
+ * placement, zeroing, ownership checks, and all CPUs at once.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/nodemask.h>
+#include "kselftest_module.h"
+#include "gomem_test.h"
+
+KSTM_MODULE_GLOBALS();
+
+static unsigned int rounds = 2000;
+module_param(rounds, uint, 0444);
+MODULE_PARM_DESC(rounds, "alloc/free rounds per CPU in the all-CPU stress");
+
+#define MIN_LARGE	(GOMEM_MAX_SMALL_SIZE + 1)
+
+static size_t rand_large(void)
+{
+	/* log-uniform over 32 KiB + 1 .. 4 MiB */
+	unsigned int shift = 15 + prandom_u32_max(8);
+	size_t size = (1UL << shift) + prandom_u32_max(1U << shift);
+
+	return clamp_t(size_t, size, MIN_LARGE, GOMEM_MAX_LARGE_SIZE);
+}
+
+static int __init test_sizes(void)
+{
+	static const size_t fixed[] = { MIN_LARGE, 40000, 65536, 65537, 100000, 131072,
+					1 << 20, (1 << 20) + 1, 3 << 20, GOMEM_MAX_LARGE_SIZE };
+	void *live[16] = { };
+	size_t sizes[16];
+	int err = 0, i, round;
+
+	for (i = 0; i < ARRAY_SIZE(fixed); i++) {
+		void *p = gomem_kmalloc(fixed[i], GFP_KERNEL);
+
+		if (!p || gomem_ksize(p) < fixed[i] || !IS_ALIGNED((unsigned long)p, 8192)) {
+			pr_err("size %zu: %p, ksize %zu\n", fixed[i], p, gomem_ksize(p));
+			err++;
+			gomem_kfree(p);
+			continue;
+		}
+		gt_fill(p, fixed[i], i);
+		err += gt_check(p, fixed[i], i);
+		gomem_kfree(p);
+	}
+	/* random sizes with overlapping lifetimes */
+	for (round = 0; round < 400; round++) {
+		i = prandom_u32_max(ARRAY_SIZE(live));
+		if (live[i]) {
+			err += gt_check(live[i], sizes[i], i);
+			gomem_kfree(live[i]);
+			live[i] = NULL;
+		} else {
+			sizes[i] = rand_large();
+			live[i] = gomem_kmalloc(sizes[i], GFP_KERNEL);
+			if (!live[i]) {
+				err++;
+				continue;
+			}
+			gt_fill(live[i], sizes[i], i);
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(live); i++) {
+		if (live[i]) {
+			err += gt_check(live[i], sizes[i], i);
+			gomem_kfree(live[i]);
+		}
+	}
+	return err;
+}
+
+static int __init test_nodes(void)
+{
+	int node, err = 0, tested = 0;
+	unsigned long a;
+	void *p;
+
+	for_each_node_state(node, N_MEMORY) {
+		size_t size = 256 << 10;
+
+		p = gomem_kmalloc_node(size, GFP_KERNEL | __GFP_THISNODE, node);
+		if (!p) {
+			pr_err("node %d: no memory\n", node);
+			err++;
+			continue;
+		}
+		for (a = (unsigned long)p; a < (unsigned long)p + size; a += PAGE_SIZE) {
+			if (page_to_nid(virt_to_page((void *)a)) != node) {
+				pr_err("node %d: page of %p is on node %d\n", node, p,
+				       page_to_nid(virt_to_page((void *)a)));
+				err++;
+				break;
+			}
+		}
+		gomem_kfree(p);
+		tested++;
+	}
+	pr_info("node placement checked on %d nodes\n", tested);
+	return err;
+}
+
+static int __init test_zero_and_owner(void)
+{
+	size_t size = 200000, i;
+	int err = 0;
+	u8 *p, *q;
+	void *slub;
+
+	p = gomem_kmalloc(size, GFP_KERNEL);
+	if (!p)
+		return 1;
+	memset(p, 0xff, size);
+	gomem_kfree(p);
+	q = gomem_kzalloc(size, GFP_KERNEL);
+	if (!q)
+		return 1;
+	for (i = 0; i < gomem_ksize(q); i++) {
+		if (q[i]) {
+			err++;
+			break;
+		}
+	}
+	gomem_kfree(q);
+
+	/* memory gomem does not own: ksize 0, free refused */
+	slub = kmalloc(64, GFP_KERNEL);
+	if (gomem_ksize(slub))
+		err++;
+	gomem_kfree(slub);	/* reported and refused */
+	kfree(slub);
+
+	/* above 4 MiB: vmalloc */
+	p = gomem_kmalloc(5 << 20, GFP_KERNEL);
+	if (!p || gomem_ksize(p) != 5 << 20) {
+		err++;
+	} else {
+		gt_fill(p, 5 << 20, 7);
+		err += gt_check(p, 5 << 20, 7);
+	}
+	gomem_kfree(p);
+	if (gomem_kmalloc(5 << 20, GFP_ATOMIC | __GFP_NOWARN))
+		err++;	/* vmalloc cannot serve an atomic request */
+	return err;
+}
+
+static int stress_cpu(void *arg, int cpu)
+{
+	void *live[8] = { };
+	size_t sizes[8];
+	unsigned int r, i;
+	int err = 0;
+	unsigned long tag;
+
+	for (r = 0; r < rounds; r++) {
+		i = prandom_u32_max(ARRAY_SIZE(live));
+		tag = cpu * 100 + i;
+		if (live[i]) {
+			err += gt_check(live[i], sizes[i], tag);
+			gomem_kfree(live[i]);
+			live[i] = NULL;
+		} else {
+			sizes[i] = rand_large() / 4 + MIN_LARGE;
+			live[i] = gomem_kmalloc(sizes[i], GFP_KERNEL);
+			if (!live[i]) {
+				err++;
+				continue;
+			}
+			gt_fill(live[i], sizes[i], tag);
+		}
+		if (!(r % 64))
+			cond_resched();
+	}
+	for (i = 0; i < ARRAY_SIZE(live); i++) {
+		if (live[i]) {
+			err += gt_check(live[i], sizes[i], cpu * 100 + i);
+			gomem_kfree(live[i]);
+		}
+	}
+	return err;
+}
+
+static void __init selftest(void)
+{
+	KSTM_CHECK_ZERO(test_sizes());
+	KSTM_CHECK_ZERO(test_nodes());
+	KSTM_CHECK_ZERO(test_zero_and_owner());
+	KSTM_CHECK_ZERO(gt_run_on_each_cpu(stress_cpu, NULL));
+}
+
+KSTM_MODULE_LOADERS(test_gomem_pageheap);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("kselftest: gomem's page heap");
