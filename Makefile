@@ -32,8 +32,9 @@ modules: setup
 	$(MAKE) $(KBUILD_ARGS) modules
 
 # Modules for the QEMU runs: always the pinned kernel.
+# serialised: several QEMU runs (tests, benchmarks) may build at once
 qemu-modules: setup
-	$(MAKE) KDIR=$(PINNED_KDIR) modules
+	flock $(BUILD)/.kbuild.lock $(MAKE) KDIR=$(PINNED_KDIR) modules
 
 host-test: setup
 	$(MAKE) -C $(TOP)/selftests/host TOP=$(TOP) run

@@ -116,7 +116,7 @@ struct gomem_cache *gomem_cache_create(const char *name, unsigned int size,
 			name, size, align);
 		return NULL;
 	}
-	spc = (sc << 1) | !!(flags & GOMEM_NOSCAN);
+	spc = (flags & GOMEM_NOSCAN) ? gomem_noscan_spanclass(sc) : sc << 1;
 
 	c = kzalloc(sizeof(*c), GFP_KERNEL);
 	if (!c)

@@ -45,6 +45,18 @@ struct gomem_mcentral {
 
 #define GOMEM_TINY_SPANCLASS	((GOMEM_TINY_SIZE_CLASS << 1) | 1)
 
+/*
+ * The span class for noscan objects of a size class. Span class 5 (16 B
+ * noscan) holds only tiny blocks, so 16-byte noscan objects use the scan
+ * spans of their class (the two differ only for kmemleak).
+ */
+static inline unsigned int gomem_noscan_spanclass(unsigned int sizeclass)
+{
+	unsigned int spc = (sizeclass << 1) | 1;
+
+	return spc == GOMEM_TINY_SPANCLASS ? spc - 1 : spc;
+}
+
 struct gomem_cache;
 
 struct gomem_class {
@@ -179,6 +191,7 @@ void gomem_tiny_free(struct gomem_span *s, void *p, unsigned long ip);
 void gomem_tiny_drain_cpu(int cpu);
 void gomem_tiny_span_init(struct gomem_span *s);
 unsigned int gomem_tiny_nelems(unsigned int npages);
+size_t gomem_tiny_extent(const void *p);
 
 /* stats.c: per-CPU event counters, summed on read */
 enum gomem_stat_item {

@@ -25,24 +25,6 @@ MODULE_PARM_DESC(retain_kb, "free memory each node keeps rather than release, Ki
 
 static enum cpuhp_state gomem_cpuhp_state;
 
-/**
- * gomem_shrink_all() - drain every CPU and release every wholly free block
- *
- * Context: process context, interrupts enabled.
- * Return: gomem pages given back to the buddy allocator.
- */
-unsigned long gomem_shrink_all(void)
-{
-	unsigned long done = 0;
-	int node;
-
-	gomem_drain_all();
-	for_each_node(node)
-		if (gomem_heaps[node])
-			done += gomem_heap_release(gomem_heaps[node], 0);
-	return done;
-}
-
 static unsigned long gomem_shrink_count(struct shrinker *sh, struct shrink_control *sc)
 {
 	return gomem_heap_reclaimable() ?: SHRINK_EMPTY;

@@ -34,14 +34,14 @@ struct gomem_vhdr {
 #define GOMEM_VMAGIC	0x676f6d656d766d61UL	/* "gomemvma" */
 #define GOMEM_MAX_ALLOC	((size_t)INT_MAX)
 
-static void *gomem_vmalloc(size_t size, gfp_t flags, int node)
+static void *gomem_vmalloc(size_t size, gfp_t flags, unsigned long ip)
 {
 	struct gomem_vhdr *h;
 
 	if (!gfpflags_allow_blocking(flags)) {
 		if (!(flags & __GFP_NOWARN))
-			pr_warn("gomem: %zu bytes need vmalloc, which %pS's atomic GFP forbids\n",
-				size, __builtin_return_address(1));
+			pr_warn("gomem: %pS: %zu bytes need vmalloc, which an atomic GFP forbids\n",
+				(void *)ip, size);
 		return NULL;
 	}
 	h = __vmalloc(size + PAGE_SIZE, (flags & GFP_KERNEL) | (flags & __GFP_ZERO) |
@@ -111,7 +111,7 @@ void *gomem_kmalloc_node(size_t size, gfp_t flags, int node)
 	else if (size <= GOMEM_MAX_LARGE_SIZE)
 		p = gomem_large_alloc(size, flags, node);
 	else if (size <= GOMEM_MAX_ALLOC)
-		return gomem_vmalloc(size, flags, node);
+		return gomem_vmalloc(size, flags, _RET_IP_);
 	else
 		p = NULL;
 	if (unlikely(!p) && !(flags & __GFP_NOWARN))
@@ -187,7 +187,7 @@ EXPORT_SYMBOL_GPL(gomem_ksize);
  */
 void *gomem_krealloc(const void *objp, size_t new_size, gfp_t flags)
 {
-	size_t ks;
+	size_t ks, copy;
 	void *p;
 
 	if (unlikely(!new_size)) {
@@ -195,6 +195,7 @@ void *gomem_krealloc(const void *objp, size_t new_size, gfp_t flags)
 		return ZERO_SIZE_PTR;
 	}
 	ks = gomem_ksize(objp);
+	copy = ks ?: gomem_tiny_extent(objp);
 	if (ks >= new_size) {
 		/* keep the object unless it would waste most of its size */
 		if (new_size > GOMEM_MAX_SMALL_SIZE || new_size >= ks / 4 || ks <= 32)
@@ -203,8 +204,9 @@ void *gomem_krealloc(const void *objp, size_t new_size, gfp_t flags)
 	p = gomem_kmalloc_node(new_size, flags, NUMA_NO_NODE);
 	if (!p)
 		return NULL;
-	if (ks) {
-		memcpy(p, objp, min(ks, new_size));
+	if (copy) {
+		/* for a tiny object: to the end of its block (its size is unknown) */
+		memcpy(p, objp, min(copy, new_size));
 		gomem_kfree(objp);
 	}
 	return p;
@@ -233,7 +235,7 @@ void *gomem_kmalloc_noscan(size_t size, gfp_t flags)
 	if (size < GOMEM_TINY_SIZE)
 		p = gomem_tiny_alloc(size, flags);
 	else if (size <= GOMEM_MAX_SMALL_SIZE)
-		p = gomem_small_alloc((gomem_size_to_class(size) << 1) | 1, size, flags,
+		p = gomem_small_alloc(gomem_noscan_spanclass(gomem_size_to_class(size)), size, flags,
 				      NUMA_NO_NODE);
 	else
 		return gomem_kmalloc_node(size, flags, NUMA_NO_NODE);

@@ -32,6 +32,7 @@
 #include <linux/percpu.h>
 #include <linux/smp.h>
 #include <linux/kmemleak.h>
+#include <linux/nodemask.h>
 #include "gomem_internal.h"
 
 struct gomem_class gomem_classes[GOMEM_NUM_SPAN_CLASSES];
@@ -263,6 +264,24 @@ static void drain_this_cpu(void *info)
 void gomem_drain_all(void)
 {
 	on_each_cpu(drain_this_cpu, NULL, 1);
+}
+
+/**
+ * gomem_shrink_all() - drain every CPU and release every wholly free block
+ *
+ * Context: process context, interrupts enabled.
+ * Return: gomem pages given back to the buddy allocator.
+ */
+unsigned long gomem_shrink_all(void)
+{
+	unsigned long done = 0;
+	int node;
+
+	gomem_drain_all();
+	for_each_node(node)
+		if (gomem_heaps[node])
+			done += gomem_heap_release(gomem_heaps[node], 0);
+	return done;
 }
 
 static unsigned int mag_limit(unsigned int elemsize)

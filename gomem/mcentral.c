@@ -66,6 +66,15 @@ static void span_release(struct gomem_class *cls, struct gomem_span *s)
 		gomem_heap_free_span(s);
 }
 
+/* A double free found at a flush or sweep: it was counted as a free when
+ * the magazine took it; take that back, so that in use = allocs - frees. */
+static void double_free_found(struct gomem_class *cls, void *p)
+{
+	this_cpu_dec(cls->pcpu->frees);
+	gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
+	gomem_report_bad_free(cls->cache, p, 0, "double free");
+}
+
 /* Free one object to its span; c->lock held. Returns true when the span
  * became empty and was taken off its list (the caller releases it). */
 static bool free_locked(struct gomem_class *cls, struct gomem_mcentral *c,
@@ -84,8 +93,7 @@ static bool free_locked(struct gomem_class *cls, struct gomem_mcentral *c,
 		return false;
 	}
 	if (unlikely(!__test_and_clear_bit(idx, s->alloc_bits))) {
-		gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
-		gomem_report_bad_free(cls->cache, p, 0, "double free");
+		double_free_found(cls, p);
 		return false;
 	}
 	if (s->alloc_count == s->nelems) {
@@ -113,8 +121,7 @@ static void sweep_owned(struct gomem_class *cls, struct gomem_span *s)
 		next = *(void **)((char *)p + cls->link_off);
 		gomem_span_obj_index(s, p, &idx);
 		if (unlikely(!__test_and_clear_bit(idx, s->alloc_bits))) {
-			gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
-			gomem_report_bad_free(cls->cache, p, 0, "double free");
+			double_free_found(cls, p);
 			continue;
 		}
 		s->alloc_count--;

@@ -180,7 +180,7 @@ static ssize_t gomem_proc_write(struct file *file, const char __user *ubuf, size
 
 static const struct proc_ops gomem_proc_ops = {
 	.proc_open = gomem_proc_open,
-	.proc_read = seq_read,
+	.proc_read_iter = seq_read_iter,
 	.proc_lseek = seq_lseek,
 	.proc_release = single_release,
 	.proc_write = gomem_proc_write,

@@ -178,6 +178,29 @@ void gomem_tiny_free(struct gomem_span *s, void *p, unsigned long ip)
 }
 
 /**
+ * gomem_tiny_extent() - bytes from a tiny object to the end of its block
+ * @p: a pointer
+ *
+ * Return: that count when @p is a tiny-packed object, else 0. The object is
+ * no longer than this (its own size is not recorded).
+ */
+size_t gomem_tiny_extent(const void *p)
+{
+	struct gomem_span *s = NULL;
+	unsigned long flags;
+	size_t n = 0;
+
+	local_irq_save(flags);
+	if (virt_addr_valid(p))
+		s = gomem_addr_to_span(__pa(p));
+	if (s && s->state == GOMEM_SPAN_SMALL && s->cls->tiny &&
+	    (unsigned long)p - (unsigned long)s->start < (unsigned long)s->nelems * GOMEM_TINY_SIZE)
+		n = GOMEM_TINY_SIZE - ((unsigned long)p & (GOMEM_TINY_SIZE - 1));
+	local_irq_restore(flags);
+	return n;
+}
+
+/**
  * gomem_tiny_drain_cpu() - retire a CPU's current block
  * @cpu: the CPU (the current one with interrupts off, or a dead one)
  */

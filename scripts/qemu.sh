@@ -16,6 +16,7 @@
 #
 # Environment: QEMU_SMP (4), QEMU_MEM_MB (2048, split over two NUMA nodes),
 # QEMU_TIMEOUT (seconds, 900), QEMU_APPEND (extra kernel arguments),
+# GOMEM_QEMU_DIR (output directory, build/qemu: one per concurrent run),
 # QEMU_EXTRA (extra QEMU arguments), GOMEM_TESTS (a pattern: only the guest
 # tests whose names match).
 set -uo pipefail
@@ -24,8 +25,8 @@ mode=${1:-test}
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
 rel=$(cat "$build/kernel-release")
-out=$build/qemu
-ir=$build/initramfs
+out=${GOMEM_QEMU_DIR:-$build/qemu}	# one per concurrent run
+ir=$out/initramfs
 smp=${QEMU_SMP:-4}
 mem=${QEMU_MEM_MB:-2048}
 tmo=${QEMU_TIMEOUT:-900}
@@ -49,7 +50,13 @@ if ! [ -f "$ir/mods/gomem.ko" ]; then
 	exit 1
 fi
 cp -r "$top"/selftests/guest/. "$ir/guest/"
-[ -d "$build/guest" ] && cp -r "$build/guest/." "$ir/tests/"
+# static guest programs: selftests/guest/*.c (kselftest harness available)
+for src in "$top"/selftests/guest/*.c; do
+	[ -f "$src" ] || continue
+	gcc -static -O2 -Wall -I"$build/kselftest" -I"$top/selftests/guest" \
+		-o "$ir/guest/$(basename "$src" .c)" "$src" -lpthread ||
+		{ echo "qemu: cannot build $src" >&2; exit 1; }
+done
 cp "$top/selftests/guest/init" "$ir/init"
 chmod +x "$ir/init" "$ir"/guest/*.sh "$ir"/guest/tests/* 2>/dev/null
 (cd "$ir" && find . | cpio -o -H newc 2>/dev/null | gzip -1) > "$out/initramfs.cpio.gz"

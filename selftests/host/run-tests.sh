@@ -8,7 +8,7 @@ for t in "$@"; do
 	echo "# host test: ${t#"$PWD"/}"
 	out=$(ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	      TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	      TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(dirname "$0")/tsan.supp \
 	      timeout 600 "$t" 2>&1)
 	rc=$?
 	echo "$out"

@@ -48,6 +48,23 @@ unsigned long find_next_zero_bit(const unsigned long *a, unsigned long size, uns
 /* ---- CPU slots: one per live thread ---- */
 static unsigned long cpu_used[BITS_TO_LONGS(NR_CPUS)];
 static __thread int my_cpu = -1;
+static pthread_key_t cpu_key;
+static pthread_once_t cpu_key_once = PTHREAD_ONCE_INIT;
+
+/*
+ * A thread that exits leaves RCU and gives its slot back, like a CPU going
+ * offline; whatever the slot's per-CPU state still caches is for the test
+ * to drain (gomem_drain_cpu()), as the kernel's hotplug callback would.
+ */
+static void cpu_key_destroy(void *arg)
+{
+	shim_cpu_release();
+}
+
+static void cpu_key_init(void)
+{
+	pthread_key_create(&cpu_key, cpu_key_destroy);
+}
 
 int shim_cpu_id(void)
 {
@@ -65,6 +82,8 @@ int shim_cpu_id(void)
 	pthread_mutex_unlock(&shim_lock);
 	my_cpu = cpu;
 	rcu_register_thread();
+	pthread_once(&cpu_key_once, cpu_key_init);
+	pthread_setspecific(cpu_key, (void *)1);
 	return cpu;
 }
 
@@ -529,3 +548,35 @@ void shim_kfree_rcu(void *obj, struct rcu_head *h)
 	k->obj = obj;
 	call_rcu(&k->rcu, shim_kfree_rcu_fn);
 }
+
+#if defined(__SANITIZE_THREAD__)
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+
+struct shim_rcu_tramp {
+	struct rcu_head rcu;
+	struct rcu_head *head;
+	void (*fn)(struct rcu_head *);
+};
+
+static void shim_rcu_tramp_fn(struct rcu_head *h)
+{
+	struct shim_rcu_tramp *t = container_of(h, struct shim_rcu_tramp, rcu);
+
+	__tsan_acquire(t);
+	t->fn(t->head);
+	free(t);
+}
+
+#undef call_rcu
+void shim_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *))
+{
+	struct shim_rcu_tramp *t = malloc(sizeof(*t));
+
+	BUG_ON(!t);
+	t->head = head;
+	t->fn = fn;
+	__tsan_release(t);
+	urcu_memb_call_rcu(&t->rcu, shim_rcu_tramp_fn);
+}
+#endif

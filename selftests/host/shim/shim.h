@@ -372,6 +372,16 @@ struct mutex { pthread_mutex_t m; };
 #define mutex_unlock(l)		pthread_mutex_unlock(&(l)->m)
 
 /* ---- RCU (liburcu) ---- */
+/*
+ * liburcu is not built with ThreadSanitizer, so TSan cannot see that a
+ * call_rcu() callback runs after the call: under TSan, call_rcu() goes
+ * through a trampoline with explicit release/acquire annotations.
+ */
+#if defined(__SANITIZE_THREAD__)
+void shim_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *));
+#undef call_rcu
+#define call_rcu(h, f)		shim_call_rcu(h, f)
+#endif
 #define rcu_dereference_check(p, c)	rcu_dereference(p)
 #define rcu_dereference_protected(p, c)	(p)
 #define rcu_dereference_raw(p)		rcu_dereference(p)

@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the small- and large-object paths in userspace: sizes and
+ * alignment, hot reuse, span accounting, cross-thread frees, misuse,
+ * tiny packing, page-allocation failures, fragmentation, node placement,
+ * krealloc and CPU "hotplug" (a thread that goes away).
+ */
+#include "gomem_host.h"
+#include "kselftest_harness.h"
+
+FIXTURE(gm) {
+	int dummy;
+};
+
+FIXTURE_SETUP(gm)
+{
+	shim_pages_max_order = MAX_ORDER - 1;
+	shim_pages_fail_after = -1;
+	shim_pages_limit = -1;
+	ASSERT_EQ(0, gomem_host_init());
+}
+
+FIXTURE_TEARDOWN(gm)
+{
+	struct shim_page_stats ps;
+
+	EXPECT_EQ(0, gomem_host_exit());
+	shim_pages_stats(&ps);
+	EXPECT_EQ(0, ps.blocks);	/* every page went back */
+}
+
+static unsigned long span_pages_inuse(void)
+{
+	unsigned long held = 0, h, f;
+	struct gomem_heap_stats st;
+	int node;
+
+	for_each_node(node) {
+		gomem_heap_snapshot(gomem_heaps[node], &st, &h, &f);
+		held += h - f;
+	}
+	return held;
+}
+
+TEST_F(gm, every_size)
+{
+	size_t size;
+
+	for (size = 1; size <= 70000; size += (size < 2048 ? 1 : 61)) {
+		unsigned char *p = gomem_kmalloc(size, GFP_KERNEL);
+		size_t ks = gomem_ksize(p);
+
+		ASSERT_NE(NULL, p);
+		ASSERT_GE(ks, size);
+		if (size <= GOMEM_MAX_SMALL_SIZE) {
+			ASSERT_EQ(gomem_class_to_size[gomem_size_to_class(size)], ks);
+		}
+		if (is_power_of_2(size) && size <= 8192) {
+			ASSERT_EQ(0, (unsigned long)p % size);	/* natural alignment */
+		}
+		ASSERT_EQ(0, (unsigned long)p % 8);
+		memset(p, 0x5a, ks);
+		gomem_kfree(p);
+	}
+	EXPECT_EQ(ZERO_SIZE_PTR, gomem_kmalloc(0, GFP_KERNEL));
+	gomem_kfree(ZERO_SIZE_PTR);
+	gomem_kfree(NULL);
+	EXPECT_EQ(0, gomem_host_small_inuse());
+}
+
+TEST_F(gm, hot_reuse_and_accounting)
+{
+	void *p = gomem_kmalloc(256, GFP_KERNEL), *q, *objs[1000];
+	unsigned long spans, objn;
+	int i;
+
+	gomem_kfree(p);
+	q = gomem_kmalloc(256, GFP_KERNEL);
+	EXPECT_EQ(p, q);		/* LIFO magazine: the cache-hot object */
+	gomem_kfree(q);
+
+	for (i = 0; i < 1000; i++) {
+		objs[i] = gomem_kmalloc(256, GFP_KERNEL);
+		ASSERT_NE(NULL, objs[i]);
+	}
+	EXPECT_EQ(1000, gomem_host_small_inuse());
+	gomem_mcentral_count(&gomem_classes[gomem_size_to_class(256) << 1], &spans, &objn);
+	EXPECT_EQ(DIV_ROUND_UP(1000, 32), spans);	/* 32 x 256 B per 8 KiB span */
+	for (i = 0; i < 1000; i++)
+		gomem_kfree(objs[i]);
+	EXPECT_EQ(0, gomem_host_small_inuse());
+	gomem_shrink_all();
+	gomem_mcentral_count(&gomem_classes[gomem_size_to_class(256) << 1], &spans, &objn);
+	EXPECT_EQ(0, spans);
+	EXPECT_EQ(0, span_pages_inuse());
+	EXPECT_EQ(0, gomem_host_held_pages());
+}
+
+struct xfer {
+	void **objs;
+	int n;
+};
+
+static void *free_all(void *arg)
+{
+	struct xfer *x = arg;
+	int i;
+
+	for (i = 0; i < x->n; i++)
+		gomem_kfree(x->objs[i]);
+	gomem_drain_cpu(shim_cpu_id());		/* this "CPU" goes offline */
+	shim_cpu_release();
+	return NULL;
+}
+
+TEST_F(gm, cross_thread_free)
+{
+	static void *objs[20000];
+	struct xfer x = { objs, 20000 };
+	pthread_t t;
+	int i, round;
+
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < x.n; i++) {
+			objs[i] = gomem_kmalloc(8 + (i % 500) * 8, GFP_KERNEL);
+			ASSERT_NE(NULL, objs[i]);
+			memset(objs[i], round, 8);
+		}
+		pthread_create(&t, NULL, free_all, &x);
+		pthread_join(t, NULL);
+		EXPECT_EQ(0, gomem_host_small_inuse());
+	}
+	gomem_shrink_all();
+	EXPECT_EQ(0, span_pages_inuse());
+}
+
+TEST_F(gm, bad_frees_are_refused)
+{
+	unsigned long bad0 = gomem_stat_sum(GOMEM_STAT_BAD_FREES);
+	char *p = gomem_kmalloc(100, GFP_KERNEL), *q, *r;
+	int local;
+	void *libc = malloc(32);
+
+	shim_quiet = 1;
+	gomem_kfree(p + 8);		/* interior */
+	gomem_kfree(&local);		/* not ours */
+	gomem_kfree(libc);
+	EXPECT_EQ(bad0 + 3, gomem_stat_sum(GOMEM_STAT_BAD_FREES));
+	gomem_kfree(p);
+	gomem_kfree(p);			/* double free, caught at once */
+	EXPECT_EQ(bad0 + 4, gomem_stat_sum(GOMEM_STAT_BAD_FREES));
+	/* a double free that reaches the span (after a flush); r keeps the
+	 * span alive, else it would be gone and the free "not gomem's" */
+	r = gomem_kmalloc(100, GFP_KERNEL);
+	q = gomem_kmalloc(100, GFP_KERNEL);
+	gomem_kfree(q);
+	gomem_drain_all();
+	gomem_kfree(q);
+	gomem_drain_all();
+	EXPECT_EQ(2, gomem_stat_sum(GOMEM_STAT_DOUBLE_FREES));
+	gomem_kfree(r);
+	shim_quiet = 0;
+	/* the allocator is still consistent: two allocations are distinct */
+	q = gomem_kmalloc(100, GFP_KERNEL);
+	r = gomem_kmalloc(100, GFP_KERNEL);
+	EXPECT_NE(q, r);
+	gomem_kfree(q);
+	gomem_kfree(r);
+	EXPECT_EQ(0, gomem_host_small_inuse());
+	/* large */
+	shim_quiet = 1;
+	p = gomem_kmalloc(100000, GFP_KERNEL);
+	gomem_kfree(p + 8192);
+	gomem_kfree(p);
+	gomem_kfree(p);
+	shim_quiet = 0;
+	EXPECT_EQ(bad0 + 7, gomem_stat_sum(GOMEM_STAT_BAD_FREES));
+	free(libc);
+}
+
+/* sizes 1..15: uniform, or small-string-like with P(s) ~ 1/s */
+static unsigned int tiny_size(bool skewed)
+{
+	static const unsigned int cum[15] = { 3010, 4515, 5518, 6271, 6873, 7375, 7805, 8181,
+					      8516, 8817, 9091, 9342, 9573, 9788, 10000 };
+	unsigned int r = rand() % 10000, s = 0;
+
+	if (!skewed)
+		return 1 + rand() % 15;
+	while (r >= cum[s])
+		s++;
+	return s + 1;
+}
+
+static unsigned long tiny_run(bool tiny, bool skewed, unsigned int n, unsigned int seed)
+{
+	void **objs = calloc(n, sizeof(void *));
+	unsigned long before, after;
+	unsigned int i, size;
+
+	gomem_shrink_all();
+	before = span_pages_inuse();
+	srand(seed);
+	for (i = 0; i < n; i++) {
+		size = tiny_size(skewed);
+		objs[i] = tiny ? gomem_kmalloc_noscan(size, GFP_KERNEL) :
+				 gomem_kmalloc(size, GFP_KERNEL);
+		memset(objs[i], i, size);
+	}
+	after = span_pages_inuse();
+	for (i = 0; i < n; i++)
+		gomem_kfree(objs[i]);
+	free(objs);
+	return after - before;
+}
+
+TEST_F(gm, tiny_packing)
+{
+	unsigned long with, without;
+	char *a, *b, *c;
+
+	a = gomem_kmalloc_noscan(5, GFP_KERNEL);
+	b = gomem_kmalloc_noscan(3, GFP_KERNEL);
+	c = gomem_kmalloc_noscan(8, GFP_KERNEL);
+	EXPECT_EQ(a + 5, b);				/* packed */
+	EXPECT_EQ(0, (unsigned long)c % 8);		/* 8-byte aligned */
+	EXPECT_EQ((unsigned long)a & ~15UL, (unsigned long)c & ~15UL);
+	gomem_kfree(a);
+	gomem_kfree(b);
+	gomem_kfree(c);
+
+	/* uniform sizes: Go's packing policy gains little (logged) */
+	without = tiny_run(false, false, 10000, 1);
+	with = tiny_run(true, false, 10000, 1);
+	TH_LOG("10000 objects, 1-15 B uniform: %lu span pages without tiny packing, %lu with (%.1f%% fewer)",
+	       without, with, 100.0 * (without - with) / without);
+	EXPECT_LT(with, without);
+	/* small strings, P(size) ~ 1/size: at least 20% fewer span bytes */
+	without = tiny_run(false, true, 10000, 2);
+	with = tiny_run(true, true, 10000, 2);
+	TH_LOG("10000 objects, 1-15 B ~1/size: %lu span pages without tiny packing, %lu with (%.1f%% fewer)",
+	       without, with, 100.0 * (without - with) / without);
+	EXPECT_LE(with * 100, without * 80);
+	gomem_drain_all();	/* retire the current tiny block */
+	/* everything comes back */
+	EXPECT_EQ(0, gomem_stat_sum(GOMEM_STAT_TINY_ALLOCS) -
+		     gomem_stat_sum(GOMEM_STAT_TINY_FREES));
+	gomem_shrink_all();
+	EXPECT_EQ(0, span_pages_inuse());
+	/* a double free of a packed object */
+	shim_quiet = 1;
+	a = gomem_kmalloc_noscan(4, GFP_KERNEL);
+	gomem_kfree(a);
+	gomem_drain_all();	/* retires the block: it is freed */
+	gomem_kfree(a);
+	shim_quiet = 0;
+}
+
+TEST_F(gm, page_failures_and_fragmentation)
+{
+	struct shim_page_stats ps;
+	void *p, *objs[64];
+	int i;
+
+	shim_quiet = 1;
+	shim_pages_fail_after = 0;
+	EXPECT_EQ(NULL, gomem_kmalloc(100, GFP_KERNEL));
+	EXPECT_EQ(NULL, gomem_kmalloc(100000, GFP_KERNEL));
+	EXPECT_EQ(NULL, gomem_kmalloc_noscan(3, GFP_ATOMIC));
+	shim_pages_fail_after = -1;
+	shim_quiet = 0;
+	EXPECT_GE(gomem_stat_sum(GOMEM_STAT_FAILED_ALLOCS), 2);
+
+	/* the buddy allocator has nothing above order 3 (32 KiB blocks) */
+	gomem_shrink_all();
+	shim_pages_max_order = 3;
+	for (i = 0; i < 64; i++) {
+		objs[i] = gomem_kmalloc(3000, GFP_KERNEL);
+		ASSERT_NE(NULL, objs[i]);
+	}
+	p = gomem_kmalloc(12000, GFP_KERNEL);	/* class 12288: 3-page spans fit */
+	EXPECT_NE(NULL, p);
+	gomem_kfree(p);
+	shim_quiet = 1;
+	EXPECT_EQ(NULL, gomem_kmalloc(100000, GFP_KERNEL));	/* 13 pages: cannot */
+	shim_quiet = 0;
+	EXPECT_GT(gomem_heaps[0]->st.fallback_blocks + gomem_heaps[1]->st.fallback_blocks, 0);
+	for (i = 0; i < 64; i++)
+		gomem_kfree(objs[i]);
+	shim_pages_max_order = MAX_ORDER - 1;
+	gomem_shrink_all();
+	EXPECT_EQ(0, gomem_host_held_pages());
+	shim_pages_stats(&ps);
+	EXPECT_LE(ps.blocks, nr_node_ids);	/* a spare span-struct page per node */
+}
+
+TEST_F(gm, nodes)
+{
+	int node, n;
+	char *p;
+
+	for (node = 0; node < (int)nr_node_ids; node++) {
+		for (n = 0; n < 100; n++) {
+			p = gomem_kmalloc_node(64 + n * 16, GFP_KERNEL, node);
+			ASSERT_NE(NULL, p);
+			EXPECT_EQ(node, page_to_nid(virt_to_page(p)));
+			gomem_kfree(p);
+		}
+		p = gomem_kmalloc_node(200000, GFP_KERNEL | __GFP_THISNODE, node);
+		EXPECT_EQ(node, page_to_nid(virt_to_page(p)));
+		gomem_kfree(p);
+	}
+	EXPECT_EQ(0, gomem_host_small_inuse());
+}
+
+TEST_F(gm, krealloc)
+{
+	char *p = gomem_kmalloc(10, GFP_KERNEL), *q;
+	int i;
+
+	memcpy(p, "0123456789", 10);
+	for (i = 20; i < 300000; i *= 3) {
+		q = gomem_krealloc(p, i, GFP_KERNEL);
+		ASSERT_NE(NULL, q);
+		EXPECT_EQ(0, memcmp(q, "0123456789", 10));
+		p = q;
+	}
+	q = gomem_krealloc(p, 16, GFP_KERNEL);
+	EXPECT_EQ(0, memcmp(q, "0123456789", 10));
+	EXPECT_EQ(16, gomem_ksize(q));
+	EXPECT_EQ(ZERO_SIZE_PTR, gomem_krealloc(q, 0, GFP_KERNEL));
+	/* a tiny-packed object keeps its contents too */
+	p = gomem_kmalloc_noscan(6, GFP_KERNEL);
+	memcpy(p, "abcde", 6);
+	q = gomem_krealloc(p, 100, GFP_KERNEL);
+	EXPECT_STREQ("abcde", q);
+	gomem_kfree(q);
+	gomem_drain_all();	/* retire the current tiny block */
+	EXPECT_EQ(0, gomem_host_small_inuse());
+	EXPECT_EQ(0, gomem_stat_sum(GOMEM_STAT_TINY_ALLOCS) -
+		     gomem_stat_sum(GOMEM_STAT_TINY_FREES));
+}
+
+TEST_F(gm, zeroing)
+{
+	unsigned char *p;
+	size_t i, size;
+
+	for (size = 8; size < 100000; size = size * 5 / 2) {
+		p = gomem_kmalloc(size, GFP_KERNEL);
+		memset(p, 0xee, gomem_ksize(p));
+		gomem_kfree(p);
+		p = gomem_kzalloc(size, GFP_KERNEL);
+		for (i = 0; i < gomem_ksize(p); i++)
+			ASSERT_EQ(0, p[i]);
+		gomem_kfree(p);
+	}
+}
+
+TEST_HARNESS_MAIN
