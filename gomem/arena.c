@@ -10,11 +10,11 @@
 #include <linux/rcupdate.h>
 #include "arena.h"
 
-#define L2_BITS		9
-#define L2_ENTRIES	(1UL << L2_BITS)
-#define L1_ENTRIES	(1UL << (GOMEM_NCHUNKS_BITS - L2_BITS))
+#define L2_BITS		GOMEM_ARENA_L2_BITS
+#define L2_ENTRIES	GOMEM_ARENA_L2_ENTRIES
+#define L1_ENTRIES	GOMEM_ARENA_L1_ENTRIES
 
-static struct gomem_chunk __rcu ***gomem_arena_l1;
+struct gomem_chunk __rcu ***gomem_arena_l1;
 static DEFINE_SPINLOCK(gomem_arena_lock);
 
 int gomem_arena_init(void)
@@ -36,24 +36,6 @@ void gomem_arena_exit(void)
 }
 
 /**
- * gomem_chunk_lookup() - find the chunk struct of a chunk number
- * @chunk_index: address >> GOMEM_CHUNK_SHIFT
- *
- * Return: the chunk, or NULL when gomem holds nothing there.
- */
-struct gomem_chunk *gomem_chunk_lookup(unsigned long chunk_index)
-{
-	struct gomem_chunk __rcu **l2;
-
-	if (unlikely(chunk_index >= L1_ENTRIES * L2_ENTRIES))
-		return NULL;
-	l2 = smp_load_acquire(&gomem_arena_l1[chunk_index >> L2_BITS]);
-	if (!l2)
-		return NULL;
-	return rcu_dereference_check(l2[chunk_index & (L2_ENTRIES - 1)], 1);
-}
-
-/**
  * gomem_arena_prepare() - make sure the index can take a chunk at an address
  * @base: chunk-aligned address
  * @gfp: allocation context (may sleep when it allows)
@@ -70,6 +52,7 @@ int gomem_arena_prepare(unsigned long base, gfp_t gfp)
 
 	if (idx >= L1_ENTRIES * L2_ENTRIES)
 		return -ERANGE;
+	/* pairs with the cmpxchg below: a published page is zeroed */
 	if (smp_load_acquire(&gomem_arena_l1[idx >> L2_BITS]))
 		return 0;
 	fresh = kcalloc(L2_ENTRIES, sizeof(*fresh), gfp & ~__GFP_ZERO);

@@ -35,6 +35,7 @@
 #include <linux/bitops.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
+#include <asm/page.h>
 #include "sizeclasses.h"
 
 #ifndef GOMEM_ADDR_BITS
@@ -79,17 +80,56 @@ static inline unsigned int gomem_chunk_page(unsigned long addr)
 
 int gomem_arena_init(void);
 void gomem_arena_exit(void);
-struct gomem_chunk *gomem_chunk_lookup(unsigned long chunk_index);
 int gomem_arena_prepare(unsigned long base, gfp_t gfp);
 int gomem_chunk_insert(struct gomem_chunk *chunk);
 void gomem_chunk_remove(struct gomem_chunk *chunk);
 
+#define GOMEM_ARENA_L2_BITS	9
+#define GOMEM_ARENA_L2_ENTRIES	(1UL << GOMEM_ARENA_L2_BITS)
+#define GOMEM_ARENA_L1_ENTRIES	(1UL << (GOMEM_NCHUNKS_BITS - GOMEM_ARENA_L2_BITS))
+
+extern struct gomem_chunk __rcu ***gomem_arena_l1;
+
+/**
+ * gomem_chunk_lookup() - find the chunk struct of a chunk number
+ * @chunk_index: address >> GOMEM_CHUNK_SHIFT, below 1 << GOMEM_NCHUNKS_BITS
+ *
+ * Return: the chunk, or NULL when gomem holds nothing there.
+ */
+static inline struct gomem_chunk *gomem_chunk_lookup(unsigned long chunk_index)
+{
+	struct gomem_chunk __rcu **l2;
+
+	/* pairs with the cmpxchg that publishes a zeroed index page */
+	l2 = smp_load_acquire(&gomem_arena_l1[chunk_index >> GOMEM_ARENA_L2_BITS]);
+	if (!l2)
+		return NULL;
+	return rcu_dereference_check(l2[chunk_index & (GOMEM_ARENA_L2_ENTRIES - 1)], 1);
+}
+
+/**
+ * gomem_heap_addr() - the heap address of a pointer, if it can be gomem's
+ * @p: any pointer
+ *
+ * gomem's memory lies in the direct map, where the heap address is the
+ * physical address: one subtraction. Anything else (vmalloc, module and
+ * kernel-image addresses, user pointers, garbage) cannot be gomem's.
+ *
+ * Return: the heap address, or ~0UL.
+ */
+static inline unsigned long gomem_heap_addr(const void *p)
+{
+	unsigned long a = (unsigned long)p - PAGE_OFFSET;
+
+	return likely(a < (1UL << GOMEM_ADDR_BITS)) ? a : ~0UL;
+}
+
 /**
  * gomem_addr_to_span() - the in-use span that contains an address
- * @addr: heap address (__pa() of the direct-map address)
+ * @addr: heap address (from gomem_heap_addr(), ~0UL allowed)
  *
  * Return: the span, or NULL when gomem holds no in-use span there. Lockless;
- * the caller is in an RCU read-side critical section.
+ * the caller is in an RCU read-side critical section (interrupts off count).
  */
 static inline struct gomem_span *gomem_addr_to_span(unsigned long addr)
 {
@@ -101,6 +141,12 @@ static inline struct gomem_span *gomem_addr_to_span(unsigned long addr)
 	if (!c)
 		return NULL;
 	return READ_ONCE(c->spans[gomem_chunk_page(addr)]);
+}
+
+/* the span of a pointer, or NULL when it is not in an in-use span of gomem */
+static inline struct gomem_span *gomem_ptr_to_span(const void *p)
+{
+	return gomem_addr_to_span(gomem_heap_addr(p));
 }
 
 #endif /* _GOMEM_ARENA_H */

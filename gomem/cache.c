@@ -14,13 +14,16 @@
  * free-list link goes after the object), as constructed objects and
  * typesafe-by-RCU readers require.
  *
- * A noscan cache of objects under 16 bytes packs them with the tiny
- * allocator.
+ * A noscan cache of objects under 16 bytes that asks for no alignment packs
+ * them with the tiny allocator (aligned by size, as Go aligns tiny objects:
+ * 8, 4, 2 or 1 bytes).
  *
  * Locking: gomem_cache_mutex serialises create and destroy (and /proc/gomem
  * readers); the list itself changes under gomem_cache_list_lock too, an
  * irq-safe spinlock, so that drains running in IPIs or hotplug callbacks can
- * walk it. Allocation and free are the class's lock-free paths.
+ * walk it. Those walks drain classes under it, so the full order is:
+ * gomem_cache_mutex -> gomem_cache_list_lock -> mcentral lock -> heap lock
+ * -> arena lock, with the fixalloc lock a leaf below any of them. Allocation and free are the class's lock-free paths.
  * gomem_cache_create() and gomem_cache_destroy() may sleep.
  */
 #include <linux/kernel.h>
@@ -34,7 +37,7 @@
 
 LIST_HEAD(gomem_caches);
 DEFINE_MUTEX(gomem_cache_mutex);	/* serialises create and destroy */
-DEFINE_SPINLOCK(gomem_cache_list_lock);	/* the list, for drains in IPIs */
+static DEFINE_SPINLOCK(gomem_cache_list_lock);	/* the list, for drains in IPIs */
 
 static bool cache_private(unsigned long flags, void (*ctor)(void *))
 {
@@ -134,12 +137,17 @@ struct gomem_cache *gomem_cache_create(const char *name, unsigned int size,
 		if (gomem_class_init(&c->own, spc, c, c->objsize, link_off))
 			goto fail;
 		c->own.ctor = ctor;
-		c->own.poison = (flags & GOMEM_POISON) && !ctor;
 		c->own.rcu = !!(flags & GOMEM_TYPESAFE_BY_RCU);
+		/* constructed and RCU-visible objects keep their contents */
+		c->own.keep_contents = ctor || c->own.rcu;
+		c->own.poison = (flags & GOMEM_POISON) && !c->own.keep_contents;
 		c->cls = &c->own;
-	} else if ((flags & GOMEM_NOSCAN) && size < GOMEM_TINY_SIZE) {
+	} else if ((flags & GOMEM_NOSCAN) && size < GOMEM_TINY_SIZE && !align &&
+		   !(flags & GOMEM_HWCACHE_ALIGN)) {
+		/* packed: aligned as Go aligns tiny objects, by their size */
 		c->cls = &gomem_classes[GOMEM_TINY_SPANCLASS];
 		c->objsize = size;
+		c->align = size & 7 ? (size & 3 ? (size & 1 ? 1 : 2) : 4) : 8;
 	} else {
 		c->cls = &gomem_classes[spc];
 	}
@@ -319,7 +327,8 @@ long gomem_cache_active(struct gomem_cache *c)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		n += per_cpu_ptr(c->pcpu, cpu)->allocs - per_cpu_ptr(c->pcpu, cpu)->frees;
+		n += READ_ONCE(per_cpu_ptr(c->pcpu, cpu)->allocs) -
+		     READ_ONCE(per_cpu_ptr(c->pcpu, cpu)->frees);
 	return n;
 }
 
@@ -403,9 +412,29 @@ void gomem_caches_drain_cpu(int cpu)
 	spin_unlock_irqrestore(&gomem_cache_list_lock, flags);
 }
 
+/**
+ * gomem_release_empty_spans() - give every class's empty spans back
+ *
+ * Context: any context without gomem locks (a shrinker may call it).
+ */
+void gomem_release_empty_spans(void)
+{
+	struct gomem_cache *c;
+	unsigned long flags;
+	unsigned int spc;
+
+	for (spc = 2; spc < GOMEM_NUM_SPAN_CLASSES; spc++)
+		gomem_mcentral_release_empty(&gomem_classes[spc]);
+	spin_lock_irqsave(&gomem_cache_list_lock, flags);
+	list_for_each_entry(c, &gomem_caches, list)
+		if (c->cls == &c->own)
+			gomem_mcentral_release_empty(&c->own);
+	spin_unlock_irqrestore(&gomem_cache_list_lock, flags);
+}
+
 static void gomem_rcu_free(struct rcu_head *head)
 {
-	gomem_free(NULL, gomem_obj_start(head), _RET_IP_);
+	gomem_kfree(gomem_obj_start(head));
 }
 
 /**

@@ -8,9 +8,9 @@
  * objects are all free goes back to the buddy allocator unless it is the
  * only page with free objects (one spare page per pool, against thrashing).
  *
- * Locking: ->lock, a leaf lock, irq-safe; taken without any other gomem lock
- * held, so the page allocation may sleep when @gfp allows (the lock is
- * dropped around it). Callable from any context with a suitable @gfp.
+ * Locking: ->lock, a leaf lock, irq-safe (frees may come under other gomem
+ * locks, from drains). The page allocation happens without it and may sleep
+ * when @gfp allows. Callable from any context with a suitable @gfp.
  */
 #include <linux/kernel.h>
 #include <linux/gfp.h>
@@ -82,22 +82,25 @@ void *gomem_fixalloc_alloc(struct gomem_fixalloc *fa, gfp_t gfp)
 	unsigned long flags;
 	void *p;
 
-	spin_lock_irqsave(&fa->lock, flags);
-	while (list_empty(&fa->partial)) {
-		spin_unlock_irqrestore(&fa->lock, flags);
-		if (fresh)
-			break;
+retry:
+	/* a new page, allocated without the lock, when none has room */
+	if (list_empty(&fa->partial)) {
 		fresh = fixpage_new(fa, gfp);
 		if (!fresh)
 			return NULL;
-		spin_lock_irqsave(&fa->lock, flags);
-		if (list_empty(&fa->partial)) {
-			list_add(&fresh->link, &fa->partial);
-			fa->pages++;
-			fresh = NULL;
-		}
 	}
-	fp = list_first_entry(&fa->partial, struct fixpage, link);
+	spin_lock_irqsave(&fa->lock, flags);
+	if (fresh && list_empty(&fa->partial)) {
+		list_add(&fresh->link, &fa->partial);
+		fa->pages++;
+		fresh = NULL;
+	}
+	fp = list_first_entry_or_null(&fa->partial, struct fixpage, link);
+	if (!fp) {
+		/* emptied by others since we looked */
+		spin_unlock_irqrestore(&fa->lock, flags);
+		goto retry;
+	}
 	p = fp->free;
 	fp->free = *(void **)p;
 	if (--fp->nfree == 0)

@@ -34,6 +34,15 @@ struct gomem_mcache {
 	void *mag[GOMEM_MAG_MAX];	/* recently freed objects, LIFO */
 };
 
+/*
+ * A per-CPU counter update by its own CPU (interrupts off): one store, so
+ * that readers summing over CPUs (/proc/gomem) see whole values.
+ */
+static inline void gomem_count(unsigned long *c, long n)
+{
+	WRITE_ONCE(*c, *c + n);
+}
+
 /* mcentral: one node's spans of one class */
 struct gomem_mcentral {
 	spinlock_t lock;
@@ -66,6 +75,7 @@ struct gomem_class {
 	bool tiny;			/* the tiny allocator's blocks */
 	bool poison;			/* GOMEM_POISON: free objects poisoned */
 	bool rcu;			/* typesafe-by-RCU: spans freed after a GP */
+	bool keep_contents;		/* ctor or RCU: never zeroed by gomem */
 	u16 nelems;
 	u16 mag_limit;
 	u32 elemsize;			/* size class: object stride */
@@ -125,8 +135,10 @@ extern struct mutex gomem_cache_mutex;
 
 /* mcache.c: the per-CPU paths */
 void *gomem_class_alloc(struct gomem_class *cls, gfp_t gfp, int node);
-void gomem_class_free(struct gomem_class *cls, struct gomem_span *s, void *p,
+bool gomem_class_free(struct gomem_class *cls, struct gomem_span *s, void *p,
 		      unsigned long ip);
+void gomem_release_empty_spans(void);
+unsigned long gomem_mcentral_release_empty(struct gomem_class *cls);
 void gomem_class_drain_cpu(struct gomem_class *cls, int cpu);
 void gomem_drain_cpu(int cpu);
 void gomem_drain_all(void);
@@ -187,7 +199,7 @@ static __always_inline void *gomem_span_next_free_fast(struct gomem_span *s)
 int gomem_tiny_init(void);
 void gomem_tiny_exit(void);
 void *gomem_tiny_alloc(size_t size, gfp_t gfp);
-void gomem_tiny_free(struct gomem_span *s, void *p, unsigned long ip);
+bool gomem_tiny_free(struct gomem_span *s, void *p, unsigned long ip);
 void gomem_tiny_drain_cpu(int cpu);
 void gomem_tiny_span_init(struct gomem_span *s);
 unsigned int gomem_tiny_nelems(unsigned int npages);

@@ -111,9 +111,11 @@ static void __exit gomem_exit(void)
 
 	gomem_procfs_exit();
 	unregister_shrinker(&gomem_shrinker);
+	rcu_barrier();		/* pending gomem_kfree_rcu() frees */
+	gomem_drain_all();	/* online and offline CPUs */
+	gomem_release_empty_spans();
+	rcu_barrier();		/* typesafe-by-RCU spans the drain released */
 	cpuhp_remove_state_nocalls(gomem_cpuhp_state);
-	rcu_barrier();		/* gomem_kfree_rcu() and typesafe-by-RCU spans */
-	gomem_drain_all();
 	if (!list_empty(&gomem_caches))
 		pr_err("gomem: caches still exist at exit (destroyed with live objects)\n");
 	gomem_tiny_exit();

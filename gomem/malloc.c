@@ -3,8 +3,8 @@
  * The kmalloc family: Go's mallocgc() size split, for the kernel.
  *
  *   size 0                      ZERO_SIZE_PTR, as kmalloc()
- *   1 B .. 32 KiB               a size class (small.c); noscan requests
- *                               under 16 B may be tiny-packed (tiny.c)
+ *   1 B .. 32 KiB               a size class (mcache.c); noscan requests
+ *                               under 16 B are tiny-packed (tiny.c)
  *   32 KiB + 1 .. 4 MiB         a large span from the page heap (mheap.c)
  *   above 4 MiB                 vmalloc, one page of header in front
  *
@@ -46,8 +46,11 @@ static void *gomem_vmalloc(size_t size, gfp_t flags, unsigned long ip)
 	}
 	h = __vmalloc(size + PAGE_SIZE, (flags & GFP_KERNEL) | (flags & __GFP_ZERO) |
 		      __GFP_NOWARN);
-	if (!h)
+	if (!h) {
+		if (!(flags & __GFP_NOWARN))
+			pr_warn("gomem: %pS: vmalloc of %zu bytes failed\n", (void *)ip, size);
 		return NULL;
+	}
 	h->size = size;
 	h->magic = GOMEM_VMAGIC;
 	h->self = h;
@@ -69,8 +72,8 @@ void *gomem_vmalloc_start(const void *p)
 	struct gomem_vhdr *h;
 
 	for (;; a -= PAGE_SIZE) {
-		if (!is_vmalloc_addr((void *)a))
-			return NULL;
+		if (!is_vmalloc_addr((void *)a) || !vmalloc_to_page((void *)a))
+			return NULL;	/* not vmalloc'ed, or a guard page */
 		h = (struct gomem_vhdr *)a;
 		if (h->magic == GOMEM_VMAGIC && h->self == h &&
 		    (unsigned long)p < a + PAGE_SIZE + h->size)
@@ -82,8 +85,9 @@ static struct gomem_vhdr *gomem_vhdr(const void *p)
 {
 	struct gomem_vhdr *h = (struct gomem_vhdr *)((unsigned long)p - PAGE_SIZE);
 
-	if (!PAGE_ALIGNED(p) || !is_vmalloc_addr(h) || h->magic != GOMEM_VMAGIC ||
-	    h->self != h)
+	/* the page in front may be another area's unmapped guard page */
+	if (!PAGE_ALIGNED(p) || !is_vmalloc_addr(h) || !vmalloc_to_page(h) ||
+	    h->magic != GOMEM_VMAGIC || h->self != h)
 		return NULL;
 	return h;
 }
@@ -106,14 +110,14 @@ void *gomem_kmalloc_node(size_t size, gfp_t flags, int node)
 
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
+	if (unlikely(size > GOMEM_MAX_LARGE_SIZE && size <= GOMEM_MAX_ALLOC))
+		return gomem_vmalloc(size, flags, _RET_IP_);
 	if (likely(size <= GOMEM_MAX_SMALL_SIZE))
 		p = gomem_small_alloc(gomem_size_to_class(size) << 1, size, flags, node);
 	else if (size <= GOMEM_MAX_LARGE_SIZE)
 		p = gomem_large_alloc(size, flags, node);
-	else if (size <= GOMEM_MAX_ALLOC)
-		return gomem_vmalloc(size, flags, _RET_IP_);
 	else
-		p = NULL;
+		p = NULL;	/* an impossible size */
 	if (unlikely(!p) && !(flags & __GFP_NOWARN))
 		pr_warn("gomem: %pS: allocation of %zu bytes (gfp %#x) failed\n",
 			__builtin_return_address(0), size, flags);
@@ -156,8 +160,8 @@ EXPORT_SYMBOL_GPL(gomem_kfree);
  * @objp: an object from gomem, or NULL
  *
  * Return: the bytes the caller may use (the size class, the span, or the
- * vmalloc'ed size; for a tiny-packed object, its own size), 0 for NULL,
- * ZERO_SIZE_PTR or a pointer gomem does not own.
+ * vmalloc'ed size), 0 for NULL, ZERO_SIZE_PTR, a pointer gomem does not own,
+ * and a tiny-packed object (whose size is not recorded).
  */
 size_t gomem_ksize(const void *objp)
 {
@@ -196,6 +200,10 @@ void *gomem_krealloc(const void *objp, size_t new_size, gfp_t flags)
 	}
 	ks = gomem_ksize(objp);
 	copy = ks ?: gomem_tiny_extent(objp);
+	if (!copy && !ZERO_OR_NULL_PTR(objp)) {
+		gomem_report_bad_free(NULL, objp, _RET_IP_, "krealloc of a pointer gomem does not own");
+		return NULL;
+	}
 	if (ks >= new_size) {
 		/* keep the object unless it would waste most of its size */
 		if (new_size > GOMEM_MAX_SMALL_SIZE || new_size >= ks / 4 || ks <= 32)

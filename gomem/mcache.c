@@ -20,7 +20,8 @@
  * whichever CPU it then runs.
  *
  * Limits: a magazine holds at most GOMEM_MAG_MAX objects and GOMEM_MAG_BYTES
- * bytes; each CPU caches at most one span per class. Draining (shrinker,
+ * bytes, but always room for 2 objects (so 64 KiB for the 32 KiB class);
+ * each CPU caches at most one span per class. Draining (shrinker,
  * gomem_cache_shrink(), hotplug, unload) empties both.
  *
  * Context: gomem_class_alloc()/gomem_free() may be called from any context
@@ -33,6 +34,7 @@
 #include <linux/smp.h>
 #include <linux/kmemleak.h>
 #include <linux/nodemask.h>
+#include <linux/cpu.h>
 #include "gomem_internal.h"
 
 struct gomem_class gomem_classes[GOMEM_NUM_SPAN_CLASSES];
@@ -50,7 +52,7 @@ static void *mcache_refill(struct gomem_class *cls, gfp_t gfp, unsigned long *fl
 		if (p)
 			return p;
 	}
-	mc->refills++;
+	gomem_count(&mc->refills, 1);
 	s = gomem_mcentral_cache_span(cls, node, mc->span, cpu);
 	mc->span = s;
 	if (s) {
@@ -95,15 +97,18 @@ again:
 	mc = this_cpu_ptr(cls->pcpu);
 	if (likely(mc->nmag)) {
 		p = mc->mag[--mc->nmag];
-	} else if (!mc->span || !(p = gomem_span_next_free_fast(mc->span))) {
-		p = mcache_refill(cls, gfp, flags);
-		if (unlikely(IS_ERR(p)))
-			goto again;
-		if (unlikely(!p))
-			return NULL;
-		mc = this_cpu_ptr(cls->pcpu);
+	} else {
+		p = likely(mc->span) ? gomem_span_next_free_fast(mc->span) : NULL;
+		if (unlikely(!p)) {
+			p = mcache_refill(cls, gfp, flags);
+			if (IS_ERR(p))
+				goto again;
+			if (unlikely(!p))
+				return NULL;
+			mc = this_cpu_ptr(cls->pcpu);
+		}
 	}
-	mc->allocs++;
+	gomem_count(&mc->allocs, 1);
 	return p;
 }
 
@@ -120,7 +125,7 @@ void gomem_mcache_free_locked(struct gomem_class *cls, struct gomem_span *s, voi
 	struct gomem_mcache *mc = this_cpu_ptr(cls->pcpu);
 	unsigned int half;
 
-	mc->frees++;
+	gomem_count(&mc->frees, 1);
 	if (unlikely(s->node != numa_mem_id())) {
 		gomem_stat_add(GOMEM_STAT_REMOTE_NODE_FREES, 1);
 		gomem_mcentral_free_objs(cls, &p, 1);
@@ -128,7 +133,7 @@ void gomem_mcache_free_locked(struct gomem_class *cls, struct gomem_span *s, voi
 	}
 	if (unlikely(mc->nmag >= cls->mag_limit)) {
 		half = max(1U, mc->nmag / 2);
-		mc->flushes++;
+		gomem_count(&mc->flushes, 1);
 		gomem_mcentral_free_objs(cls, mc->mag, half);
 		mc->nmag -= half;
 		memmove(mc->mag, mc->mag + half, mc->nmag * sizeof(void *));
@@ -163,12 +168,15 @@ void *gomem_class_alloc(struct gomem_class *cls, gfp_t gfp, int node)
 	unsigned long flags;
 	void *p;
 
-	if (unlikely(node != NUMA_NO_NODE && node != numa_mem_id()) &&
+	if (unlikely(gfp & __GFP_THISNODE) && node == NUMA_NO_NODE)
+		node = numa_mem_id();
+	/* another node, or one that must be exact: the central lists */
+	if (unlikely(node != NUMA_NO_NODE && (node != numa_mem_id() || (gfp & __GFP_THISNODE))) &&
 	    gomem_node_valid(node) && node_state(node, N_MEMORY)) {
 		p = gomem_mcentral_alloc_node(cls, node, gfp);
 		if (p) {
 			local_irq_save(flags);
-			this_cpu_ptr(cls->pcpu)->allocs++;
+			gomem_count(&this_cpu_ptr(cls->pcpu)->allocs, 1);
 			local_irq_restore(flags);
 		}
 	} else {
@@ -182,11 +190,11 @@ void *gomem_class_alloc(struct gomem_class *cls, gfp_t gfp, int node)
 	}
 	if (unlikely(cls->poison))
 		poison_check(cls, p);
-	if (want_init_on_alloc(gfp) && !cls->ctor)
+	if (want_init_on_alloc(gfp) && !cls->keep_contents)
 		memset(p, 0, cls->objsize);
 	kmemleak_alloc(p, cls->objsize, 1, gfp);
 	if (gomem_spanclass_noscan(cls->spanclass))
-		kmemleak_not_leak(p);
+		kmemleak_no_scan(p);
 	return p;
 }
 
@@ -198,8 +206,10 @@ void *gomem_class_alloc(struct gomem_class *cls, gfp_t gfp, int node)
  * @ip: the caller, for reports
  *
  * Interrupts are off.
+ *
+ * Return: false when the free was refused (a double free seen at once).
  */
-void gomem_class_free(struct gomem_class *cls, struct gomem_span *s, void *p,
+bool gomem_class_free(struct gomem_class *cls, struct gomem_span *s, void *p,
 		      unsigned long ip)
 {
 	struct gomem_mcache *mc = this_cpu_ptr(cls->pcpu);
@@ -208,18 +218,21 @@ void gomem_class_free(struct gomem_class *cls, struct gomem_span *s, void *p,
 	if (unlikely(mc->nmag && mc->mag[mc->nmag - 1] == p)) {
 		gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
 		gomem_report_bad_free(cls->cache, p, ip, "double free");
-		return;
+		return false;
 	}
 	kmemleak_free(p);
 	if (unlikely(cls->poison))
 		memset(p, GOMEM_POISON_FREE, cls->objsize);
-	else if (want_init_on_free() && !cls->ctor)
+	else if (want_init_on_free() && !cls->keep_contents)
 		memset(p, 0, cls->objsize);
 	gomem_mcache_free_locked(cls, s, p);
+	return true;
 }
 
-/* Empty one CPU's magazine and hand its span back. Interrupts are off, or
- * @cpu is dead. */
+/*
+ * Empty one CPU's magazine and hand its span back. Interrupts are off, or
+ * @cpu is dead.
+ */
 void gomem_class_drain_cpu(struct gomem_class *cls, int cpu)
 {
 	struct gomem_mcache *mc = per_cpu_ptr(cls->pcpu, cpu);
@@ -227,7 +240,7 @@ void gomem_class_drain_cpu(struct gomem_class *cls, int cpu)
 
 	if (mc->nmag) {
 		gomem_mcentral_free_objs(cls, mc->mag, mc->nmag);
-		mc->nmag = 0;
+		WRITE_ONCE(mc->nmag, 0);
 	}
 	s = mc->span;
 	if (s) {
@@ -258,12 +271,25 @@ static void drain_this_cpu(void *info)
 /**
  * gomem_drain_all() - empty every CPU's magazines and cached spans
  *
- * Runs a drain on each online CPU (an IPI); offline CPUs were drained when
- * they went down. May not be called with interrupts disabled.
+ * Runs a drain on each online CPU (an IPI), and drains offline CPUs from
+ * here. Context: process context, may sleep (CPU hotplug lock).
  */
 void gomem_drain_all(void)
 {
+	unsigned long flags;
+	int cpu;
+
+	cpus_read_lock();
 	on_each_cpu(drain_this_cpu, NULL, 1);
+	/* CPUs that went down while our hotplug callback was not installed */
+	for_each_possible_cpu(cpu) {
+		if (cpu_online(cpu))
+			continue;
+		local_irq_save(flags);
+		gomem_drain_cpu(cpu);
+		local_irq_restore(flags);
+	}
+	cpus_read_unlock();
 }
 
 /**
@@ -278,6 +304,7 @@ unsigned long gomem_shrink_all(void)
 	int node;
 
 	gomem_drain_all();
+	gomem_release_empty_spans();
 	for_each_node(node)
 		if (gomem_heaps[node])
 			done += gomem_heap_release(gomem_heaps[node], 0);
@@ -424,10 +451,10 @@ bool gomem_free(struct gomem_cache *cache, const void *p, unsigned long ip)
 	unsigned long flags;
 	const char *bad;
 	unsigned int idx;
+	bool ok;
 
 	local_irq_save(flags);
-	if (likely(virt_addr_valid(p)))
-		s = gomem_addr_to_span(__pa(p));
+	s = gomem_ptr_to_span(p);
 	if (unlikely(!s)) {
 		bad = "not a gomem object";
 		goto refuse;
@@ -439,17 +466,17 @@ bool gomem_free(struct gomem_cache *cache, const void *p, unsigned long ip)
 			goto refuse;
 		}
 		if (cls->tiny) {
-			gomem_tiny_free(s, (void *)p, ip);
+			ok = gomem_tiny_free(s, (void *)p, ip);
 		} else if (likely(gomem_span_obj_index(s, p, &idx))) {
-			gomem_class_free(cls, s, (void *)p, ip);
-			if (!cache && cls->cache)	/* kfree() of a private cache's object */
+			ok = gomem_class_free(cls, s, (void *)p, ip);
+			if (ok && !cache && cls->cache)	/* kfree() of a private cache's object */
 				this_cpu_inc(cls->cache->pcpu->frees);
 		} else {
 			bad = "not the start of an object";
 			goto refuse;
 		}
 		local_irq_restore(flags);
-		return true;
+		return ok;
 	}
 	local_irq_restore(flags);
 	if (s->state == GOMEM_SPAN_LARGE && p == s->start && !cache &&
@@ -479,8 +506,7 @@ void *gomem_obj_start(const void *p)
 	void *start = NULL;
 
 	local_irq_save(flags);
-	if (virt_addr_valid(p))
-		s = gomem_addr_to_span(__pa(p));
+	s = gomem_ptr_to_span(p);
 	if (s && s->state == GOMEM_SPAN_SMALL && !s->cls->tiny) {
 		off = (unsigned long)p - (unsigned long)s->start;
 		start = (char *)s->start +
@@ -509,8 +535,7 @@ size_t gomem_obj_size(const void *p)
 	size_t size = 0;
 
 	local_irq_save(flags);
-	if (virt_addr_valid(p))
-		s = gomem_addr_to_span(__pa(p));
+	s = gomem_ptr_to_span(p);
 	if (s && s->state == GOMEM_SPAN_SMALL && !s->cls->tiny &&
 	    gomem_span_obj_index(s, p, &idx))
 		size = s->cls->objsize;

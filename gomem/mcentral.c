@@ -56,8 +56,10 @@ static void span_release_rcu(struct rcu_head *head)
 	gomem_heap_free_span(container_of(head, struct gomem_span, rcu));
 }
 
-/* An empty span goes back to the page heap; after a grace period for a
- * typesafe-by-RCU class, whose readers may still be looking at its objects. */
+/*
+ * An empty span goes back to the page heap; after a grace period for a
+ * typesafe-by-RCU class, whose readers may still be looking at its objects.
+ */
 static void span_release(struct gomem_class *cls, struct gomem_span *s)
 {
 	if (cls->rcu)
@@ -66,17 +68,21 @@ static void span_release(struct gomem_class *cls, struct gomem_span *s)
 		gomem_heap_free_span(s);
 }
 
-/* A double free found at a flush or sweep: it was counted as a free when
- * the magazine took it; take that back, so that in use = allocs - frees. */
+/*
+ * A double free found at a flush or sweep: it was counted as a free when
+ * the magazine took it; take that back, so that in use = allocs - frees.
+ */
 static void double_free_found(struct gomem_class *cls, void *p)
 {
-	this_cpu_dec(cls->pcpu->frees);
+	gomem_count(&this_cpu_ptr(cls->pcpu)->frees, -1);
 	gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
 	gomem_report_bad_free(cls->cache, p, 0, "double free");
 }
 
-/* Free one object to its span; c->lock held. Returns true when the span
- * became empty and was taken off its list (the caller releases it). */
+/*
+ * Free one object to its span; c->lock held. Returns true when the span
+ * became empty and was taken off its list (the caller releases it).
+ */
 static bool free_locked(struct gomem_class *cls, struct gomem_mcentral *c,
 			struct gomem_span *s, void *p)
 {
@@ -119,6 +125,7 @@ static void sweep_owned(struct gomem_class *cls, struct gomem_span *s)
 		bitmap_set(s->alloc_bits, 0, s->freeindex);
 	for (p = s->remote_free; p; p = next) {
 		next = *(void **)((char *)p + cls->link_off);
+		*(void **)((char *)p + cls->link_off) = NULL;	/* no stale pointer */
 		gomem_span_obj_index(s, p, &idx);
 		if (unlikely(!__test_and_clear_bit(idx, s->alloc_bits))) {
 			double_free_found(cls, p);
@@ -238,27 +245,29 @@ void gomem_mcentral_uncache_span(struct gomem_class *cls, struct gomem_span *s)
  */
 void gomem_mcentral_free_objs(struct gomem_class *cls, void **objs, unsigned int n)
 {
-	struct gomem_mcentral *c = NULL;
 	struct gomem_span *s, *empty = NULL;
-	unsigned long flags = 0;
-	unsigned int i;
+	struct gomem_mcentral *c;
+	unsigned long flags;
+	unsigned int i = 0;
+	int node;
 
-	for (i = 0; i < n; i++) {
-		s = gomem_addr_to_span(__pa(objs[i]));
-		if (!c || c != &cls->central[s->node]) {
-			if (c)
-				spin_unlock_irqrestore(&c->lock, flags);
-			c = &cls->central[s->node];
-			spin_lock_irqsave(&c->lock, flags);
+	while (i < n) {
+		/* one lock round trip per run of objects of one node */
+		node = gomem_ptr_to_span(objs[i])->node;
+		c = &cls->central[node];
+		spin_lock_irqsave(&c->lock, flags);
+		for (; i < n; i++) {
+			s = gomem_ptr_to_span(objs[i]);
+			if (s->node != node)
+				break;
+			if (free_locked(cls, c, s, objs[i])) {
+				/* chain empty spans through their list field */
+				s->list.next = (struct list_head *)empty;
+				empty = s;
+			}
 		}
-		if (free_locked(cls, c, s, objs[i])) {
-			/* chain empty spans through their list field */
-			s->list.next = (struct list_head *)empty;
-			empty = s;
-		}
-	}
-	if (c)
 		spin_unlock_irqrestore(&c->lock, flags);
+	}
 	while (empty) {
 		s = empty;
 		empty = (struct gomem_span *)s->list.next;
@@ -359,9 +368,8 @@ void *gomem_mcentral_alloc_node(struct gomem_class *cls, int node, gfp_t gfp)
  * gomem_mcentral_count() - spans and allocated objects of a class
  * @cls: the class
  * @spans: set to the spans it holds (cached, partial and full)
- * @objs: set to the objects allocated in uncached spans plus the capacity
- *	of cached ones minus what their owners have not handed out (a
- *	snapshot: owners allocate without the lock)
+ * @objs: set to the objects allocated in uncached spans (cached spans are
+ *	not counted: their owners allocate without the lock)
  *
  * Return: the number of spans cached by CPUs.
  */
@@ -386,6 +394,45 @@ unsigned int gomem_mcentral_count(struct gomem_class *cls, unsigned long *spans,
 		spin_unlock_irqrestore(&c->lock, flags);
 	}
 	return cached;
+}
+
+/**
+ * gomem_mcentral_release_empty() - give a class's empty spans back
+ * @cls: the class
+ *
+ * A span can sit empty on a partial list when a refill that slept lost a
+ * race and parked its fresh span there; shrinking and destroying release it.
+ *
+ * Return: spans released.
+ */
+unsigned long gomem_mcentral_release_empty(struct gomem_class *cls)
+{
+	struct gomem_span *s, *n, *empty = NULL;
+	struct gomem_mcentral *c;
+	unsigned long flags, done = 0;
+	int node;
+
+	for (node = 0; node < nr_node_ids; node++) {
+		c = &cls->central[node];
+		spin_lock_irqsave(&c->lock, flags);
+		list_for_each_entry_safe(s, n, &c->partial, list) {
+			if (s->alloc_count)
+				continue;
+			list_del(&s->list);
+			c->nr_partial--;
+			c->spans_freed++;
+			s->list.next = (struct list_head *)empty;
+			empty = s;
+		}
+		spin_unlock_irqrestore(&c->lock, flags);
+	}
+	while (empty) {
+		s = empty;
+		empty = (struct gomem_span *)s->list.next;
+		span_release(cls, s);
+		done++;
+	}
+	return done;
 }
 
 /**
@@ -414,6 +461,7 @@ unsigned long gomem_mcentral_leftover(struct gomem_class *cls)
 {
 	unsigned long spans, objs;
 
+	gomem_mcentral_release_empty(cls);
 	gomem_mcentral_count(cls, &spans, &objs);
 	return objs;
 }

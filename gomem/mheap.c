@@ -29,8 +29,8 @@
  *  - module unload releases everything.
  *
  * Locking: h->lock is irq-safe (gomem may be called from hardirq context
- * with GFP_ATOMIC). Lock order: mcentral lock -> h->lock ->
- * gomem_arena_lock. The fixalloc lock is taken with no other lock held.
+ * with GFP_ATOMIC). Lock order (the whole of it is in cache.c): mcentral
+ * lock -> h->lock -> gomem_arena_lock; the fixalloc lock is a leaf.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -241,7 +241,7 @@ static int heap_grow(struct gomem_heap *h, unsigned long npages, gfp_t gfp)
 	spin_lock_irqsave(&h->lock, flags);
 	c = gomem_chunk_lookup(gomem_chunk_index(base));
 	if (!c) {
-		err = -ENOMEM;
+		err = -EAGAIN;	/* the chunk we saw was released meanwhile: retry */
 		if (!fresh)
 			goto fail_unlock;
 		c = fresh;
@@ -298,12 +298,12 @@ static struct gomem_span *heap_alloc_span_node(struct gomem_heap *h, unsigned lo
 {
 	struct gomem_span *s;
 	unsigned long flags, base;
-	int tries;
+	int tries, err;
 
 	s = gomem_fixalloc_alloc(&h->spanalloc, meta_gfp(gfp));
 	if (!s)
 		return NULL;
-	for (tries = 0; tries < 4; tries++) {
+	for (tries = 0;; tries++) {
 		spin_lock_irqsave(&h->lock, flags);
 		base = gomem_pagealloc_alloc(&h->pa, npages);
 		if (base) {
@@ -319,7 +319,11 @@ static struct gomem_span *heap_alloc_span_node(struct gomem_heap *h, unsigned lo
 			return s;
 		}
 		spin_unlock_irqrestore(&h->lock, flags);
-		if (heap_grow(h, npages, gfp))
+		/* others may take what we grow: a few rounds, then give up */
+		if (tries == 4)
+			break;
+		err = heap_grow(h, npages, gfp);
+		if (err && err != -EAGAIN)
 			break;
 	}
 	gomem_fixalloc_free(&h->spanalloc, s);

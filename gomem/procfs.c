@@ -130,8 +130,8 @@ static int gomem_proc_show(struct seq_file *m, void *v)
 		int cpu;
 
 		for_each_possible_cpu(cpu) {
-			ca += per_cpu_ptr(cache->pcpu, cpu)->allocs;
-			cf += per_cpu_ptr(cache->pcpu, cpu)->frees;
+			ca += READ_ONCE(per_cpu_ptr(cache->pcpu, cpu)->allocs);
+			cf += READ_ONCE(per_cpu_ptr(cache->pcpu, cpu)->frees);
 		}
 		seq_printf(m, "cache name=%s object_size=%u align=%u spanclass=%u slot_size=%u",
 			   cache->name, cache->size, cache->align, cache->cls->spanclass,

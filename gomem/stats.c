@@ -43,7 +43,7 @@ unsigned long gomem_stat_sum(enum gomem_stat_item item)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		sum += per_cpu_ptr(gomem_pcpu_stats, cpu)->v[item];
+		sum += READ_ONCE(per_cpu_ptr(gomem_pcpu_stats, cpu)->v[item]);
 	return sum;
 }
 

@@ -79,7 +79,7 @@ static unsigned int tiny_count_add(u8 *c, int delta)
 /* Retire this CPU's current block. Interrupts off, or @t's CPU dead. */
 static void tiny_retire(struct gomem_tiny *t)
 {
-	struct gomem_span *s = gomem_addr_to_span(__pa(t->block));
+	struct gomem_span *s = gomem_ptr_to_span(t->block);
 	unsigned int old;
 
 	old = tiny_count_add(tiny_count(s, t->block), (int)t->nallocs - TINY_BIAS);
@@ -128,7 +128,7 @@ void *gomem_tiny_alloc(size_t size, gfp_t gfp)
 		return NULL;
 	}
 	t = this_cpu_ptr(gomem_tiny_pcpu);	/* we may have moved */
-	s = gomem_addr_to_span(__pa(p));
+	s = gomem_ptr_to_span(p);
 	gomem_stat_add(GOMEM_STAT_TINY_BLOCKS, 1);
 	if (!t->block || size < t->off) {
 		if (t->block)
@@ -155,8 +155,10 @@ out:
  * @ip: the caller, for reports
  *
  * Interrupts are off.
+ *
+ * Return: false when the free was refused.
  */
-void gomem_tiny_free(struct gomem_span *s, void *p, unsigned long ip)
+bool gomem_tiny_free(struct gomem_span *s, void *p, unsigned long ip)
 {
 	unsigned long off = (unsigned long)p - (unsigned long)s->start;
 	char *block = (char *)s->start + ALIGN_DOWN(off, GOMEM_TINY_SIZE);
@@ -164,17 +166,18 @@ void gomem_tiny_free(struct gomem_span *s, void *p, unsigned long ip)
 
 	if (unlikely(off >= (unsigned long)s->nelems * GOMEM_TINY_SIZE)) {
 		gomem_report_bad_free(NULL, p, ip, "not a tiny object");
-		return;
+		return false;
 	}
 	old = tiny_count_add(tiny_count(s, block), -1);
 	if (unlikely(!old)) {
 		gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
 		gomem_report_bad_free(NULL, p, ip, "double free of a tiny object");
-		return;
+		return false;
 	}
 	gomem_stat_add(GOMEM_STAT_TINY_FREES, 1);
 	if (old == 1)
 		gomem_class_free(s->cls, s, block, ip);
+	return true;
 }
 
 /**
@@ -191,8 +194,7 @@ size_t gomem_tiny_extent(const void *p)
 	size_t n = 0;
 
 	local_irq_save(flags);
-	if (virt_addr_valid(p))
-		s = gomem_addr_to_span(__pa(p));
+	s = gomem_ptr_to_span(p);
 	if (s && s->state == GOMEM_SPAN_SMALL && s->cls->tiny &&
 	    (unsigned long)p - (unsigned long)s->start < (unsigned long)s->nelems * GOMEM_TINY_SIZE)
 		n = GOMEM_TINY_SIZE - ((unsigned long)p & (GOMEM_TINY_SIZE - 1));

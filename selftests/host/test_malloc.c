@@ -357,4 +357,94 @@ TEST_F(gm, zeroing)
 	}
 }
 
+struct rec {
+	long key;
+	struct rcu_head rcu;
+	char pad[40];
+};
+
+TEST_F(gm, kfree_rcu)
+{
+	struct rec *r;
+	char *big, *huge;
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		r = gomem_kmalloc(sizeof(*r), GFP_KERNEL);
+		ASSERT_NE(NULL, r);
+		r->key = i;
+		gomem_kfree_rcu(r, rcu);
+	}
+	big = gomem_kmalloc(100000, GFP_KERNEL);	/* large: head inside */
+	gomem_kfree_rcu((struct rec *)(big + 4096), rcu);
+	huge = gomem_kmalloc(5 << 20, GFP_KERNEL);	/* vmalloc'ed */
+	gomem_kfree_rcu((struct rec *)(huge + (3 << 20)), rcu);
+	rcu_barrier();
+	gomem_drain_all();
+	EXPECT_EQ(0, gomem_host_small_inuse());
+	EXPECT_EQ(gomem_stat_sum(GOMEM_STAT_VMALLOC_ALLOCS), gomem_stat_sum(GOMEM_STAT_VMALLOC_FREES));
+	EXPECT_EQ(0, gomem_stat_sum(GOMEM_STAT_BAD_FREES));
+}
+
+static int ctor_calls;
+
+static void rec_ctor(void *p)
+{
+	struct rec *r = p;
+
+	r->key = 0x5eed;
+	__atomic_fetch_add(&ctor_calls, 1, __ATOMIC_RELAXED);
+}
+
+TEST_F(gm, typesafe_by_rcu_cache)
+{
+	struct gomem_cache *c = gomem_cache_create("rcu_recs", sizeof(struct rec), 0,
+						   GOMEM_TYPESAFE_BY_RCU, rec_ctor);
+	struct rec *r[100];
+	int i;
+
+	ASSERT_NE(NULL, c);
+	shim_init_on_alloc = shim_init_on_free = true;	/* must not touch these */
+	for (i = 0; i < 100; i++) {
+		r[i] = gomem_cache_alloc(c, GFP_KERNEL);
+		ASSERT_EQ(0x5eed, r[i]->key);		/* constructed once, per span */
+	}
+	rcu_read_lock();
+	for (i = 0; i < 100; i++)
+		gomem_cache_free(c, r[i]);
+	for (i = 0; i < 100; i++)
+		EXPECT_EQ(0x5eed, r[i]->key);		/* still a rec to a reader */
+	rcu_read_unlock();
+	gomem_cache_shrink(c);
+	shim_init_on_alloc = shim_init_on_free = false;
+	EXPECT_EQ(0, gomem_cache_active(c));
+	EXPECT_GE(ctor_calls, 100);
+	gomem_cache_destroy(c);
+	rcu_barrier();
+	gomem_shrink_all();
+	EXPECT_EQ(0, gomem_host_held_pages());
+}
+
+TEST_F(gm, tiny_cache_alignment)
+{
+	struct gomem_cache *packed = gomem_cache_create("t12", 12, 0, GOMEM_NOSCAN, NULL);
+	struct gomem_cache *aligned = gomem_cache_create("t12a", 12, 8, GOMEM_NOSCAN, NULL);
+	void *a, *b;
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		a = gomem_cache_alloc(packed, GFP_KERNEL);
+		b = gomem_cache_alloc(aligned, GFP_KERNEL);
+		EXPECT_EQ(0, (unsigned long)a % 4);	/* Go: size 12 -> 4-byte aligned */
+		EXPECT_EQ(0, (unsigned long)b % 8);
+		gomem_cache_free(packed, a);
+		gomem_cache_free(aligned, b);
+	}
+	gomem_drain_all();
+	EXPECT_EQ(0, gomem_cache_active(packed));
+	EXPECT_EQ(0, gomem_cache_active(aligned));
+	gomem_cache_destroy(packed);
+	gomem_cache_destroy(aligned);
+}
+
 TEST_HARNESS_MAIN

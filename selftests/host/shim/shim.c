@@ -48,6 +48,7 @@ unsigned long find_next_zero_bit(const unsigned long *a, unsigned long size, uns
 /* ---- CPU slots: one per live thread ---- */
 static unsigned long cpu_used[BITS_TO_LONGS(NR_CPUS)];
 static __thread int my_cpu = -1;
+static __thread bool in_rcu_callback;	/* liburcu's thread: registered already */
 static pthread_key_t cpu_key;
 static pthread_once_t cpu_key_once = PTHREAD_ONCE_INIT;
 
@@ -81,9 +82,11 @@ int shim_cpu_id(void)
 	__set_bit(cpu, cpu_used);
 	pthread_mutex_unlock(&shim_lock);
 	my_cpu = cpu;
-	rcu_register_thread();
-	pthread_once(&cpu_key_once, cpu_key_init);
-	pthread_setspecific(cpu_key, (void *)1);
+	if (!in_rcu_callback) {
+		rcu_register_thread();
+		pthread_once(&cpu_key_once, cpu_key_init);
+		pthread_setspecific(cpu_key, (void *)1);
+	}
 	return cpu;
 }
 
@@ -91,7 +94,8 @@ void shim_cpu_release(void)
 {
 	if (my_cpu < 0)
 		return;
-	rcu_unregister_thread();
+	if (!in_rcu_callback)
+		rcu_unregister_thread();
 	pthread_mutex_lock(&shim_lock);
 	__clear_bit(my_cpu, cpu_used);
 	pthread_mutex_unlock(&shim_lock);
@@ -398,7 +402,7 @@ static struct shim_vblock *vblocks;
 void *vmalloc(size_t size)
 {
 	struct shim_vblock *v = malloc(sizeof(*v));
-	void *p = malloc(size ? size : 1);
+	void *p = aligned_alloc(PAGE_SIZE, ALIGN(size ? size : 1, PAGE_SIZE));	/* as vmalloc */
 
 	if (!v || !p) {
 		free(v);
@@ -552,6 +556,19 @@ void shim_kfree_rcu(void *obj, struct rcu_head *h)
 #if defined(__SANITIZE_THREAD__)
 void __tsan_acquire(void *addr);
 void __tsan_release(void *addr);
+#else
+#define __tsan_acquire(a)	do { } while (0)
+#define __tsan_release(a)	do { } while (0)
+#endif
+
+static int rcu_barrier_token __maybe_unused;
+
+#undef rcu_barrier
+void shim_rcu_barrier(void)
+{
+	urcu_memb_barrier();
+	__tsan_acquire(&rcu_barrier_token);
+}
 
 struct shim_rcu_tramp {
 	struct rcu_head rcu;
@@ -564,8 +581,11 @@ static void shim_rcu_tramp_fn(struct rcu_head *h)
 	struct shim_rcu_tramp *t = container_of(h, struct shim_rcu_tramp, rcu);
 
 	__tsan_acquire(t);
+	in_rcu_callback = true;
 	t->fn(t->head);
+	in_rcu_callback = false;
 	free(t);
+	__tsan_release(&rcu_barrier_token);	/* rcu_barrier() waits for us */
 }
 
 #undef call_rcu
@@ -579,4 +599,9 @@ void shim_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *))
 	__tsan_release(t);
 	urcu_memb_call_rcu(&t->rcu, shim_rcu_tramp_fn);
 }
-#endif
+
+/* a mapped page of a vmalloc'ed block, or NULL (as for a guard page) */
+struct page *vmalloc_to_page(const void *p)
+{
+	return is_vmalloc_addr(p) ? (struct page *)((unsigned long)p & PAGE_MASK) : NULL;
+}

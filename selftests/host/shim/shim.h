@@ -305,6 +305,8 @@ bool cpu_possible(unsigned int cpu);
 #define for_each_possible_cpu(c) for ((c) = 0; (c) < nr_cpu_ids; (c)++)
 #define for_each_online_cpu(c)	for ((c) = 0; (c) < nr_cpu_ids; (c)++) if (cpu_online(c))
 #define num_online_cpus()	nr_cpu_ids
+#define cpus_read_lock()	do { } while (0)
+#define cpus_read_unlock()	do { } while (0)
 #define num_possible_cpus()	nr_cpu_ids
 extern char *shim_pcpu_base;
 void *__alloc_percpu_gfp(size_t size, size_t align, gfp_t gfp);
@@ -321,8 +323,10 @@ void free_percpu(void *p);
 #define this_cpu_read(pcp)	(*this_cpu_ptr(&(pcp)))
 #define __this_cpu_write(pcp, v) (*this_cpu_ptr(&(pcp)) = (v))
 #define this_cpu_write(pcp, v)	(*this_cpu_ptr(&(pcp)) = (v))
-#define __this_cpu_add(pcp, v)	(*this_cpu_ptr(&(pcp)) += (v))
-#define this_cpu_add(pcp, v)	(*this_cpu_ptr(&(pcp)) += (v))
+/* one instruction in the kernel: a relaxed load and store here */
+#define __this_cpu_add(pcp, v)	this_cpu_add(pcp, v)
+#define this_cpu_add(pcp, v)	do { typeof(&(pcp)) __p = this_cpu_ptr(&(pcp)); \
+				     WRITE_ONCE(*__p, READ_ONCE(*__p) + (v)); } while (0)
 #define __this_cpu_inc(pcp)	__this_cpu_add(pcp, 1)
 #define this_cpu_inc(pcp)	this_cpu_add(pcp, 1)
 #define __this_cpu_sub(pcp, v)	__this_cpu_add(pcp, -(v))
@@ -373,15 +377,16 @@ struct mutex { pthread_mutex_t m; };
 
 /* ---- RCU (liburcu) ---- */
 /*
- * liburcu is not built with ThreadSanitizer, so TSan cannot see that a
- * call_rcu() callback runs after the call: under TSan, call_rcu() goes
- * through a trampoline with explicit release/acquire annotations.
+ * call_rcu() goes through a trampoline: it tells shim_cpu_id() that liburcu's
+ * callback thread is registered with RCU already, and, under TSan (liburcu
+ * is not instrumented), annotates the call -> callback ordering.
  */
-#if defined(__SANITIZE_THREAD__)
 void shim_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *));
+void shim_rcu_barrier(void);
 #undef call_rcu
 #define call_rcu(h, f)		shim_call_rcu(h, f)
-#endif
+#undef rcu_barrier
+#define rcu_barrier()		shim_rcu_barrier()
 #define rcu_dereference_check(p, c)	rcu_dereference(p)
 #define rcu_dereference_protected(p, c)	(p)
 #define rcu_dereference_raw(p)		rcu_dereference(p)
@@ -419,6 +424,7 @@ void shim_kfree_rcu(void *obj, struct rcu_head *h);
 #define PAGE_SHIFT		12
 #define PAGE_SIZE		(1UL << PAGE_SHIFT)
 #define PAGE_MASK		(~(PAGE_SIZE - 1))
+#define PAGE_OFFSET		0UL	/* "physical" = virtual in userspace */
 #define MAX_ORDER		11
 #define MAX_PHYSMEM_BITS	47
 #define NUMA_NO_NODE		(-1)
@@ -432,6 +438,7 @@ void __free_pages(struct page *page, unsigned int order);
 #define __pa(a)			((unsigned long)(a))
 #define __va(a)			((void *)(unsigned long)(a))
 #define virt_addr_valid(a)	true
+
 int page_to_nid(const struct page *page);
 int numa_node_id(void);
 int cpu_to_node(int cpu);
@@ -475,6 +482,7 @@ size_t shim_vmalloc_size(const void *p);
 #define kmemleak_alloc(p, s, c, g)	do { } while (0)
 #define kmemleak_free(p)		do { } while (0)
 #define kmemleak_not_leak(p)		do { } while (0)
+#define kmemleak_no_scan(p)		do { } while (0)
 struct ratelimit_state { int dummy; };
 #define DEFINE_RATELIMIT_STATE(n, i, b)	struct ratelimit_state n = { 0 }
 #define __ratelimit(rs)			((void)(rs), 1)
@@ -503,17 +511,17 @@ struct list_head { struct list_head *next, *prev; };
 #define LIST_HEAD_INIT(n)	{ &(n), &(n) }
 #define LIST_HEAD(n)		struct list_head n = LIST_HEAD_INIT(n)
 #define init_llist_head(h)	do { } while (0)
-static inline void INIT_LIST_HEAD(struct list_head *l) { l->next = l; l->prev = l; }
+static inline void INIT_LIST_HEAD(struct list_head *l) { WRITE_ONCE(l->next, l); l->prev = l; }
 static inline void __list_add(struct list_head *n, struct list_head *p, struct list_head *x)
-{ x->prev = n; n->next = x; n->prev = p; p->next = n; }
+{ x->prev = n; n->next = x; n->prev = p; WRITE_ONCE(p->next, n); }
 static inline void list_add(struct list_head *n, struct list_head *h)
 { __list_add(n, h, h->next); }
 static inline void list_add_tail(struct list_head *n, struct list_head *h)
 { __list_add(n, h->prev, h); }
 static inline void list_del(struct list_head *e)
-{ e->next->prev = e->prev; e->prev->next = e->next; e->next = e->prev = NULL; }
+{ e->next->prev = e->prev; WRITE_ONCE(e->prev->next, e->next); e->next = e->prev = NULL; }
 static inline void list_del_init(struct list_head *e)
-{ e->next->prev = e->prev; e->prev->next = e->next; INIT_LIST_HEAD(e); }
+{ e->next->prev = e->prev; WRITE_ONCE(e->prev->next, e->next); INIT_LIST_HEAD(e); }
 static inline bool list_empty(const struct list_head *h) { return READ_ONCE(h->next) == h; }
 static inline void list_move(struct list_head *e, struct list_head *h)
 { list_del(e); list_add(e, h); }

@@ -1,0 +1,199 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: every benchmark from scratch, then build/bench/report.md,
+# build/bench/summary.md and the plots (build/bench/*.png).
+# Documentation/benchmarks.rst says what is measured and how to read it.
+#
+#   1. setup       scripts/setup.sh --bench (QEMU, gnuplot, valgrind, the
+#                  userspace allocators)
+#   2. build       the modules (gomem, bench/gomem_bench.ko) against the pinned
+#                  kernel; the userspace binaries (bench/user/)
+#   3. icount      QEMU -smp 1 -icount shift=0,sleep=off: guest instruction
+#                  counts, init_on_alloc=0 and =1 (two runs in parallel)
+#   4. smp         QEMU -smp 4 (two NUMA nodes): cross-CPU free and all-CPU
+#                  churn, gomem/SLUB time ratios, BENCH_SMP_RUNS boots
+#   5. user        userspace timings, callgrind on the fast path, perf
+#                  profiles of gomem (when perf works)
+#   6. report      bench/report.py
+#
+# Everything from an earlier run is deleted first: every figure in the report
+# comes from this run. The raw outputs stay in build/bench/raw/.
+#
+# Environment: BENCH_ROUNDS (5, rounds per in-kernel measurement),
+# BENCH_SMP_RUNS (5, boots), BENCH_SMP_ROUNDS (5, rounds per boot),
+# BENCH_REPS (5, userspace repetitions), BENCH_NN_MAX (1000000, largest N),
+# BENCH_CG_PAIRS (1000000), BENCH_QUICK=1 (a smoke run with small counts).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/bench
+raw=$out/raw
+rounds=${BENCH_ROUNDS:-5}
+smp_runs=${BENCH_SMP_RUNS:-5}
+smp_rounds=${BENCH_SMP_ROUNDS:-5}
+reps=${BENCH_REPS:-5}
+nn_max=${BENCH_NN_MAX:-1000000}
+cg_pairs=${BENCH_CG_PAIRS:-1000000}
+scale=100
+mem_mb=2048
+if [ -n "${BENCH_QUICK:-}" ]; then
+	rounds=1 smp_runs=1 smp_rounds=2 reps=1 nn_max=10000 cg_pairs=100000 scale=10
+fi
+
+start=$(date +%s)
+rm -rf "$out"
+mkdir -p "$raw"
+failed=0
+
+meta() {
+	echo "$1=$2" >> "$raw/meta.env"
+}
+
+# step NAME COMMAND...: runs a step, records its status and time
+step() {
+	local name=$1 t rc
+	shift
+	t=$(date +%s)
+	echo "bench: $name ..."
+	"$@"
+	rc=$?
+	meta "STATUS_$name" "$rc"
+	meta "SECS_$name" "$(($(date +%s) - t))"
+	echo "bench: $name: $(($(date +%s) - t)) s$([ "$rc" -eq 0 ] || echo ", FAILED (status $rc)")"
+	[ "$rc" -eq 0 ] || failed=1
+	return "$rc"
+}
+
+# qemu.sh with bench/*.ko in the initramfs: when qemu.sh itself does not
+# copy them, the same script with bench/ added to its module directories
+qemu_sh() {
+	local script
+
+	if grep -q '"$top/bench"' "$top/scripts/qemu.sh"; then
+		bash "$top/scripts/qemu.sh" "$@"
+		return
+	fi
+	script=$(sed 's|"\$top/examples" -name|"$top/examples" "$top/bench" -name|' \
+		 "$top/scripts/qemu.sh")
+	if ! grep -q '"$top/bench"' <<< "$script"; then
+		echo "bench: cannot add bench/ to qemu.sh's modules" >&2
+		return 1
+	fi
+	bash -c "$script" "$top/scripts/qemu.sh" "$@"
+}
+
+# one boot; its result section goes to raw/qemu-LABEL.log, the kernel
+# console to raw/LABEL-console.log
+qemu_run() {
+	local label=$1 smp=$2 extra=$3 append=$4 tmo=$5 dir=$top/build/qemu-bench-$1 rc
+
+	GOMEM_QEMU_DIR=$dir QEMU_SMP=$smp QEMU_MEM_MB=$mem_mb QEMU_EXTRA=$extra \
+		QEMU_APPEND=$append QEMU_TIMEOUT=$tmo \
+		qemu_sh bench > "$raw/qemu-$label.log" 2> "$raw/qemu-$label.err"
+	rc=$?
+	cp "$dir/console.log" "$raw/$label-console.log" 2>/dev/null
+	if [ "$rc" -eq 0 ] && ! grep -q '^bench name=done' "$raw/qemu-$label.log"; then
+		rc=1
+	fi
+	return "$rc"
+}
+
+icount_runs() {
+	local ioa pids=() rc=0 p
+
+	for ioa in 0 1; do
+		qemu_run "icount-ioa$ioa" 1 "-icount shift=0,sleep=off" \
+			"init_on_alloc=$ioa gomem_bench.run=pair,nn,mixed,bulk,large,tiny,mem gomem_bench.units=instr gomem_bench.rounds=$rounds gomem_bench.nn_max=$nn_max gomem_bench.scale=$scale" \
+			1500 &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" || rc=1
+	done
+	return "$rc"
+}
+
+smp_runs() {
+	local i rc=0
+
+	for i in $(seq 1 "$smp_runs"); do
+		qemu_run "smp-$i" 4 "" \
+			"gomem_bench.run=xcpu,churn gomem_bench.units=tsc gomem_bench.rounds=$smp_rounds gomem_bench.scale=$scale" \
+			600 || rc=1
+	done
+	return "$rc"
+}
+
+user_runs() {
+	local a rc=0
+
+	for a in gomem glibc jemalloc tcmalloc mimalloc; do
+		BENCH_REPS=$reps "$out/user/bench-$a" all > "$raw/user-$a.txt" 2> "$raw/user-$a.err" ||
+			rc=1
+	done
+	return "$rc"
+}
+
+callgrind_runs() {
+	local a m rc=0
+
+	for a in gomem glibc jemalloc tcmalloc mimalloc; do
+		for m in fastpath empty; do
+			valgrind --tool=callgrind --callgrind-out-file="$raw/callgrind-$a-$m.out" \
+				--toggle-collect=fastpath_loop --toggle-collect=empty_loop \
+				"$out/user/bench-$a" "$m" "$cg_pairs" > /dev/null \
+				2> "$raw/callgrind-$a-$m.err" || rc=1
+		done
+	done
+	callgrind_annotate --inclusive=no --threshold=99 "$raw/callgrind-gomem-fastpath.out" \
+		> "$raw/callgrind-gomem-annotate.txt" 2>&1 || rc=1
+	return "$rc"
+}
+
+# where gomem's userspace time goes, when perf works here
+perf_runs() {
+	local wl
+
+	command -v perf > /dev/null || return 0
+	for wl in xthread churn nn; do
+		BENCH_REPS=1 perf record -q -o "$raw/perf-gomem-$wl.data" \
+			"$out/user/bench-gomem" "$wl" > /dev/null 2>&1 || return 0
+		perf report -q -i "$raw/perf-gomem-$wl.data" --no-children --sort sym --stdio \
+			> "$raw/perf-gomem-$wl.txt" 2> /dev/null
+		rm -f "$raw/perf-gomem-$wl.data"
+	done
+}
+
+meta DATE "$(date -u '+%Y-%m-%d %H:%M UTC')"
+meta COMMAND "$([ -n "${MAKELEVEL:-}" ] && echo "make bench" || echo "scripts/bench.sh")$([ -n "${BENCH_QUICK:-}" ] && echo " (BENCH_QUICK=1)")"
+meta GIT "$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$top" diff --quiet HEAD 2>/dev/null || echo ' with uncommitted changes')"
+meta NPROC "$(nproc)"
+meta CPU "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+meta MEM "$(awk '/^MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo)"
+meta HOST_KERNEL "$(uname -r)"
+meta LOAD_START "$(cut -d' ' -f1-3 /proc/loadavg)"
+meta QEMU_MEM_MB "$mem_mb"
+meta SMP_RUNS "$smp_runs"
+meta BENCH_REPS "$reps"
+meta CG_PAIRS "$cg_pairs"
+
+step setup bash "$top/scripts/setup.sh" --bench || { echo "bench: setup failed" >&2; exit 1; }
+meta GUEST_KERNEL "$(cat "$top/build/kernel-release")"
+meta QEMU "$(qemu-system-x86_64 --version | head -n 1)"
+step build_modules make -s -C "$top" qemu-modules
+step build_user make -s -C "$top/bench/user" TOP="$top" OUT="$out/user"
+if [ -f "$top/bench/gomem_bench.ko" ]; then
+	step icount icount_runs
+	step smp smp_runs
+fi
+if [ -x "$out/user/bench-gomem" ]; then
+	step user user_runs
+	step callgrind callgrind_runs
+	step perf perf_runs
+fi
+meta LOAD_END "$(cut -d' ' -f1-3 /proc/loadavg)"
+meta TOTAL_SECS "$(($(date +%s) - start))"
+step report python3 "$top/bench/report.py" "$raw" "$out"
+echo "bench: $(($(date +%s) - start)) s in all; report in ${out#"$top"/}/report.md"
+exit "$failed"

@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The checks a kernel reviewer runs: checkpatch (from linux-source-6.1),
+# sparse (make C=1) and W=1 over the modules. Usage: scripts/check.sh [KDIR]
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+kdir=${1:-/usr/src/linux-headers-$(cat "$top/build/kernel-release")}
+cd "$top" || exit 1
+rc=0
+
+echo "== checkpatch"
+# kernel code; the userspace programs (host tests, shim, generator) use C99 types
+files=$(git ls-files --cached --others --exclude-standard '*.c' '*.h' |
+	grep -E '^(gomem|include|selftests/modules|examples|bench)/' | grep -v '^bench/user/')
+out=$(perl build/linux/scripts/checkpatch.pl --no-tree --terse -f $files 2>&1 |
+	grep -E ': (ERROR|WARNING):')
+if [ -n "$out" ]; then
+	echo "$out"
+	rc=1
+fi
+
+echo "== sparse and W=1"
+make -s -C "$kdir" M="$top" KSELFTEST_DIR="$top/build/kselftest" clean >/dev/null 2>&1
+out=$(make -s -C "$kdir" M="$top" KSELFTEST_DIR="$top/build/kselftest" W=1 C=1 modules 2>&1 |
+	grep -vE 'Skipping BTF|^  ' | grep -E 'warning|error')
+if [ -n "$out" ]; then
+	echo "$out"
+	rc=1
+fi
+[ $rc -eq 0 ] && echo "check: clean"
+exit $rc
