@@ -147,6 +147,8 @@ bool gomem_free(struct gomem_cache *cache, const void *p, unsigned long ip);
 void *gomem_obj_start(const void *p);
 void *gomem_vmalloc_start(const void *p);
 unsigned long gomem_shrink_all(void);
+unsigned long gomem_shrink_reclaim(void);
+void gomem_drain_online(void);
 long gomem_cache_active(struct gomem_cache *c);
 size_t gomem_obj_size(const void *p);
 
@@ -199,7 +201,8 @@ static __always_inline void *gomem_span_next_free_fast(struct gomem_span *s)
 int gomem_tiny_init(void);
 void gomem_tiny_exit(void);
 void *gomem_tiny_alloc(size_t size, gfp_t gfp);
-bool gomem_tiny_free(struct gomem_span *s, void *p, unsigned long ip);
+bool gomem_tiny_free(struct gomem_cache *cache, struct gomem_span *s, void *p,
+		     unsigned long ip);
 void gomem_tiny_drain_cpu(int cpu);
 void gomem_tiny_span_init(struct gomem_span *s);
 unsigned int gomem_tiny_nelems(unsigned int npages);

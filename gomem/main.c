@@ -32,7 +32,7 @@ static unsigned long gomem_shrink_count(struct shrinker *sh, struct shrink_contr
 
 static unsigned long gomem_shrink_scan(struct shrinker *sh, struct shrink_control *sc)
 {
-	return gomem_shrink_all() << GOMEM_PAGE_ORDER;
+	return gomem_shrink_reclaim() << GOMEM_PAGE_ORDER;
 }
 
 static struct shrinker gomem_shrinker = {

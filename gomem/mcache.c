@@ -190,7 +190,9 @@ void *gomem_class_alloc(struct gomem_class *cls, gfp_t gfp, int node)
 	}
 	if (unlikely(cls->poison))
 		poison_check(cls, p);
-	if (want_init_on_alloc(gfp) && !cls->keep_contents)
+	/* __GFP_ZERO is the caller's wish (not with a ctor); init_on_alloc is not */
+	if (unlikely(gfp & __GFP_ZERO) ? !cls->ctor :
+	    want_init_on_alloc(gfp) && !cls->keep_contents)
 		memset(p, 0, cls->objsize);
 	kmemleak_alloc(p, cls->objsize, 1, gfp);
 	if (gomem_spanclass_noscan(cls->spanclass))
@@ -268,6 +270,20 @@ static void drain_this_cpu(void *info)
 	gomem_drain_cpu(smp_processor_id());
 }
 
+static unsigned long gomem_release_free(void);
+
+/**
+ * gomem_drain_online() - empty every online CPU's magazines and cached spans
+ *
+ * An IPI to each online CPU, without the CPU hotplug lock, so the shrinker
+ * may call it from reclaim (a hotplug callback that allocates may be what
+ * reclaims). Offline CPUs were drained by the hotplug callback.
+ */
+void gomem_drain_online(void)
+{
+	on_each_cpu(drain_this_cpu, NULL, 1);
+}
+
 /**
  * gomem_drain_all() - empty every CPU's magazines and cached spans
  *
@@ -280,7 +296,7 @@ void gomem_drain_all(void)
 	int cpu;
 
 	cpus_read_lock();
-	on_each_cpu(drain_this_cpu, NULL, 1);
+	gomem_drain_online();
 	/* CPUs that went down while our hotplug callback was not installed */
 	for_each_possible_cpu(cpu) {
 		if (cpu_online(cpu))
@@ -300,10 +316,28 @@ void gomem_drain_all(void)
  */
 unsigned long gomem_shrink_all(void)
 {
+	gomem_drain_all();
+	return gomem_release_free();
+}
+
+/**
+ * gomem_shrink_reclaim() - the shrinker's work: as gomem_shrink_all(), but
+ * draining online CPUs only (no CPU hotplug lock in reclaim)
+ *
+ * Return: gomem pages given back to the buddy allocator.
+ */
+unsigned long gomem_shrink_reclaim(void)
+{
+	gomem_drain_online();
+	return gomem_release_free();
+}
+
+/* empty spans, then wholly free blocks, go back */
+static unsigned long gomem_release_free(void)
+{
 	unsigned long done = 0;
 	int node;
 
-	gomem_drain_all();
 	gomem_release_empty_spans();
 	for_each_node(node)
 		if (gomem_heaps[node])
@@ -466,7 +500,7 @@ bool gomem_free(struct gomem_cache *cache, const void *p, unsigned long ip)
 			goto refuse;
 		}
 		if (cls->tiny) {
-			ok = gomem_tiny_free(s, (void *)p, ip);
+			ok = gomem_tiny_free(cache, s, (void *)p, ip);
 		} else if (likely(gomem_span_obj_index(s, p, &idx))) {
 			ok = gomem_class_free(cls, s, (void *)p, ip);
 			if (ok && !cache && cls->cache)	/* kfree() of a private cache's object */

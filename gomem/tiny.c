@@ -150,6 +150,7 @@ out:
 
 /**
  * gomem_tiny_free() - free a tiny-packed object
+ * @cache: the cache the caller named, or NULL, for reports
  * @s: its span (a tiny span)
  * @p: the object
  * @ip: the caller, for reports
@@ -158,20 +159,21 @@ out:
  *
  * Return: false when the free was refused.
  */
-bool gomem_tiny_free(struct gomem_span *s, void *p, unsigned long ip)
+bool gomem_tiny_free(struct gomem_cache *cache, struct gomem_span *s, void *p,
+		     unsigned long ip)
 {
 	unsigned long off = (unsigned long)p - (unsigned long)s->start;
 	char *block = (char *)s->start + ALIGN_DOWN(off, GOMEM_TINY_SIZE);
 	unsigned int old;
 
 	if (unlikely(off >= (unsigned long)s->nelems * GOMEM_TINY_SIZE)) {
-		gomem_report_bad_free(NULL, p, ip, "not a tiny object");
+		gomem_report_bad_free(cache, p, ip, "not a tiny object");
 		return false;
 	}
 	old = tiny_count_add(tiny_count(s, block), -1);
 	if (unlikely(!old)) {
 		gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
-		gomem_report_bad_free(NULL, p, ip, "double free of a tiny object");
+		gomem_report_bad_free(cache, p, ip, "double free of a tiny object");
 		return false;
 	}
 	gomem_stat_add(GOMEM_STAT_TINY_FREES, 1);

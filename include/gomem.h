@@ -151,8 +151,10 @@ void __gomem_kfree_rcu(struct rcu_head *head);
  * @rhf: the name of its struct rcu_head member
  *
  * As kfree_rcu(): callable from any context; the object is freed by
- * gomem_kfree() (gomem_cache_free() for cache objects) once every RCU reader
- * that may see it has finished.
+ * gomem_kfree() once every RCU reader that may see it has finished. Objects
+ * of private caches are credited to their cache; objects of merged caches
+ * are not (free those with gomem_cache_free() after synchronize_rcu(), or
+ * accept that the cache's figures count them as live).
  */
 #define gomem_kfree_rcu(ptr, rhf)	__gomem_kfree_rcu(&(ptr)->rhf)
 
