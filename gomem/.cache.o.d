@@ -486,6 +486,7 @@ cache.o: /work/main/gomem/cache.c \
  /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/vmalloc.h \
  /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/pgtable_areas.h \
  /work/main/gomem/../include/gomem.h /work/main/gomem/gomem_internal.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/linux/kmemleak.h \
  /work/main/gomem/sizeclasses.h /work/main/gomem/span.h \
  /work/main/gomem/mheap.h /work/main/gomem/arena.h \
  /work/main/gomem/pagealloc.h /work/main/gomem/fixalloc.h

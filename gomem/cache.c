@@ -68,7 +68,9 @@ static struct gomem_cache *cache_merge_target(struct gomem_class *cls)
 /**
  * gomem_cache_create() - create a cache, as kmem_cache_create()
  * @name: name shown in /proc/gomem and in reports (copied)
- * @size: object size, 1 to 32768 bytes
+ * @size: object size, 1 to 32768 bytes (32760 for a cache with a constructor,
+ *	GOMEM_NO_MERGE, GOMEM_TYPESAFE_BY_RCU or GOMEM_POISON, whose free
+ *	objects keep an 8-byte link after the object)
  * @align: required alignment: 0, or a power of two up to 8192
  * @flags: GOMEM_* cache flags
  * @ctor: constructor, run once per object when its span is made, or NULL
@@ -141,6 +143,7 @@ struct gomem_cache *gomem_cache_create(const char *name, unsigned int size,
 		/* constructed and RCU-visible objects keep their contents */
 		c->own.keep_contents = ctor || c->own.rcu;
 		c->own.poison = (flags & GOMEM_POISON) && !c->own.keep_contents;
+		c->own.fastfree = !c->own.poison;
 		c->cls = &c->own;
 	} else if ((flags & GOMEM_NOSCAN) && size < GOMEM_TINY_SIZE && !align &&
 		   !(flags & GOMEM_HWCACHE_ALIGN)) {
@@ -190,10 +193,21 @@ void *gomem_cache_alloc_node(struct gomem_cache *cache, gfp_t flags, int node)
 			__builtin_return_address(0));
 		return NULL;
 	}
-	if (cache_tiny(cache))
+	if (cache_tiny(cache)) {
 		p = gomem_tiny_alloc(cache->size, flags);
-	else
+	} else if (likely(node == NUMA_NO_NODE && !(flags & (__GFP_ZERO | __GFP_THISNODE)) &&
+			  !cache->cls->poison)) {
+		p = gomem_alloc_fast(cache->cls);
+		if (likely(p)) {
+			if (want_init_on_alloc(flags) && !cache->cls->keep_contents)
+				memset(p, 0, cache->cls->objsize);
+			kmemleak_alloc(p, cache->cls->objsize, 1, flags);
+		} else {
+			p = gomem_class_alloc(cache->cls, flags, node);
+		}
+	} else {
 		p = gomem_class_alloc(cache->cls, flags, node);
+	}
 	if (unlikely(!p)) {
 		if (!(flags & __GFP_NOWARN))
 			pr_warn("gomem: %s: allocation (gfp %#x) by %pS failed\n",
@@ -222,7 +236,7 @@ void gomem_cache_free(struct gomem_cache *cache, void *objp)
 	}
 	if (unlikely(!objp))
 		return;
-	if (gomem_free(cache, objp, _RET_IP_))
+	if (gomem_free_fast(cache, objp) || gomem_free(cache, objp, _RET_IP_))
 		this_cpu_inc(cache->pcpu->frees);
 }
 EXPORT_SYMBOL_GPL(gomem_cache_free);

@@ -17,6 +17,8 @@
 #include <linux/list.h>
 #include <linux/percpu.h>
 #include <linux/mutex.h>
+#include <linux/mm.h>
+#include <linux/kmemleak.h>
 #include "sizeclasses.h"
 #include "span.h"
 #include "mheap.h"
@@ -76,6 +78,7 @@ struct gomem_class {
 	bool poison;			/* GOMEM_POISON: free objects poisoned */
 	bool rcu;			/* typesafe-by-RCU: spans freed after a GP */
 	bool keep_contents;		/* ctor or RCU: never zeroed by gomem */
+	bool fastfree;			/* no tiny, poison: the inline free applies */
 	u16 nelems;
 	u16 mag_limit;
 	u32 elemsize;			/* size class: object stride */
@@ -195,6 +198,76 @@ static __always_inline void *gomem_span_next_free_fast(struct gomem_span *s)
 	s->freeindex = idx + 1;
 	s->alloc_count++;
 	return (char *)s->start + idx * s->elemsize;
+}
+
+/*
+ * The fast paths, inlined into the exported entry points: a magazine pop
+ * (or one ctz in the CPU's span) to allocate, a magazine push to free.
+ * Everything else (refills, flushes, other nodes, misuse, debug features)
+ * falls through to the full paths in mcache.c. Interrupts are off inside.
+ */
+static __always_inline void *gomem_alloc_fast(struct gomem_class *cls)
+{
+	struct gomem_mcache *mc;
+	unsigned long flags;
+	void *p = NULL;
+
+	local_irq_save(flags);
+	mc = this_cpu_ptr(cls->pcpu);
+	if (likely(mc->nmag)) {
+		WRITE_ONCE(mc->nmag, mc->nmag - 1);
+		p = mc->mag[mc->nmag];
+	} else if (likely(mc->span)) {
+		p = gomem_span_next_free_fast(mc->span);
+	}
+	if (likely(p))
+		gomem_count(&mc->allocs, 1);
+	local_irq_restore(flags);
+	return p;
+}
+
+/* Return: true when freed; false to take the full path (nothing done) */
+static __always_inline bool gomem_free_fast(struct gomem_cache *cache, const void *p)
+{
+	struct gomem_mcache *mc;
+	struct gomem_class *cls;
+	struct gomem_span *s;
+	unsigned long flags, off;
+	unsigned int idx, n;
+
+	local_irq_save(flags);
+	s = gomem_ptr_to_span(p);
+	if (unlikely(!s || READ_ONCE(s->state) != GOMEM_SPAN_SMALL))
+		goto slow;
+	cls = s->cls;
+	/*
+	 * Fast only for plain classes, freed through a matching entry point:
+	 * the cache's own class, or kfree() of a shared class (a private
+	 * class's objects freed by kfree() must be credited to their cache).
+	 */
+	if (unlikely(!cls->fastfree || (cache ? cls != cache->cls : cls->cache != NULL)))
+		goto slow;
+	off = (unsigned long)p - (unsigned long)s->start;
+	idx = gomem_obj_index(off, cls->sizeclass);
+	if (unlikely(idx * cls->elemsize != off || idx >= s->nelems))
+		goto slow;
+	/* in a span no CPU owns, a clear bit means already free */
+	if (unlikely(smp_load_acquire(&s->cpu) < 0 && !test_bit(idx, s->alloc_bits)))
+		goto slow;
+	mc = this_cpu_ptr(cls->pcpu);
+	n = mc->nmag;
+	if (unlikely(n >= cls->mag_limit || (n && mc->mag[n - 1] == p) ||
+		     s->node != numa_mem_id() || want_init_on_free()))
+		goto slow;
+	kmemleak_free(p);
+	mc->mag[n] = (void *)p;
+	WRITE_ONCE(mc->nmag, n + 1);
+	gomem_count(&mc->frees, 1);
+	local_irq_restore(flags);
+	return true;
+slow:
+	local_irq_restore(flags);
+	return false;
 }
 
 /* tiny.c */

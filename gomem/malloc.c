@@ -106,8 +106,20 @@ static struct gomem_vhdr *gomem_vhdr(const void *p)
  */
 void *gomem_kmalloc_node(size_t size, gfp_t flags, int node)
 {
+	struct gomem_class *cls;
 	void *p;
 
+	if (likely(size - 1 < GOMEM_MAX_SMALL_SIZE && node == NUMA_NO_NODE &&
+		   !(flags & (__GFP_ZERO | __GFP_THISNODE)))) {
+		cls = &gomem_classes[gomem_size_to_class(size) << 1];
+		p = gomem_alloc_fast(cls);
+		if (likely(p)) {
+			if (want_init_on_alloc(flags))
+				memset(p, 0, cls->objsize);
+			kmemleak_alloc(p, cls->objsize, 1, flags);
+			return p;
+		}
+	}
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	if (unlikely(size > GOMEM_MAX_LARGE_SIZE && size <= GOMEM_MAX_ALLOC))
@@ -139,6 +151,8 @@ void gomem_kfree(const void *objp)
 	struct gomem_vhdr *vh;
 
 	if (unlikely(ZERO_OR_NULL_PTR(objp)))
+		return;
+	if (likely(gomem_free_fast(NULL, objp)))
 		return;
 	if (unlikely(is_vmalloc_addr(objp))) {
 		vh = gomem_vhdr(objp);

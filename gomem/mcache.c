@@ -216,8 +216,17 @@ bool gomem_class_free(struct gomem_class *cls, struct gomem_span *s, void *p,
 {
 	struct gomem_mcache *mc = this_cpu_ptr(cls->pcpu);
 
-	/* the naive double-free check SLUB makes on its freelist head */
-	if (unlikely(mc->nmag && mc->mag[mc->nmag - 1] == p)) {
+	unsigned int idx;
+
+	/*
+	 * The naive double-free check SLUB makes on its freelist head, and
+	 * one SLUB cannot make: in a span no CPU owns, the object's bit is the
+	 * truth (the owner's allocations are materialised before s->cpu is
+	 * cleared, under the mcentral lock).
+	 */
+	if (unlikely((mc->nmag && mc->mag[mc->nmag - 1] == p) ||
+		     (smp_load_acquire(&s->cpu) < 0 && gomem_span_obj_index(s, p, &idx) &&
+		      !test_bit(idx, s->alloc_bits)))) {
 		gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
 		gomem_report_bad_free(cls->cache, p, ip, "double free");
 		return false;
@@ -379,6 +388,7 @@ int gomem_class_init(struct gomem_class *cls, unsigned int spanclass,
 	if (cls->tiny)
 		cls->nelems = gomem_tiny_nelems(cls->npages);
 	cls->mag_limit = mag_limit(cls->elemsize);
+	cls->fastfree = !cls->tiny;	/* cache.c clears it for poison classes */
 	cls->pcpu = alloc_percpu(struct gomem_mcache);
 	cls->central = kcalloc(nr_node_ids, sizeof(*cls->central), GFP_KERNEL);
 	if (!cls->pcpu || !cls->central) {
@@ -518,8 +528,9 @@ bool gomem_free(struct gomem_cache *cache, const void *p, unsigned long ip)
 		gomem_large_free(s, p);
 		return true;
 	}
-	gomem_report_bad_free(cache, p, ip, s->state == GOMEM_SPAN_LARGE ?
-			      "a large object, not of this cache" : "object already free");
+	gomem_report_bad_free(cache, p, ip, s->state != GOMEM_SPAN_LARGE ? "object already free" :
+			      cache ? "a large object, not of this cache" :
+			      "not the start of an object");
 	return false;
 refuse:
 	local_irq_restore(flags);

@@ -75,6 +75,8 @@ static void span_release(struct gomem_class *cls, struct gomem_span *s)
 static void double_free_found(struct gomem_class *cls, void *p)
 {
 	gomem_count(&this_cpu_ptr(cls->pcpu)->frees, -1);
+	if (cls->cache)		/* a private class: its cache counted it too */
+		this_cpu_dec(cls->cache->pcpu->frees);
 	gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
 	gomem_report_bad_free(cls->cache, p, 0, "double free");
 }
@@ -166,7 +168,7 @@ struct gomem_span *gomem_mcentral_cache_span(struct gomem_class *cls, int node,
 			spin_unlock(&c->lock);
 			return old;
 		}
-		old->cpu = -1;
+		smp_store_release(&old->cpu, -1);	/* after the sweep set its bits */
 		list_add(&old->list, &c->full);
 		c->nr_full++;
 		c->nr_cached--;
@@ -217,7 +219,7 @@ void gomem_mcentral_uncache_span(struct gomem_class *cls, struct gomem_span *s)
 
 	spin_lock_irqsave(&c->lock, flags);
 	sweep_owned(cls, s);
-	s->cpu = -1;
+	smp_store_release(&s->cpu, -1);	/* after the sweep set its bits */
 	c->nr_cached--;
 	if (!s->alloc_count) {
 		c->spans_freed++;

@@ -18,10 +18,13 @@
 #   6. report      bench/report.py
 #
 # Everything from an earlier run is deleted first: every figure in the report
-# comes from this run. The raw outputs stay in build/bench/raw/.
+# comes from this run. The raw outputs stay in build/bench/raw/. The modules
+# are copied to build/bench/mods/ as soon as they are built, and every boot
+# loads those copies: a rebuild in the tree meanwhile (other work, other
+# engineers) cannot mix two versions of gomem into one report.
 #
 # Environment: BENCH_ROUNDS (5, rounds per in-kernel measurement),
-# BENCH_SMP_RUNS (5, boots), BENCH_SMP_ROUNDS (5, rounds per boot),
+# BENCH_SMP_RUNS (5, boots), BENCH_SMP_ROUNDS (9, rounds per boot),
 # BENCH_REPS (5, userspace repetitions), BENCH_NN_MAX (1000000, largest N),
 # BENCH_CG_PAIRS (1000000), BENCH_QUICK=1 (a smoke run with small counts).
 set -uo pipefail
@@ -31,7 +34,7 @@ out=$top/build/bench
 raw=$out/raw
 rounds=${BENCH_ROUNDS:-5}
 smp_runs=${BENCH_SMP_RUNS:-5}
-smp_rounds=${BENCH_SMP_ROUNDS:-5}
+smp_rounds=${BENCH_SMP_ROUNDS:-9}
 reps=${BENCH_REPS:-5}
 nn_max=${BENCH_NN_MAX:-1000000}
 cg_pairs=${BENCH_CG_PAIRS:-1000000}
@@ -65,22 +68,42 @@ step() {
 	return "$rc"
 }
 
-# qemu.sh with bench/*.ko in the initramfs: when qemu.sh itself does not
-# copy them, the same script with bench/ added to its module directories
+# logged NAME COMMAND...: output to raw/NAME.log, shown only on failure
+logged() {
+	local log=$raw/$1.log
+
+	shift
+	"$@" > "$log" 2>&1 && return 0
+	grep -v 'Skipping BTF' "$log" | tail -n 40 >&2
+	return 1
+}
+
+# fingerprint of the sources a build used
+src_sum() {
+	cat "$top"/gomem/*.[ch] "$top"/include/*.h "$top"/bench/*.[ch] "$top"/bench/user/*.c \
+		2>/dev/null | sha256sum | cut -c1-12
+}
+
+# the modules the boots load, frozen at build time
+snapshot_modules() {
+	mkdir -p "$out/mods"
+	cp "$top/gomem/gomem.ko" "$top/bench/gomem_bench.ko" "$out/mods/" || return 1
+	meta MODULES "$(cd "$out/mods" && sha256sum gomem.ko gomem_bench.ko |
+			awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $2, substr($1, 1, 12) }')"
+}
+
+# qemu.sh, with the initramfs's modules taken from build/bench/mods/ (the
+# same script with its module directories replaced: qemu.sh has no knob)
 qemu_sh() {
 	local script
 
-	if grep -q '"$top/bench"' "$top/scripts/qemu.sh"; then
-		bash "$top/scripts/qemu.sh" "$@"
-		return
-	fi
-	script=$(sed 's|"\$top/examples" -name|"$top/examples" "$top/bench" -name|' \
+	script=$(sed 's|find "\$top/gomem" [^\\]*-name|find "$GOMEM_BENCH_MODS" -name|' \
 		 "$top/scripts/qemu.sh")
-	if ! grep -q '"$top/bench"' <<< "$script"; then
-		echo "bench: cannot add bench/ to qemu.sh's modules" >&2
+	if ! grep -q 'find "$GOMEM_BENCH_MODS"' <<< "$script"; then
+		echo "bench: cannot point qemu.sh at build/bench/mods/ (has it changed?)" >&2
 		return 1
 	fi
-	bash -c "$script" "$top/scripts/qemu.sh" "$@"
+	GOMEM_BENCH_MODS=$out/mods bash -c "$script" "$top/scripts/qemu.sh" "$@"
 }
 
 # one boot; its result section goes to raw/qemu-LABEL.log, the kernel
@@ -125,12 +148,16 @@ smp_runs() {
 	return "$rc"
 }
 
+# one repetition of every allocator in turn, $reps times: a change in the
+# machine's load spreads over all allocators rather than biasing one
 user_runs() {
-	local a rc=0
+	local a i rc=0
 
-	for a in gomem glibc jemalloc tcmalloc mimalloc; do
-		BENCH_REPS=$reps "$out/user/bench-$a" all > "$raw/user-$a.txt" 2> "$raw/user-$a.err" ||
-			rc=1
+	for i in $(seq 1 "$reps"); do
+		for a in gomem glibc jemalloc tcmalloc mimalloc; do
+			BENCH_REPS=1 "$out/user/bench-$a" all > "$raw/user-$a-$i.txt" \
+				2> "$raw/user-$a-$i.err" || rc=1
+		done
 	done
 	return "$rc"
 }
@@ -181,9 +208,12 @@ meta CG_PAIRS "$cg_pairs"
 step setup bash "$top/scripts/setup.sh" --bench || { echo "bench: setup failed" >&2; exit 1; }
 meta GUEST_KERNEL "$(cat "$top/build/kernel-release")"
 meta QEMU "$(qemu-system-x86_64 --version | head -n 1)"
-step build_modules make -s -C "$top" qemu-modules
-step build_user make -s -C "$top/bench/user" TOP="$top" OUT="$out/user"
-if [ -f "$top/bench/gomem_bench.ko" ]; then
+meta SOURCE_BEFORE "$(src_sum)"
+step build_modules logged build-modules make -s -C "$top" qemu-modules
+step snapshot snapshot_modules
+step build_user logged build-user make -s -C "$top/bench/user" TOP="$top" OUT="$out/user"
+meta SOURCE_AFTER "$(src_sum)"
+if [ -f "$out/mods/gomem_bench.ko" ]; then
 	step icount icount_runs
 	step smp smp_runs
 fi

@@ -43,7 +43,7 @@ for lib in $(ldd /usr/bin/numactl | grep -o '/[^ ]*'); do
 done
 # debug info stripped: a smaller initramfs, and insmod's copy of the file
 # does not churn megabytes of pages that blur MemFree measurements
-find "$top/gomem" "$top/selftests/modules" "$top/examples" -name '*.ko' \
+find "$top/gomem" "$top/selftests/modules" "$top/examples" "$top/bench" -name '*.ko' \
 	-exec sh -c 'strip --strip-debug -o "$0/$(basename "$1")" "$1"' "$ir/mods" {} \; 2>/dev/null
 if ! [ -f "$ir/mods/gomem.ko" ]; then
 	echo "qemu: gomem.ko is not built" >&2

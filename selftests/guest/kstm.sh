@@ -6,7 +6,7 @@
 name=$1
 shift
 grep -q '^gomem ' /proc/modules || insmod /mods/gomem.ko || exit 1
-insmod /mods/$name.ko "$@"
+/guest/insmod1 /mods/$name.ko "$@"
 rc=$?
 dmesg | grep -E "$name: " | tail -n 5
 grep -q "^$name " /proc/modules && rmmod $name

@@ -25,3 +25,17 @@ fail() {
 	echo "FAIL: $*"
 	exit 1
 }
+
+# settle: wait until MemFree stops moving (deferred frees of earlier tests:
+# RCU callbacks, per-CPU page lists draining), at most 5 s
+settle() {
+	local a b n=0
+	b=$(memfree)
+	while [ $n -lt 10 ]; do
+		sleep 0.5
+		a=$b
+		b=$(memfree)
+		[ $((a - b)) -lt 256 ] && [ $((b - a)) -lt 256 ] && return 0
+		n=$((n + 1))
+	done
+}

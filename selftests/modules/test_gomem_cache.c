@@ -23,9 +23,6 @@
  *  - destroy with live objects: reported, cache kept, usable, destroyable
  *    once empty. The reports themselves are checked in the kernel log by
  *    selftests/guest/tests/40-caches.
- *
- * Param unsafe=1 adds misuse cases that crash gomem today (a vmalloc
- * address gomem does not own); never set by the test scripts.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -40,10 +37,6 @@
 #include "gomem_test.h"
 
 KSTM_MODULE_GLOBALS();
-
-static bool unsafe;
-module_param(unsafe, bool, 0444);
-MODULE_PARM_DESC(unsafe, "also run misuse cases known to crash gomem");
 
 static unsigned int failures;
 
@@ -128,7 +121,7 @@ static bool snap_str(const struct snap *s, const char *rec, const char *key, cha
 		if (strncmp(p, key, klen) || p[klen] != '=')
 			continue;
 		p += klen + 1;
-		n = strcspn(p, " \n");
+		n = strcspn(p, "\n ");
 		if (n >= size)
 			return false;
 		memcpy(out, p, n);
@@ -270,6 +263,7 @@ struct tc {
 	void (*ctor)(void *obj);
 	atomic_t *ctor_calls;
 	struct gomem_cache *c;
+	bool tiny;			/* on span class 5 (test_proc_rows()) */
 	unsigned long allocs, frees;	/* what this module did */
 };
 
@@ -308,7 +302,7 @@ static struct tc tcs[] = {
 	{ "tgc_9000c",	 9000,	0,	F_HW,	ctor_9000, &ctor_calls_9000 },
 	{ "tgc_20000n",	 20000,	0,	F_NS },
 	{ "tgc_32k",	 32768,	0,	0 },
-	{ "tgc_32knm",	 32768,	0,	F_NM },
+	{ "tgc_32knm",	 32760,	0,	F_NM },	/* private: 8-byte link after */
 };
 
 enum { T_1 = 0, T_1N, T_7N, T_12N, T_12A8N, T_2HWN, T_8, T_16N, T_15HW, T_24A16, T_40, T_40B,
@@ -320,9 +314,20 @@ static bool tc_private(const struct tc *t)
 	return t->ctor || (t->flags & (F_NM | F_RCU | F_PSN));
 }
 
+/*
+ * The design: a noscan cache of objects under 16 bytes that asks for no
+ * alignment is tiny-packed.
+ */
+static bool tc_must_tiny(const struct tc *t)
+{
+	return !tc_private(t) && (t->flags & F_NS) && t->size < 16 && !t->align &&
+	       !(t->flags & F_HW);
+}
+
+/* the cache is tiny-packed: /proc/gomem shows it on span class 5 */
 static bool tc_tiny(const struct tc *t)
 {
-	return !tc_private(t) && (t->flags & F_NS) && t->size < 16;
+	return t->tiny;
 }
 
 /* Go's tiny placement: aligned to 8, 4 or 2 by the size's divisibility */
@@ -374,7 +379,7 @@ static int __init check_distinct(void **objs, unsigned int n, unsigned int size,
 		err += EXPECT(s[i], "%s: NULL object", name);
 		if (i + 1 < n)
 			err += EXPECT((char *)s[i] + size <= (char *)s[i + 1],
-				      "%s: objects %px and %px overlap", name, s[i], s[i + 1]);
+				      "%s: objects %p and %p overlap", name, s[i], s[i + 1]);
 	}
 	kfree(s);
 	return err;
@@ -429,22 +434,26 @@ static int __init test_proc_rows(void)
 			continue;
 		spc = cache_num(&snap_a, t->name, "spanclass");
 		slot = cache_num(&snap_a, t->name, "slot_size");
+		t->tiny = spc == 5;
 		palign = cache_num(&snap_a, t->name, "align");
 		err += EXPECT(cache_num(&snap_a, t->name, "object_size") == t->size,
 			      "%s: object_size", t->name);
 		err += EXPECT(palign != ULONG_MAX && !(palign & (palign - 1)) &&
 			      palign >= max(t->align, 1U),
 			      "%s: align=%lu for a requested %u", t->name, palign, t->align);
-		/* noscan caches use noscan span classes, but for 16-byte objects (span
-		 * class 5 holds the tiny blocks; 16-byte noscan objects use class 4) */
+		/*
+		 * noscan caches use noscan span classes, but for 16-byte objects
+		 * (span class 5 holds the tiny blocks; they use class 4)
+		 */
 		err += EXPECT((spc & 1) == !!(t->flags & F_NS) ||
 			      (spc == 4 && (t->flags & F_NS) && !tc_tiny(t)),
 			      "%s: spanclass %lu, noscan %d", t->name, spc, !!(t->flags & F_NS));
 		err += EXPECT(slot >= t->size && slot < ULONG_MAX && !(slot % tc_align(t)),
 			      "%s: slot_size %lu", t->name, slot);
-		if (tc_tiny(t))
-			err += EXPECT(spc == 5, "%s: a tiny cache on span class %lu", t->name, spc);
-		if (!tc_private(t) && !tc_tiny(t) && t->align <= 8 && !(t->flags & F_HW)) {
+		err += EXPECT(!tc_must_tiny(t) || tc_tiny(t), "%s: not tiny-packed (span class %lu)",
+			      t->name, spc);
+		if (!tc_private(t) && !tc_tiny(t) && t->align <= 8 && !(t->flags & F_HW) &&
+		    (t->size >= 16 || !(t->flags & F_NS))) {
 			void *k = (t->flags & F_NS) ? gomem_kmalloc_noscan(t->size, GFP_KERNEL) :
 						    gomem_kmalloc(t->size, GFP_KERNEL);
 
@@ -734,6 +743,41 @@ static int __init test_bulk(void)
 	return err;
 }
 
+/*
+ * __GFP_ZERO (gomem_cache_zalloc()) zeroes every object of a cache without
+ * a constructor, whatever its flags: the object freed just before, dirty,
+ * comes back (LIFO magazine) and must be all zero.
+ */
+static int __init test_zalloc(void)
+{
+	static const unsigned int which[] = { T_7N, T_40, T_200NM, T_700P, T_1000N,
+					      T_2048RCU, T_6000PN };
+	unsigned int w;
+	int err = 0;
+	u8 *p, *q;
+
+	for (w = 0; w < ARRAY_SIZE(which); w++) {
+		struct tc *t = &tcs[which[w]];
+
+		if (!t->c)
+			continue;
+		migrate_disable();
+		p = gomem_cache_alloc(t->c, GFP_KERNEL);
+		if (p) {
+			memset(p, 0xff, t->size);
+			gomem_cache_free(t->c, p);
+		}
+		q = gomem_cache_zalloc(t->c, GFP_KERNEL);
+		migrate_enable();
+		err += EXPECT(p && q && !memchr_inv(q, 0, t->size),
+			      "%s: gomem_cache_zalloc() gave a dirty object", t->name);
+		gomem_cache_free(t->c, q);
+		t->allocs += 2;
+		t->frees += 2;
+	}
+	return err;
+}
+
 /* ---------------- node API, from every CPU ---------------- */
 
 #define NODE_OBJS	48
@@ -782,7 +826,7 @@ static int node_cpu(void *arg, int cpu)
 		p = gomem_kmalloc_node(700, GFP_KERNEL, node);
 		if (!p || page_to_nid(virt_to_page(p)) != node) {
 			err++;
-			pr_err("cpu %d: gomem_kmalloc_node(700, %d) gave %px\n", cpu, node, p);
+			pr_err("cpu %d: gomem_kmalloc_node(700, %d) gave %p\n", cpu, node, p);
 		}
 		gomem_kfree(p);
 	}
@@ -1029,33 +1073,37 @@ static int __init test_noscan(void)
 
 /*
  * Tiny caches that ask for an alignment get it even when the CPU's current
- * tiny block was left at an odd offset by other noscan allocations.
+ * tiny block was just started by another small noscan allocation: two 3-byte
+ * strings before each object leave the current block at offset 3.
  */
 static int __init test_tiny_align(void)
 {
 	static const unsigned int which[] = { T_12A8N, T_2HWN, T_12N, T_7N };
-	void *objs[32], *odd[32];
+	void *objs[32], *odd[64];
 	unsigned int w, k;
 	int err = 0;
 
 	for (w = 0; w < ARRAY_SIZE(which); w++) {
 		struct tc *t = &tcs[which[w]];
-		unsigned int al = tc_align(t);
+		unsigned int al = tc_align(t), bad = 0;
 
 		if (!t->c)
 			continue;
 		migrate_disable();	/* one CPU: one current tiny block */
 		for (k = 0; k < ARRAY_SIZE(objs); k++) {
-			odd[k] = gomem_kmalloc_noscan(1 + k % 3, GFP_KERNEL);
+			odd[2 * k] = gomem_kmalloc_noscan(3, GFP_KERNEL);
+			odd[2 * k + 1] = gomem_kmalloc_noscan(3, GFP_KERNEL);
 			objs[k] = gomem_cache_alloc(t->c, GFP_KERNEL);
 		}
 		migrate_enable();
 		for (k = 0; k < ARRAY_SIZE(objs); k++) {
-			err += EXPECT(objs[k] && IS_ALIGNED((unsigned long)objs[k], al),
-				      "%s: object %px not aligned to %u", t->name, objs[k], al);
+			bad += !objs[k] || !IS_ALIGNED((unsigned long)objs[k], al);
 			gomem_cache_free(t->c, objs[k]);
-			gomem_kfree(odd[k]);
+			gomem_kfree(odd[2 * k]);
+			gomem_kfree(odd[2 * k + 1]);
 		}
+		err += EXPECT(!bad, "%s: %u of %zu objects not aligned to %u", t->name, bad,
+			      ARRAY_SIZE(objs), al);
 		t->allocs += ARRAY_SIZE(objs);
 		t->frees += ARRAY_SIZE(objs);
 	}
@@ -1183,7 +1231,8 @@ static int __init test_kfree_rcu(void)
 	int err = 0;
 
 	cp = gomem_cache_create("tgc_rcufree", 96, 0, GOMEM_TYPESAFE_BY_RCU, NULL);
-	cm = gomem_cache_create("tgc_rcufree_m", 152, 0, 0, NULL);
+	/* private: kfree_rcu() of a merged cache's object is not credited to it */
+	cm = gomem_cache_create("tgc_rcufree_m", 152, 0, GOMEM_NO_MERGE, NULL);
 	if (EXPECT(cp && cm, "cannot create caches")) {
 		gomem_cache_destroy(cp);
 		gomem_cache_destroy(cm);
@@ -1384,7 +1433,7 @@ static int __init test_wrong_cache(void)
 static int __init test_foreign_and_interior(void)
 {
 	struct tc *nm = &tcs[T_200NM], *mg = &tcs[T_40];
-	u8 *slub, *page, *p, *q, *l, *v;
+	u8 *slub, *page, *p, *q, *l, *v, *vm;
 	u64 onstack = 0;
 	struct page *pg;
 	int err = 0;
@@ -1398,7 +1447,8 @@ static int __init test_foreign_and_interior(void)
 	q = gomem_cache_alloc(mg->c, GFP_KERNEL);
 	l = gomem_kmalloc(100000, GFP_KERNEL);
 	v = gomem_kmalloc(5 << 20, GFP_KERNEL);
-	if (!slub || !page || !p || !q || !l || !v) {
+	vm = vmalloc(PAGE_SIZE);	/* page aligned, a guard page in front */
+	if (!slub || !page || !p || !q || !l || !v || !vm) {
 		err++;
 		goto out;
 	}
@@ -1409,7 +1459,8 @@ static int __init test_foreign_and_interior(void)
 	gt_fill(l, 100000, 3);
 	gt_fill(v + (5 << 20) - 4096, 4096, 4);
 	err += EXPECT(!gomem_ksize(slub) && !gomem_ksize(page) && !gomem_ksize(&onstack) &&
-		      !gomem_ksize(&total_tests), "ksize of memory gomem does not own");
+		      !gomem_ksize(&total_tests) && !gomem_ksize(vm),
+		      "ksize of memory gomem does not own");
 	section("foreign");
 	gomem_kfree(slub);			/* SLUB's */
 	gomem_cache_free(mg->c, slub);
@@ -1418,7 +1469,9 @@ static int __init test_foreign_and_interior(void)
 	gomem_kfree(&onstack);			/* a (vmapped) stack */
 	gomem_cache_free(nm->c, &onstack);
 	gomem_kfree(&total_tests);		/* module data */
-	err += expect_reports(&snap_a, 7, 0, "frees of foreign pointers");
+	gomem_kfree(vm);			/* vmalloc's */
+	err += EXPECT(!gomem_krealloc(slub, 100, GFP_KERNEL), "krealloc of SLUB memory");
+	err += expect_reports(&snap_a, 9, 0, "frees of foreign pointers");
 	section("interior");
 	gomem_cache_free(nm->c, p + 8);		/* interior pointers */
 	gomem_kfree(p + 1);
@@ -1427,24 +1480,16 @@ static int __init test_foreign_and_interior(void)
 	gomem_kfree(l + 100);
 	gomem_kfree(v + 8);
 	gomem_kfree(v + PAGE_SIZE);
-	err += expect_reports(&snap_a, 14, 0, "frees of interior pointers");
+	err += expect_reports(&snap_a, 16, 0, "frees of interior pointers");
 	err += gt_check(p, nm->size, 1) + gt_check(q, mg->size, 2) + gt_check(l, 100000, 3);
 	err += gt_check(v + (5 << 20) - 4096, 4096, 4);
 	err += expect_row(&snap_b, nm->name, nm->allocs, nm->frees);
 	err += expect_row(&snap_b, mg->name, mg->allocs, mg->frees);
 	section("end");
 	err += consistent(nm, p) + consistent(mg, q);
-	if (unsafe) {
-		/* a vmalloc address gomem does not own, page aligned */
-		void *vm = vmalloc(PAGE_SIZE);
-
-		pr_info("unsafe: gomem_kfree() of a foreign vmalloc address\n");
-		gomem_kfree(vm);
-		err += expect_reports(&snap_a, 15, 0, "free of a foreign vmalloc address");
-		vfree(vm);
-	}
 out:
 	kfree(slub);
+	vfree(vm);
 	if (pg)
 		__free_page(pg);
 	if (p) {
@@ -1558,21 +1603,17 @@ static int __init test_double_free(void)
 	gomem_cache_destroy(df);	/* both empty: no report */
 	gomem_cache_destroy(dfm);
 
-	/* a large object freed twice */
+	/* a large and a vmalloc'ed object freed twice */
 	section("double-large");
 	snap_take(&snap_a);
 	a = gomem_kmalloc(100000, GFP_KERNEL);
 	gomem_kfree(a);
 	gomem_kfree(a);
-	err += expect_reports(&snap_a, 1, 0, "double free of a large object");
+	a = gomem_kmalloc(5 << 20, GFP_KERNEL);
+	gomem_kfree(a);
+	gomem_kfree(a);		/* its pages are unmapped: must not be read */
+	err += expect_reports(&snap_a, 2, 0, "double free of a large and a vmalloc'ed object");
 	section("end");
-	if (unsafe) {
-		pr_info("unsafe: double free of a vmalloc'ed object\n");
-		a = gomem_kmalloc(5 << 20, GFP_KERNEL);
-		gomem_kfree(a);
-		gomem_kfree(a);
-		err += expect_reports(&snap_a, 2, 0, "double free of a vmalloc'ed object");
-	}
 	return err;
 }
 
@@ -1584,7 +1625,9 @@ static int __init test_kfree_of_cache_objects(void)
 	unsigned int k;
 	int err = 0;
 
-	m = gomem_cache_create("tgc_kfree_m", 88, 0, 0, NULL);
+	/* both private: gomem_kfree() of a merged cache's object frees it but is
+	 * not credited to the cache (Documentation/api.rst) */
+	m = gomem_cache_create("tgc_kfree_m", 88, 0, GOMEM_NO_MERGE | GOMEM_HWCACHE_ALIGN, NULL);
 	p = gomem_cache_create("tgc_kfree_p", 88, 0, GOMEM_NO_MERGE, NULL);
 	if (EXPECT(m && p, "cannot create caches")) {
 		gomem_cache_destroy(m);
@@ -1708,6 +1751,7 @@ static void __init selftest(void)
 	KSTM_CHECK_ZERO(test_tiny_align());
 	KSTM_CHECK_ZERO(test_ctors());
 	KSTM_CHECK_ZERO(test_bulk());
+	KSTM_CHECK_ZERO(test_zalloc());
 	KSTM_CHECK_ZERO(test_nodes());
 	KSTM_CHECK_ZERO(test_irq_context());
 	KSTM_CHECK_ZERO(test_kmalloc_family());
