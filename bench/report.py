@@ -179,6 +179,35 @@ def cg_profile(path, pairs, limit=16):
     return rows
 
 
+def cg_lines(path, pairs, limit=25):
+    """Instructions per pair by source line, from callgrind_annotate --auto=yes
+    --context=0: (file:line, instructions, source text), costliest first."""
+    rows, cur, line = [], None, None
+    if not os.path.exists(path):
+        return rows
+    with open(path, errors="replace") as f:
+        for l in f:
+            m = re.match(r"-- Auto-annotated source: (\S+)", l)
+            if m:
+                cur = re.sub(r"^.*?/(gomem|selftests|bench|include)/", r"\1/", m.group(1))
+                continue
+            m = re.match(r"-- line (\d+) -", l)
+            if m:
+                line = int(m.group(1))
+                continue
+            m = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)  (.*)$", l)
+            if not m or cur is None or line is None or m.group(2).startswith("=>"):
+                continue
+            if m.group(2).strip() == "events annotated":
+                break
+            ir = int(m.group(1).replace(",", "")) / pairs
+            if ir >= 0.5 and not cur.startswith("bench/"):
+                rows.append((f"{cur}:{line}", ir, m.group(2).strip()))
+            line += 1
+    rows.sort(key=lambda r: -r[1])
+    return rows[:limit]
+
+
 def smp_ratios(name, metrics=("ns_op",)):
     """gomem/SLUB per round, both from the same round of the same boot (the
     sum of @metrics when there are several)."""
@@ -213,16 +242,25 @@ def problems():
             text = f.read()
         if "=== gomem bench ===" not in text or "=== end ===" not in text:
             out.append(f"{src}: the guest's results are incomplete (crash, hang or timeout)")
+            err = path[:-4] + ".err"
+            if os.path.exists(err):
+                with open(err, errors="replace") as f:
+                    tail = [l.strip() for l in f if l.strip()][-5:]
+                out += [f"{src}: qemu.sh: {l}" for l in tail]
         if recs and not any(r.get("name") == "done" for r in recs):
             out.append(f"{src}: the benchmark module did not finish")
+    bad = re.compile(r"(BUG:|Oops|Kernel panic|general protection fault|soft lockup|"
+                     r"hard LOCKUP|rcu_sched self-detected stall|rcu: INFO|UBSAN:|"
+                     r"list_add corruption|list_del corruption|gomem: internal error)")
     for path in sorted(glob.glob(os.path.join(RAW, "*-console.log"))):
-        bad = re.compile(r"(BUG:|Oops|Kernel panic|general protection fault|soft lockup|"
-                         r"hard LOCKUP|rcu_sched self-detected stall|rcu: INFO|UBSAN:|"
-                         r"list_add corruption|list_del corruption|gomem: internal error)")
         with open(path, errors="replace") as f:
-            for l in f:
-                if bad.search(l):
-                    out.append(f"{os.path.basename(path)}: {l.strip()}")
+            lines = [l.rstrip() for l in f]
+        hits = [i for i, l in enumerate(lines) if bad.search(l)]
+        if hits:
+            first = hits[0]
+            excerpt = "\n".join("      " + l for l in lines[max(0, first - 2):first + 40])
+            out.append(f"{os.path.basename(path)}: {len(hits)} kernel error line(s); "
+                       f"from the first:\n\n{excerpt}\n")
     for k, v in sorted(meta.items()):
         if k.startswith("STATUS_") and v != "0":
             out.append(f"step {k[7:]} exited with status {v}")
@@ -689,6 +727,14 @@ def user_section():
                  "it was inlined into, `file:` names the source of the inlined lines):\n\n")
         s.append(table(["function", "source", "instructions per pair", "share"],
                        [[f"`{f}`", w, f"{v:.1f}", f"{p:.1f} %"] for f, w, v, p in prof]))
+        hot = cg_lines(os.path.join(RAW, "callgrind-gomem-lines.txt"), CG_PAIRS)
+        if hot:
+            s.append("\n**The costliest source lines of gomem's fast path** (callgrind, "
+                     "instructions per pair; a function's `{` and `}` lines are its prologue "
+                     "and epilogue: register saves and restores):\n\n")
+            s.append(table(["line", "instructions per pair", "source"],
+                           [[w, f"{v:.1f}", "`" + t.replace("|", "\\|")[:90] + "`"]
+                            for w, v, t in hot]))
         shim = sum(v for f, w, v, p in prof if w.startswith("selftests/"))
         if shim:
             s.append(f"\nOf these, {shim:.1f} per pair are the test shim's (`selftests/host/shim`: "

@@ -225,6 +225,7 @@ bool gomem_class_free(struct gomem_class *cls, struct gomem_span *s, void *p,
 	 * cleared, under the mcentral lock).
 	 */
 	if (unlikely((mc->nmag && mc->mag[mc->nmag - 1] == p) ||
+		     /* acquire: pairs with the release after an uncaching sweep */
 		     (smp_load_acquire(&s->cpu) < 0 && gomem_span_obj_index(s, p, &idx) &&
 		      !test_bit(idx, s->alloc_bits)))) {
 		gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);

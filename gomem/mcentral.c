@@ -100,7 +100,7 @@ static bool free_locked(struct gomem_class *cls, struct gomem_mcentral *c,
 		s->remote_count++;
 		return false;
 	}
-	if (unlikely(!__test_and_clear_bit(idx, s->alloc_bits))) {
+	if (unlikely(!gomem_span_bit_test_and_clear(s, idx))) {
 		double_free_found(cls, p);
 		return false;
 	}
@@ -124,12 +124,12 @@ static void sweep_owned(struct gomem_class *cls, struct gomem_span *s)
 	void *p, *next;
 
 	if (s->freeindex)
-		bitmap_set(s->alloc_bits, 0, s->freeindex);
+		gomem_span_bits_set_below(s, s->freeindex);
 	for (p = s->remote_free; p; p = next) {
 		next = *(void **)((char *)p + cls->link_off);
 		*(void **)((char *)p + cls->link_off) = NULL;	/* no stale pointer */
 		gomem_span_obj_index(s, p, &idx);
-		if (unlikely(!__test_and_clear_bit(idx, s->alloc_bits))) {
+		if (unlikely(!gomem_span_bit_test_and_clear(s, idx))) {
 			double_free_found(cls, p);
 			continue;
 		}
@@ -181,7 +181,7 @@ struct gomem_span *gomem_mcentral_cache_span(struct gomem_class *cls, int node,
 		list_del_init(&s->list);
 		c->nr_partial--;
 		c->nr_cached++;
-		s->cpu = cpu;
+		WRITE_ONCE(s->cpu, cpu);
 		s->freeindex = 0;
 		s->alloc_cache = 0;
 	}
@@ -200,7 +200,7 @@ void gomem_mcentral_adopt_span(struct gomem_class *cls, struct gomem_span *s, in
 	struct gomem_mcentral *c = &cls->central[s->node];
 
 	spin_lock(&c->lock);
-	s->cpu = cpu;
+	WRITE_ONCE(s->cpu, cpu);
 	c->nr_cached++;
 	spin_unlock(&c->lock);
 }
@@ -355,7 +355,7 @@ void *gomem_mcentral_alloc_node(struct gomem_class *cls, int node, gfp_t gfp)
 		c->nr_partial++;
 	}
 	idx = find_first_zero_bit(s->alloc_bits, s->nelems);
-	__set_bit(idx, s->alloc_bits);
+	gomem_span_bit_set(s, idx);
 	if (++s->alloc_count == s->nelems) {
 		list_move(&s->list, &c->full);
 		c->nr_partial--;

@@ -311,7 +311,7 @@ static struct gomem_span *heap_alloc_span_node(struct gomem_heap *h, unsigned lo
 			s->start = __va(base);
 			s->npages = npages;
 			s->node = h->node;
-			s->cpu = -1;
+			WRITE_ONCE(s->cpu, -1);
 			INIT_LIST_HEAD(&s->list);
 			map_span(s, s);
 			h->st.spans_inuse++;

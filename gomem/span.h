@@ -56,4 +56,38 @@ struct gomem_span {
 	unsigned long alloc_bits[GOMEM_SPAN_MAX_ELEMS / BITS_PER_LONG];
 };
 
+/*
+ * alloc_bits of a span no CPU owns change under its mcentral lock but are
+ * read without it by the free path's double-free check: whole-word stores,
+ * so a reader never sees a torn word (the bit a legitimate free reads is
+ * not the one changing).
+ */
+static inline bool gomem_span_bit_test_and_clear(struct gomem_span *s, unsigned int idx)
+{
+	unsigned long *w = &s->alloc_bits[idx / BITS_PER_LONG], m = BIT(idx % BITS_PER_LONG);
+
+	if (!(*w & m))
+		return false;
+	WRITE_ONCE(*w, *w & ~m);
+	return true;
+}
+
+static inline void gomem_span_bit_set(struct gomem_span *s, unsigned int idx)
+{
+	unsigned long *w = &s->alloc_bits[idx / BITS_PER_LONG];
+
+	WRITE_ONCE(*w, *w | BIT(idx % BITS_PER_LONG));
+}
+
+/* set bits [0, n): the objects an owner allocated below freeindex */
+static inline void gomem_span_bits_set_below(struct gomem_span *s, unsigned int n)
+{
+	unsigned int w;
+
+	for (w = 0; w < n / BITS_PER_LONG; w++)
+		WRITE_ONCE(s->alloc_bits[w], ~0UL);
+	if (n % BITS_PER_LONG)
+		WRITE_ONCE(s->alloc_bits[w], s->alloc_bits[w] | (BIT(n % BITS_PER_LONG) - 1));
+}
+
 #endif /* _GOMEM_SPAN_H */

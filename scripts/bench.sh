@@ -175,6 +175,8 @@ callgrind_runs() {
 	done
 	callgrind_annotate --inclusive=no --threshold=99 "$raw/callgrind-gomem-fastpath.out" \
 		> "$raw/callgrind-gomem-annotate.txt" 2>&1 || rc=1
+	callgrind_annotate --auto=yes --context=0 --threshold=99 \
+		"$raw/callgrind-gomem-fastpath.out" > "$raw/callgrind-gomem-lines.txt" 2>&1 || rc=1
 	return "$rc"
 }
 

@@ -1625,8 +1625,10 @@ static int __init test_kfree_of_cache_objects(void)
 	unsigned int k;
 	int err = 0;
 
-	/* both private: gomem_kfree() of a merged cache's object frees it but is
-	 * not credited to the cache (Documentation/api.rst) */
+	/*
+	 * Both private: gomem_kfree() of a merged cache's object frees it but is
+	 * not credited to the cache (Documentation/api.rst).
+	 */
 	m = gomem_cache_create("tgc_kfree_m", 88, 0, GOMEM_NO_MERGE | GOMEM_HWCACHE_ALIGN, NULL);
 	p = gomem_cache_create("tgc_kfree_p", 88, 0, GOMEM_NO_MERGE, NULL);
 	if (EXPECT(m && p, "cannot create caches")) {
