@@ -44,6 +44,14 @@ if [ -n "${BENCH_QUICK:-}" ]; then
 	rounds=1 smp_runs=1 smp_rounds=2 reps=1 nn_max=10000 cg_pairs=100000 scale=10
 fi
 
+# one run at a time: a second would delete the first one's results
+mkdir -p "$top/build"
+exec 9> "$top/build/.bench.lock"
+if ! flock -n 9; then
+	echo "bench: another make bench is running; waiting for it (build/.bench.lock)"
+	flock 9
+fi
+
 start=$(date +%s)
 rm -rf "$out"
 mkdir -p "$raw"
