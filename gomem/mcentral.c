@@ -68,6 +68,21 @@ static void span_release(struct gomem_class *cls, struct gomem_span *s)
 		gomem_heap_free_span(s);
 }
 
+/* Release empty spans chained through list.next; returns how many. */
+static unsigned long release_chain(struct gomem_class *cls, struct gomem_span *empty)
+{
+	unsigned long n = 0;
+	struct gomem_span *s;
+
+	while (empty) {
+		s = empty;
+		empty = (struct gomem_span *)s->list.next;
+		span_release(cls, s);
+		n++;
+	}
+	return n;
+}
+
 /*
  * A double free found at a flush or sweep: it was counted as a free when
  * the magazine took it; take that back, so that in use = allocs - frees.
@@ -270,11 +285,7 @@ void gomem_mcentral_free_objs(struct gomem_class *cls, void **objs, unsigned int
 		}
 		spin_unlock_irqrestore(&c->lock, flags);
 	}
-	while (empty) {
-		s = empty;
-		empty = (struct gomem_span *)s->list.next;
-		span_release(cls, s);
-	}
+	release_chain(cls, empty);
 }
 
 /**
@@ -411,7 +422,7 @@ unsigned long gomem_mcentral_release_empty(struct gomem_class *cls)
 {
 	struct gomem_span *s, *n, *empty = NULL;
 	struct gomem_mcentral *c;
-	unsigned long flags, done = 0;
+	unsigned long flags;
 	int node;
 
 	for (node = 0; node < nr_node_ids; node++) {
@@ -428,13 +439,7 @@ unsigned long gomem_mcentral_release_empty(struct gomem_class *cls)
 		}
 		spin_unlock_irqrestore(&c->lock, flags);
 	}
-	while (empty) {
-		s = empty;
-		empty = (struct gomem_span *)s->list.next;
-		span_release(cls, s);
-		done++;
-	}
-	return done;
+	return release_chain(cls, empty);
 }
 
 /**

@@ -99,21 +99,16 @@ static unsigned int block_hash(unsigned long addr)
 
 struct page *__wrap_alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 {
-	size_t size = PAGE_SIZE << order, head;
+	size_t size = PAGE_SIZE << order;
 	struct bench_block *b;
-	char *raw, *p;
+	char *p;
 
 	if (nid == NUMA_NO_NODE)
 		nid = numa_node_id();
 	BUG_ON(order > BLOCK_REGION - PAGE_SHIFT);
-	raw = mmap(NULL, size * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (raw == MAP_FAILED)
+	p = shim_mmap_aligned(size);
+	if (!p)
 		return NULL;
-	p = (char *)ALIGN((unsigned long)raw, size);
-	head = p - raw;
-	if (head)
-		munmap(raw, head);
-	munmap(p + size, size - head);
 	/* fresh anonymous memory reads as zeroes: __GFP_ZERO costs nothing */
 	b = malloc(sizeof(*b));
 	BUG_ON(!b);

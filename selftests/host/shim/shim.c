@@ -247,12 +247,28 @@ static unsigned int block_hash(unsigned long addr)
 	return (addr >> 22) % BLOCK_HASH;
 }
 
+/* @size bytes of fresh (zeroed) memory, naturally aligned to @size */
+void *shim_mmap_aligned(size_t size)
+{
+	char *raw, *p;
+	size_t head;
+
+	raw = mmap(NULL, size * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	p = (char *)ALIGN((unsigned long)raw, size);
+	head = p - raw;
+	if (head)
+		munmap(raw, head);
+	munmap(p + size, size - head);
+	return p;
+}
+
 struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 {
 	size_t size = PAGE_SIZE << order;
 	struct shim_block *b;
-	char *raw, *p;
-	size_t head;
+	char *p;
 
 	if (nid == NUMA_NO_NODE)
 		nid = numa_node_id();
@@ -270,14 +286,9 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 		shim_pages_fail_after--;
 	pthread_mutex_unlock(&shim_lock);
 
-	raw = mmap(NULL, size * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (raw == MAP_FAILED)
+	p = shim_mmap_aligned(size);
+	if (!p)
 		return NULL;
-	p = (char *)ALIGN((unsigned long)raw, size);
-	head = p - raw;
-	if (head)
-		munmap(raw, head);
-	munmap(p + size, size - head);
 	if (gfp & __GFP_ZERO)
 		memset(p, 0, size);	/* mmap gives zeroes; keep the contract explicit */
 	else

@@ -505,6 +505,7 @@ extern int shim_pages_max_order;	/* larger orders fail (fragmentation) */
 extern long shim_pages_fail_after;	/* fail every allocation after N more (-1 off) */
 extern long shim_pages_limit;		/* at most this many 4 KiB pages outstanding (-1) */
 void shim_set_nodes(unsigned int n);
+void *shim_mmap_aligned(size_t size);	/* naturally aligned, zeroed */
 
 /* ---- misc ---- */
 struct list_head { struct list_head *next, *prev; };
