@@ -143,7 +143,7 @@ struct gomem_cache *gomem_cache_create(const char *name, unsigned int size,
 		/* constructed and RCU-visible objects keep their contents */
 		c->own.keep_contents = ctor || c->own.rcu;
 		c->own.poison = (flags & GOMEM_POISON) && !c->own.keep_contents;
-		c->own.fastfree = !c->own.poison;
+		c->own.fastpath = !c->own.poison;
 		c->cls = &c->own;
 	} else if ((flags & GOMEM_NOSCAN) && size < GOMEM_TINY_SIZE && !align &&
 		   !(flags & GOMEM_HWCACHE_ALIGN)) {
@@ -175,6 +175,12 @@ static bool cache_tiny(struct gomem_cache *c)
 	return c->cls->tiny;
 }
 
+static noinline void *null_cache_alloc(void *caller)
+{
+	pr_warn("gomem: cache_alloc on a NULL cache by %pS, refused\n", caller);
+	return NULL;
+}
+
 /**
  * gomem_cache_alloc_node() - allocate an object, as kmem_cache_alloc_node()
  * @cache: the cache
@@ -188,26 +194,12 @@ void *gomem_cache_alloc_node(struct gomem_cache *cache, gfp_t flags, int node)
 {
 	void *p;
 
-	if (unlikely(!cache)) {
-		pr_warn("gomem: cache_alloc on a NULL cache by %pS, refused\n",
-			__builtin_return_address(0));
-		return NULL;
-	}
-	if (cache_tiny(cache)) {
+	if (unlikely(!cache))
+		return null_cache_alloc(__builtin_return_address(0));
+	if (cache_tiny(cache))
 		p = gomem_tiny_alloc(cache->size, flags);
-	} else if (likely(node == NUMA_NO_NODE && !(flags & (__GFP_ZERO | __GFP_THISNODE)) &&
-			  !cache->cls->poison)) {
-		p = gomem_alloc_fast(cache->cls);
-		if (likely(p)) {
-			if (want_init_on_alloc(flags) && !cache->cls->keep_contents)
-				memset(p, 0, cache->cls->objsize);
-			kmemleak_alloc(p, cache->cls->objsize, 1, flags);
-		} else {
-			p = gomem_class_alloc(cache->cls, flags, node);
-		}
-	} else {
+	else
 		p = gomem_class_alloc(cache->cls, flags, node);
-	}
 	if (unlikely(!p)) {
 		if (!(flags & __GFP_NOWARN))
 			pr_warn("gomem: %s: allocation (gfp %#x) by %pS failed\n",
@@ -220,6 +212,54 @@ void *gomem_cache_alloc_node(struct gomem_cache *cache, gfp_t flags, int node)
 EXPORT_SYMBOL_GPL(gomem_cache_alloc_node);
 
 /**
+ * gomem_cache_alloc() - allocate an object from a cache, as kmem_cache_alloc()
+ * @cache: the cache
+ * @flags: GFP flags
+ *
+ * The per-CPU fast path is inline here; anything it cannot serve (an empty
+ * magazine and span, __GFP_ZERO, tiny or poisoned caches) goes through
+ * gomem_cache_alloc_node().
+ *
+ * Return: the object, or NULL on failure (and for a NULL cache, with a
+ * warning).
+ */
+void *gomem_cache_alloc(struct gomem_cache *cache, gfp_t flags)
+{
+	struct gomem_class *cls;
+	void *p;
+
+	if (unlikely(!cache))
+		return null_cache_alloc(__builtin_return_address(0));
+	cls = cache->cls;
+	/* the slow path is a tail call: no registers to save on the fast one */
+	if (likely(cls->fastpath && !(flags & (__GFP_ZERO | __GFP_THISNODE)))) {
+		p = gomem_alloc_fast(cls);
+		if (likely(p)) {
+			this_cpu_inc(cache->pcpu->allocs);
+			if (want_init_on_alloc(flags) && !cls->keep_contents)
+				memset(p, 0, cls->objsize);
+			kmemleak_alloc(p, cls->objsize, 1, flags);
+			return p;
+		}
+	}
+	return gomem_cache_alloc_node(cache, flags, NUMA_NO_NODE);
+}
+EXPORT_SYMBOL_GPL(gomem_cache_alloc);
+
+static noinline void cache_free_slow(struct gomem_cache *cache, void *objp,
+				     unsigned long ip)
+{
+	if (unlikely(!cache)) {
+		pr_warn("gomem: cache_free to a NULL cache by %pS, refused\n", (void *)ip);
+		return;
+	}
+	if (unlikely(!objp))
+		return;
+	if (gomem_free(cache, objp, ip))
+		this_cpu_inc(cache->pcpu->frees);
+}
+
+/**
  * gomem_cache_free() - free an object, as kmem_cache_free()
  * @cache: the cache it came from
  * @objp: the object, or NULL
@@ -229,15 +269,12 @@ EXPORT_SYMBOL_GPL(gomem_cache_alloc_node);
  */
 void gomem_cache_free(struct gomem_cache *cache, void *objp)
 {
-	if (unlikely(!cache)) {
-		pr_warn("gomem: cache_free to a NULL cache by %pS, refused\n",
-			__builtin_return_address(0));
+	/* NULL never matches a free hint */
+	if (likely(cache && gomem_free_fast(cache, objp))) {
+		this_cpu_inc(cache->pcpu->frees);
 		return;
 	}
-	if (unlikely(!objp))
-		return;
-	if (gomem_free_fast(cache, objp) || gomem_free(cache, objp, _RET_IP_))
-		this_cpu_inc(cache->pcpu->frees);
+	cache_free_slow(cache, objp, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(gomem_cache_free);
 

@@ -30,11 +30,23 @@
 /* mcache: one CPU's state for one class (Go's mcache.alloc[spc] and more) */
 struct gomem_mcache {
 	struct gomem_span *span;	/* span being allocated from, or NULL */
-	unsigned int nmag;		/* objects in mag[] */
+	unsigned int nmag;		/* objects in the magazine */
+	unsigned int limit;		/* the class's mag_limit */
 	unsigned long allocs, frees;	/* objects, as the callers see them */
 	unsigned long refills, flushes;
-	void *mag[GOMEM_MAG_MAX];	/* recently freed objects, LIFO */
+	/*
+	 * The magazine: recently freed objects, LIFO, in slot[1..nmag].
+	 * slot[0] stays NULL, so slot[nmag] is the top or NULL, and the
+	 * free path's "same object as the top" check needs no test of nmag.
+	 */
+	void *slot[GOMEM_MAG_MAX + 1];
 };
+
+/* the magazine's objects, oldest first */
+static inline void **gomem_mag(struct gomem_mcache *mc)
+{
+	return &mc->slot[1];
+}
 
 /*
  * A per-CPU counter update by its own CPU (interrupts off): one store, so
@@ -78,7 +90,7 @@ struct gomem_class {
 	bool poison;			/* GOMEM_POISON: free objects poisoned */
 	bool rcu;			/* typesafe-by-RCU: spans freed after a GP */
 	bool keep_contents;		/* ctor or RCU: never zeroed by gomem */
-	bool fastfree;			/* no tiny, poison: the inline free applies */
+	bool fastpath;			/* no tiny, no poison: the inline paths apply */
 	u16 nelems;
 	u16 mag_limit;
 	u32 elemsize;			/* size class: object stride */
@@ -201,34 +213,80 @@ static __always_inline void *gomem_span_next_free_fast(struct gomem_span *s)
 }
 
 /*
+ * The free hint: each CPU remembers the span it last freed a small object
+ * into, with what the inline free needs to check a pointer against it, so
+ * that a run of frees into one span skips the chunk-index walk (three
+ * dependent loads). A hint is taken only for a span of the CPU's own node
+ * whose class allows the inline paths, by the full free path
+ * (gomem_free_hint_set()).
+ *
+ * Validity: gomem_span_gen counts spans given back to the page heap.
+ * gomem_heap_free_span() unmaps a span and then bumps it, before the pages
+ * can be reused; a hint records the generation read before its chunk-index
+ * lookup. So a hint whose generation is current names a span that was still
+ * mapped after the last release, and a legitimate free of an object in a
+ * later span at the same address (allocated after the release, so after the
+ * bump) never matches a stale hint. A stray pointer is no worse off than
+ * with the index walk (the span is read, never freed through).
+ *
+ * Per-CPU rules: read and written by its own CPU, interrupts off.
+ */
+struct gomem_free_hint {
+	unsigned long start;		/* the span's first object */
+	unsigned long size;		/* nelems * elemsize: valid offsets are below */
+	long gen;			/* gomem_span_gen when taken */
+	struct gomem_span *span;
+	struct gomem_class *cls;	/* its class */
+	struct gomem_class *kcls;	/* the class if gomem_kfree() may free inline */
+	u32 divmagic;			/* offset -> index: (offset * divmagic) >> 32 */
+	u32 elemsize;
+};
+
+extern struct gomem_free_hint __percpu *gomem_free_hints;
+void gomem_free_hint_set(struct gomem_span *s, long gen);
+
+/*
  * The fast paths, inlined into the exported entry points: a magazine pop
  * (or one ctz in the CPU's span) to allocate, a magazine push to free.
  * Everything else (refills, flushes, other nodes, misuse, debug features)
  * falls through to the full paths in mcache.c. Interrupts are off inside.
+ * Each operation counts itself once, with one per-CPU increment.
  */
 static __always_inline void *gomem_alloc_fast(struct gomem_class *cls)
 {
 	struct gomem_mcache *mc;
 	unsigned long flags;
-	void *p = NULL;
+	unsigned int n;
+	void *p;
 
 	local_irq_save(flags);
 	mc = this_cpu_ptr(cls->pcpu);
-	if (likely(mc->nmag)) {
-		WRITE_ONCE(mc->nmag, mc->nmag - 1);
-		p = mc->mag[mc->nmag];
+	n = mc->nmag;
+	if (likely(n)) {
+		p = mc->slot[n];
+		WRITE_ONCE(mc->nmag, n - 1);
 	} else if (likely(mc->span)) {
 		p = gomem_span_next_free_fast(mc->span);
+		if (unlikely(!p))
+			goto out;
+	} else {
+		p = NULL;
+		goto out;
 	}
-	if (likely(p))
-		gomem_count(&mc->allocs, 1);
+	mc->allocs++;	/* one instruction: readers see whole values */
+out:
 	local_irq_restore(flags);
 	return p;
 }
 
-/* Return: true when freed; false to take the full path (nothing done) */
+/*
+ * Return: true when freed; false to take the full path (nothing done).
+ * @cache is the cache named by gomem_cache_free(), NULL for gomem_kfree():
+ * a constant at each call site, so one of the two class checks remains.
+ */
 static __always_inline bool gomem_free_fast(struct gomem_cache *cache, const void *p)
 {
+	struct gomem_free_hint *h;
 	struct gomem_mcache *mc;
 	struct gomem_class *cls;
 	struct gomem_span *s;
@@ -236,33 +294,43 @@ static __always_inline bool gomem_free_fast(struct gomem_cache *cache, const voi
 	unsigned int idx, n;
 
 	local_irq_save(flags);
-	s = gomem_ptr_to_span(p);
-	if (unlikely(!s || READ_ONCE(s->state) != GOMEM_SPAN_SMALL))
+	h = this_cpu_ptr(gomem_free_hints);
+	off = (unsigned long)p - h->start;
+	/* a miss takes the full path, which points the hint at this span */
+	if (unlikely(off >= h->size || h->gen != atomic_long_read(&gomem_span_gen)))
 		goto slow;
-	cls = s->cls;
 	/*
 	 * Fast only for plain classes, freed through a matching entry point:
 	 * the cache's own class, or kfree() of a shared class (a private
 	 * class's objects freed by kfree() must be credited to their cache).
 	 */
-	if (unlikely(!cls->fastfree || (cache ? cls != cache->cls : cls->cache != NULL)))
+	if (cache) {
+		cls = h->cls;
+		if (unlikely(cls != cache->cls))
+			goto slow;
+	} else {
+		cls = h->kcls;
+		if (unlikely(!cls))
+			goto slow;
+	}
+	idx = ((u64)(u32)off * h->divmagic) >> 32;
+	if (unlikely(idx * h->elemsize != off))
 		goto slow;
-	off = (unsigned long)p - (unsigned long)s->start;
-	idx = gomem_obj_index(off, cls->sizeclass);
-	if (unlikely(idx * cls->elemsize != off || idx >= s->nelems))
-		goto slow;
-	/* in a span no CPU owns, a clear bit means already free */
+	s = h->span;
+	/*
+	 * In a span no CPU owns, a clear bit means already free (acquire:
+	 * pairs with the release after an uncaching sweep).
+	 */
 	if (unlikely(smp_load_acquire(&s->cpu) < 0 && !test_bit(idx, s->alloc_bits)))
 		goto slow;
 	mc = this_cpu_ptr(cls->pcpu);
 	n = mc->nmag;
-	if (unlikely(n >= cls->mag_limit || (n && mc->mag[n - 1] == p) ||
-		     s->node != numa_mem_id() || want_init_on_free()))
+	if (unlikely(n >= mc->limit || mc->slot[n] == p || want_init_on_free()))
 		goto slow;
 	kmemleak_free(p);
-	mc->mag[n] = (void *)p;
+	mc->slot[n + 1] = (void *)p;
 	WRITE_ONCE(mc->nmag, n + 1);
-	gomem_count(&mc->frees, 1);
+	mc->frees++;
 	local_irq_restore(flags);
 	return true;
 slow:

@@ -92,6 +92,19 @@ static struct gomem_vhdr *gomem_vhdr(const void *p)
 	return h;
 }
 
+/* the per-CPU fast path of a kmalloc class, or NULL */
+static __always_inline void *kmalloc_fast(struct gomem_class *cls, gfp_t flags)
+{
+	void *p = gomem_alloc_fast(cls);
+
+	if (likely(p)) {
+		if (want_init_on_alloc(flags))
+			memset(p, 0, cls->objsize);
+		kmemleak_alloc(p, cls->objsize, 1, flags);
+	}
+	return p;
+}
+
 /**
  * gomem_kmalloc_node() - allocate memory on a node, as kmalloc_node()
  * @size: bytes required
@@ -106,19 +119,13 @@ static struct gomem_vhdr *gomem_vhdr(const void *p)
  */
 void *gomem_kmalloc_node(size_t size, gfp_t flags, int node)
 {
-	struct gomem_class *cls;
 	void *p;
 
 	if (likely(size - 1 < GOMEM_MAX_SMALL_SIZE && node == NUMA_NO_NODE &&
 		   !(flags & (__GFP_ZERO | __GFP_THISNODE)))) {
-		cls = &gomem_classes[gomem_size_to_class(size) << 1];
-		p = gomem_alloc_fast(cls);
-		if (likely(p)) {
-			if (want_init_on_alloc(flags))
-				memset(p, 0, cls->objsize);
-			kmemleak_alloc(p, cls->objsize, 1, flags);
+		p = kmalloc_fast(&gomem_classes[gomem_size_to_class(size) << 1], flags);
+		if (likely(p))
 			return p;
-		}
 	}
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
@@ -137,6 +144,47 @@ void *gomem_kmalloc_node(size_t size, gfp_t flags, int node)
 }
 EXPORT_SYMBOL_GPL(gomem_kmalloc_node);
 
+static noinline void *kmalloc_class_slow(unsigned int sizeclass, gfp_t flags,
+					 unsigned long ip)
+{
+	struct gomem_class *cls;
+	void *p;
+
+	if (WARN_ON_ONCE(sizeclass - 1 >= GOMEM_NUM_SIZE_CLASSES - 1))
+		return NULL;
+	cls = &gomem_classes[sizeclass << 1];
+	p = gomem_small_alloc(sizeclass << 1, cls->elemsize, flags, NUMA_NO_NODE);
+	if (unlikely(!p) && !(flags & __GFP_NOWARN))
+		pr_warn("gomem: %pS: allocation of %u bytes (gfp %#x) failed\n",
+			(void *)ip, cls->elemsize, flags);
+	return p;
+}
+
+/**
+ * __gomem_kmalloc_class() - gomem_kmalloc() of a size known at compile time
+ * @sizeclass: gomem_const_size_class() of the size, 1 to 67
+ * @flags: GFP flags
+ *
+ * Called by the inline gomem_kmalloc() only: the class lookup was folded by
+ * the compiler.
+ *
+ * Return: an object of the class's size, or NULL on failure.
+ */
+void *__gomem_kmalloc_class(unsigned int sizeclass, gfp_t flags)
+{
+	void *p;
+
+	/* a valid class is one of 1..67: anything else fails the first test */
+	if (likely(sizeclass - 1 < GOMEM_NUM_SIZE_CLASSES - 1 &&
+		   !(flags & (__GFP_ZERO | __GFP_THISNODE)))) {
+		p = kmalloc_fast(&gomem_classes[sizeclass << 1], flags);
+		if (likely(p))
+			return p;
+	}
+	return kmalloc_class_slow(sizeclass, flags, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(__gomem_kmalloc_class);
+
 /**
  * gomem_kfree() - free memory from the gomem_kmalloc() family
  * @objp: the object, NULL or ZERO_SIZE_PTR (ignored)
@@ -150,9 +198,10 @@ void gomem_kfree(const void *objp)
 	unsigned long ip = _RET_IP_;
 	struct gomem_vhdr *vh;
 
-	if (unlikely(ZERO_OR_NULL_PTR(objp)))
-		return;
+	/* NULL and ZERO_SIZE_PTR never match a free hint */
 	if (likely(gomem_free_fast(NULL, objp)))
+		return;
+	if (unlikely(ZERO_OR_NULL_PTR(objp)))
 		return;
 	if (unlikely(is_vmalloc_addr(objp))) {
 		vh = gomem_vhdr(objp);

@@ -38,6 +38,33 @@
 #include "gomem_internal.h"
 
 struct gomem_class gomem_classes[GOMEM_NUM_SPAN_CLASSES];
+struct gomem_free_hint __percpu *gomem_free_hints;
+
+/**
+ * gomem_free_hint_set() - point this CPU's free hint at a span
+ * @s: the span of an object just freed, found through the chunk index
+ * @gen: gomem_span_gen as read before that lookup (see struct
+ *	gomem_free_hint)
+ *
+ * Only a span of this node whose class allows the inline paths is taken.
+ * Interrupts are off.
+ */
+void gomem_free_hint_set(struct gomem_span *s, long gen)
+{
+	struct gomem_free_hint *h = this_cpu_ptr(gomem_free_hints);
+	struct gomem_class *cls = s->cls;
+
+	if (!cls->fastpath || s->node != numa_mem_id())
+		return;
+	h->start = (unsigned long)s->start;
+	h->size = (unsigned long)s->nelems * s->elemsize;
+	h->span = s;
+	h->cls = cls;
+	h->kcls = cls->cache ? NULL : cls;
+	h->divmagic = gomem_class_to_divmagic[cls->sizeclass];
+	h->elemsize = cls->elemsize;
+	h->gen = gen;
+}
 
 static void *mcache_refill(struct gomem_class *cls, gfp_t gfp, unsigned long *flags)
 {
@@ -96,7 +123,7 @@ void *gomem_mcache_alloc_locked(struct gomem_class *cls, gfp_t gfp, unsigned lon
 again:
 	mc = this_cpu_ptr(cls->pcpu);
 	if (likely(mc->nmag)) {
-		p = mc->mag[--mc->nmag];
+		p = mc->slot[mc->nmag--];
 	} else {
 		p = likely(mc->span) ? gomem_span_next_free_fast(mc->span) : NULL;
 		if (unlikely(!p)) {
@@ -134,11 +161,11 @@ void gomem_mcache_free_locked(struct gomem_class *cls, struct gomem_span *s, voi
 	if (unlikely(mc->nmag >= cls->mag_limit)) {
 		half = max(1U, mc->nmag / 2);
 		gomem_count(&mc->flushes, 1);
-		gomem_mcentral_free_objs(cls, mc->mag, half);
+		gomem_mcentral_free_objs(cls, gomem_mag(mc), half);
 		mc->nmag -= half;
-		memmove(mc->mag, mc->mag + half, mc->nmag * sizeof(void *));
+		memmove(gomem_mag(mc), gomem_mag(mc) + half, mc->nmag * sizeof(void *));
 	}
-	mc->mag[mc->nmag++] = p;
+	mc->slot[++mc->nmag] = p;
 }
 
 /* GOMEM_POISON: a free object must still hold the poison */
@@ -224,7 +251,7 @@ bool gomem_class_free(struct gomem_class *cls, struct gomem_span *s, void *p,
 	 * truth (the owner's allocations are materialised before s->cpu is
 	 * cleared, under the mcentral lock).
 	 */
-	if (unlikely((mc->nmag && mc->mag[mc->nmag - 1] == p) ||
+	if (unlikely(mc->slot[mc->nmag] == p ||
 		     /* acquire: pairs with the release after an uncaching sweep */
 		     (smp_load_acquire(&s->cpu) < 0 && gomem_span_obj_index(s, p, &idx) &&
 		      !test_bit(idx, s->alloc_bits)))) {
@@ -251,7 +278,7 @@ void gomem_class_drain_cpu(struct gomem_class *cls, int cpu)
 	struct gomem_span *s;
 
 	if (mc->nmag) {
-		gomem_mcentral_free_objs(cls, mc->mag, mc->nmag);
+		gomem_mcentral_free_objs(cls, gomem_mag(mc), mc->nmag);
 		WRITE_ONCE(mc->nmag, 0);
 	}
 	s = mc->span;
@@ -375,7 +402,7 @@ int gomem_class_init(struct gomem_class *cls, unsigned int spanclass,
 		     struct gomem_cache *cache, unsigned int objsize, unsigned int link_off)
 {
 	unsigned int sc = gomem_spanclass_sizeclass(spanclass);
-	int node;
+	int node, cpu;
 
 	cls->spanclass = spanclass;
 	cls->sizeclass = sc;
@@ -389,7 +416,7 @@ int gomem_class_init(struct gomem_class *cls, unsigned int spanclass,
 	if (cls->tiny)
 		cls->nelems = gomem_tiny_nelems(cls->npages);
 	cls->mag_limit = mag_limit(cls->elemsize);
-	cls->fastfree = !cls->tiny;	/* cache.c clears it for poison classes */
+	cls->fastpath = !cls->tiny;	/* cache.c clears it for poison classes */
 	cls->pcpu = alloc_percpu(struct gomem_mcache);
 	cls->central = kcalloc(nr_node_ids, sizeof(*cls->central), GFP_KERNEL);
 	if (!cls->pcpu || !cls->central) {
@@ -397,6 +424,8 @@ int gomem_class_init(struct gomem_class *cls, unsigned int spanclass,
 		kfree(cls->central);
 		return -ENOMEM;
 	}
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(cls->pcpu, cpu)->limit = cls->mag_limit;
 	for (node = 0; node < nr_node_ids; node++)
 		gomem_mcentral_init(&cls->central[node]);
 	return 0;
@@ -432,6 +461,9 @@ int gomem_classes_init(void)
 	unsigned int spc, size;
 	int err;
 
+	gomem_free_hints = alloc_percpu(struct gomem_free_hint);
+	if (!gomem_free_hints)
+		return -ENOMEM;
 	for (spc = 2; spc < GOMEM_NUM_SPAN_CLASSES; spc++) {
 		size = gomem_class_to_size[gomem_spanclass_sizeclass(spc)];
 		err = gomem_class_init(&gomem_classes[spc], spc, NULL, size, 0);
@@ -461,6 +493,8 @@ void gomem_classes_exit(void)
 			pr_err("gomem: class %u (%u B): %lu objects still allocated at exit\n",
 			       spc, gomem_classes[spc].elemsize, left);
 	}
+	free_percpu(gomem_free_hints);
+	gomem_free_hints = NULL;
 }
 
 /**
@@ -495,10 +529,13 @@ bool gomem_free(struct gomem_cache *cache, const void *p, unsigned long ip)
 	struct gomem_class *cls;
 	unsigned long flags;
 	const char *bad;
+	long gen;
 	unsigned int idx;
 	bool ok;
 
 	local_irq_save(flags);
+	gen = atomic_long_read(&gomem_span_gen);
+	smp_rmb();	/* the generation before the span map: see gomem_free_hint */
 	s = gomem_ptr_to_span(p);
 	if (unlikely(!s)) {
 		bad = "not a gomem object";
@@ -513,6 +550,8 @@ bool gomem_free(struct gomem_cache *cache, const void *p, unsigned long ip)
 		if (cls->tiny) {
 			ok = gomem_tiny_free(cache, s, (void *)p, ip);
 		} else if (likely(gomem_span_obj_index(s, p, &idx))) {
+			/* before the free, which may release the span */
+			gomem_free_hint_set(s, gen);
 			ok = gomem_class_free(cls, s, (void *)p, ip);
 			if (ok && !cache && cls->cache)	/* kfree() of a private cache's object */
 				this_cpu_inc(cls->cache->pcpu->frees);

@@ -374,6 +374,9 @@ void gomem_heap_free_span(struct gomem_span *s)
 
 	spin_lock_irqsave(&h->lock, flags);
 	map_span(s, NULL);
+	/* after the unmap, before the pages can be reused: see gomem_free_hint */
+	smp_mb__before_atomic();
+	atomic_long_inc(&gomem_span_gen);
 	gomem_pagealloc_free(&h->pa, s->base, s->npages);
 	h->st.spans_inuse--;
 	trim_range(h, s->base, s->npages, gomem_retain_pages);

@@ -16,6 +16,9 @@
 #include <linux/bitops.h>
 #include "gomem_internal.h"
 
+/* read by every inline free, written by span releases: a line of its own */
+atomic_long_t gomem_span_gen ____cacheline_aligned_in_smp;
+
 /**
  * gomem_span_init_small() - set a fresh span up for a class's objects
  * @s: span from the page heap

@@ -19,6 +19,7 @@
 #include <linux/types.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
+#include <linux/atomic.h>
 #include "sizeclasses.h"
 
 #define GOMEM_SPAN_MAX_ELEMS	(GOMEM_PAGE_SIZE / 8)	/* class 1: 8 B in one page */
@@ -89,5 +90,12 @@ static inline void gomem_span_bits_set_below(struct gomem_span *s, unsigned int 
 	if (n % BITS_PER_LONG)
 		WRITE_ONCE(s->alloc_bits[w], s->alloc_bits[w] | (BIT(n % BITS_PER_LONG) - 1));
 }
+
+/*
+ * Spans given back to the page heap so far: bumped by gomem_heap_free_span()
+ * after the span's pages are unmapped (the free hints depend on it, see
+ * gomem_internal.h).
+ */
+extern atomic_long_t gomem_span_gen;
 
 #endif /* _GOMEM_SPAN_H */

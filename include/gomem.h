@@ -25,6 +25,154 @@ void gomem_kfree(const void *objp);
 size_t gomem_ksize(const void *objp);
 void *gomem_krealloc(const void *objp, size_t new_size, gfp_t flags);
 
+void *__gomem_kmalloc_class(unsigned int sizeclass, gfp_t flags);
+
+/*
+ * The size class of a small request, for sizes known at compile time: as
+ * the kernel's kmalloc_index(), the compiler folds it to a constant, so
+ * gomem_kmalloc() of a constant size goes straight to its class. It must
+ * match gomem's table (gomem/sizeclasses.c); the host tests compare the two
+ * for every size. Not for run-time sizes: a chain of compares.
+ */
+static __always_inline unsigned int gomem_const_size_class(size_t size)
+{
+	if (size <= 8)
+		return 1;
+	if (size <= 16)
+		return 2;
+	if (size <= 24)
+		return 3;
+	if (size <= 32)
+		return 4;
+	if (size <= 48)
+		return 5;
+	if (size <= 64)
+		return 6;
+	if (size <= 80)
+		return 7;
+	if (size <= 96)
+		return 8;
+	if (size <= 112)
+		return 9;
+	if (size <= 128)
+		return 10;
+	if (size <= 144)
+		return 11;
+	if (size <= 160)
+		return 12;
+	if (size <= 176)
+		return 13;
+	if (size <= 192)
+		return 14;
+	if (size <= 208)
+		return 15;
+	if (size <= 224)
+		return 16;
+	if (size <= 240)
+		return 17;
+	if (size <= 256)
+		return 18;
+	if (size <= 288)
+		return 19;
+	if (size <= 320)
+		return 20;
+	if (size <= 352)
+		return 21;
+	if (size <= 384)
+		return 22;
+	if (size <= 416)
+		return 23;
+	if (size <= 448)
+		return 24;
+	if (size <= 480)
+		return 25;
+	if (size <= 512)
+		return 26;
+	if (size <= 576)
+		return 27;
+	if (size <= 640)
+		return 28;
+	if (size <= 704)
+		return 29;
+	if (size <= 768)
+		return 30;
+	if (size <= 896)
+		return 31;
+	if (size <= 1024)
+		return 32;
+	if (size <= 1152)
+		return 33;
+	if (size <= 1280)
+		return 34;
+	if (size <= 1408)
+		return 35;
+	if (size <= 1536)
+		return 36;
+	if (size <= 1792)
+		return 37;
+	if (size <= 2048)
+		return 38;
+	if (size <= 2304)
+		return 39;
+	if (size <= 2688)
+		return 40;
+	if (size <= 3072)
+		return 41;
+	if (size <= 3200)
+		return 42;
+	if (size <= 3456)
+		return 43;
+	if (size <= 4096)
+		return 44;
+	if (size <= 4864)
+		return 45;
+	if (size <= 5376)
+		return 46;
+	if (size <= 6144)
+		return 47;
+	if (size <= 6528)
+		return 48;
+	if (size <= 6784)
+		return 49;
+	if (size <= 6912)
+		return 50;
+	if (size <= 8192)
+		return 51;
+	if (size <= 9472)
+		return 52;
+	if (size <= 9728)
+		return 53;
+	if (size <= 10240)
+		return 54;
+	if (size <= 10880)
+		return 55;
+	if (size <= 12288)
+		return 56;
+	if (size <= 13568)
+		return 57;
+	if (size <= 14336)
+		return 58;
+	if (size <= 16384)
+		return 59;
+	if (size <= 18432)
+		return 60;
+	if (size <= 19072)
+		return 61;
+	if (size <= 20480)
+		return 62;
+	if (size <= 21760)
+		return 63;
+	if (size <= 24576)
+		return 64;
+	if (size <= 27264)
+		return 65;
+	if (size <= 28672)
+		return 66;
+	if (size <= 32768)
+		return 67;
+	return 0;
+}
+
 /**
  * gomem_kmalloc() - allocate memory, as kmalloc()
  * @size: bytes required
@@ -34,8 +182,10 @@ void *gomem_krealloc(const void *objp, size_t new_size, gfp_t flags);
  * Return: a pointer aligned to at least 8 bytes (to the object size for
  * power-of-two sizes up to 8 KiB), or NULL on failure.
  */
-static inline void *gomem_kmalloc(size_t size, gfp_t flags)
+static __always_inline void *gomem_kmalloc(size_t size, gfp_t flags)
 {
+	if (__builtin_constant_p(size) && size && size <= GOMEM_MAX_SMALL_SIZE)
+		return __gomem_kmalloc_class(gomem_const_size_class(size), flags);
 	return gomem_kmalloc_node(size, flags, NUMA_NO_NODE);
 }
 
@@ -109,6 +259,7 @@ struct gomem_cache *gomem_cache_create(const char *name, unsigned int size,
 				       unsigned int align, unsigned long flags,
 				       void (*ctor)(void *));
 void gomem_cache_destroy(struct gomem_cache *cache);
+void *gomem_cache_alloc(struct gomem_cache *cache, gfp_t flags);
 void *gomem_cache_alloc_node(struct gomem_cache *cache, gfp_t flags, int node);
 void gomem_cache_free(struct gomem_cache *cache, void *objp);
 int gomem_cache_alloc_bulk(struct gomem_cache *cache, gfp_t flags, size_t size,
@@ -116,18 +267,6 @@ int gomem_cache_alloc_bulk(struct gomem_cache *cache, gfp_t flags, size_t size,
 void gomem_cache_free_bulk(struct gomem_cache *cache, size_t size, void **p);
 int gomem_cache_shrink(struct gomem_cache *cache);
 unsigned int gomem_cache_size(struct gomem_cache *cache);
-
-/**
- * gomem_cache_alloc() - allocate an object from a cache
- * @cache: the cache
- * @flags: GFP flags
- *
- * Return: the object, or NULL on failure.
- */
-static inline void *gomem_cache_alloc(struct gomem_cache *cache, gfp_t flags)
-{
-	return gomem_cache_alloc_node(cache, flags, NUMA_NO_NODE);
-}
 
 /**
  * gomem_cache_zalloc() - allocate a zeroed object from a cache

@@ -96,6 +96,82 @@ TEST_F(gm, hot_reuse_and_accounting)
 	EXPECT_EQ(0, gomem_host_held_pages());
 }
 
+/*
+ * The free hint: frees into one span skip the chunk index, and a span given
+ * back to the page heap invalidates every CPU's hint. Here a 256-byte
+ * span's pages are reused by a 512-byte span at the same address: a free
+ * there must reach the 512-byte class, never the stale hint's class (whose
+ * offset and stride checks the object would pass).
+ */
+TEST_F(gm, free_hint_follows_span_reuse)
+{
+	unsigned int spa = gomem_size_to_class(256) << 1, spb = gomem_size_to_class(512) << 1;
+	unsigned long a0, f0, c0, a1, f1, c1, fa, fb, base;
+	struct gomem_free_hint *h;
+	void *a[4], *b[16], *q;
+	int i, hit = -1;
+	long gen;
+
+	for (i = 0; i < 4; i++) {
+		a[i] = gomem_kmalloc(256, GFP_KERNEL);
+		ASSERT_NE(NULL, a[i]);
+	}
+	base = (unsigned long)gomem_ptr_to_span(a[0])->start;
+	gomem_kfree(a[0]);		/* the full path points the hint here */
+	h = this_cpu_ptr(gomem_free_hints);
+	EXPECT_EQ(base, h->start);
+	EXPECT_EQ(&gomem_classes[spa], h->kcls);
+	gomem_class_sum(&gomem_classes[spa], &a0, &f0, &c0);
+	for (i = 1; i < 4; i++)
+		gomem_kfree(a[i]);	/* through the hint */
+	gomem_class_sum(&gomem_classes[spa], &a1, &f1, &c1);
+	EXPECT_EQ(f0 + 3, f1);
+	EXPECT_EQ(c0 + 3, c1);		/* on the magazine */
+
+	/* the span goes back to the heap, its pages stay held */
+	gen = atomic_long_read(&gomem_span_gen);
+	gomem_drain_all();
+	gomem_release_empty_spans();
+	EXPECT_LT(gen, atomic_long_read(&gomem_span_gen));
+	EXPECT_EQ(0, span_pages_inuse());
+	EXPECT_NE(0, gomem_host_held_pages());
+
+	for (i = 0; i < 16; i++) {
+		b[i] = gomem_kmalloc(512, GFP_KERNEL);
+		ASSERT_NE(NULL, b[i]);
+		if ((unsigned long)b[i] - base < 32 * 256 && hit < 0)
+			hit = i;
+	}
+	ASSERT_LE(0, hit);		/* the same pages, now 512-byte objects */
+	gomem_class_sum(&gomem_classes[spa], &a0, &fa, &c0);
+	gomem_class_sum(&gomem_classes[spb], &a1, &fb, &c1);
+	gomem_kfree(b[hit]);
+	gomem_class_sum(&gomem_classes[spa], &a0, &f0, &c0);
+	gomem_class_sum(&gomem_classes[spb], &a1, &f1, &c1);
+	EXPECT_EQ(fa, f0);
+	EXPECT_EQ(fb + 1, f1);
+	EXPECT_EQ((unsigned long)b[hit] & ~(GOMEM_PAGE_SIZE - 1), h->start);
+	EXPECT_EQ(&gomem_classes[spb], h->kcls);
+	q = gomem_kmalloc(512, GFP_KERNEL);
+	EXPECT_EQ(b[hit], q);		/* LIFO: back on its own class's magazine */
+	b[hit] = q;
+	for (i = 0; i < 16; i++)
+		gomem_kfree(b[i]);
+	EXPECT_EQ(0, gomem_host_small_inuse());
+}
+
+/* the header's compile-time class lookup agrees with the table, size by size */
+TEST(const_size_class)
+{
+	size_t size;
+
+	for (size = 1; size <= GOMEM_MAX_SMALL_SIZE; size++)
+		ASSERT_EQ(gomem_size_to_class(size), gomem_const_size_class(size)) {
+			TH_LOG("size %zu", size);
+		}
+	EXPECT_EQ(0, gomem_const_size_class(GOMEM_MAX_SMALL_SIZE + 1));
+}
+
 struct xfer {
 	void **objs;
 	int n;
