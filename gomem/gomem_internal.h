@@ -26,6 +26,8 @@
 /* per-CPU magazine: at most this many objects, and at most MAG_BYTES */
 #define GOMEM_MAG_MAX		32
 #define GOMEM_MAG_BYTES		(32 * 1024)
+/* per-CPU batch of other nodes' objects: at most this many, and mag_limit */
+#define GOMEM_REMOTE_MAX	16
 
 /* mcache: one CPU's state for one class (Go's mcache.alloc[spc] and more) */
 struct gomem_mcache {
@@ -40,6 +42,13 @@ struct gomem_mcache {
 	 * free path's "same object as the top" check needs no test of nmag.
 	 */
 	void *slot[GOMEM_MAG_MAX + 1];
+	/*
+	 * Objects of other nodes, freed here: they never enter the magazine
+	 * (it hands out local memory only) and go to their mcentrals in
+	 * batches, one lock round trip per node and batch.
+	 */
+	unsigned int nremote;
+	void *remote[GOMEM_REMOTE_MAX];
 };
 
 /* the magazine's objects, oldest first */

@@ -185,22 +185,10 @@ void *__gomem_kmalloc_class(unsigned int sizeclass, gfp_t flags)
 }
 EXPORT_SYMBOL_GPL(__gomem_kmalloc_class);
 
-/**
- * gomem_kfree() - free memory from the gomem_kmalloc() family
- * @objp: the object, NULL or ZERO_SIZE_PTR (ignored)
- *
- * Objects of gomem caches may be freed here too, as kfree() frees
- * kmem_cache objects. A pointer that gomem does not own, or an object that
- * is already free, is reported with the caller and refused.
- */
-void gomem_kfree(const void *objp)
+static noinline void kfree_slow(const void *objp, unsigned long ip)
 {
-	unsigned long ip = _RET_IP_;
 	struct gomem_vhdr *vh;
 
-	/* NULL and ZERO_SIZE_PTR never match a free hint */
-	if (likely(gomem_free_fast(NULL, objp)))
-		return;
 	if (unlikely(ZERO_OR_NULL_PTR(objp)))
 		return;
 	if (unlikely(is_vmalloc_addr(objp))) {
@@ -215,6 +203,22 @@ void gomem_kfree(const void *objp)
 		return;
 	}
 	gomem_free(NULL, objp, ip);
+}
+
+/**
+ * gomem_kfree() - free memory from the gomem_kmalloc() family
+ * @objp: the object, NULL or ZERO_SIZE_PTR (ignored)
+ *
+ * Objects of gomem caches may be freed here too, as kfree() frees
+ * kmem_cache objects. A pointer that gomem does not own, or an object that
+ * is already free, is reported with the caller and refused.
+ */
+void gomem_kfree(const void *objp)
+{
+	/* NULL and ZERO_SIZE_PTR never match a free hint */
+	if (likely(gomem_free_fast(NULL, objp)))
+		return;
+	kfree_slow(objp, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(gomem_kfree);
 

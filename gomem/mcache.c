@@ -10,7 +10,9 @@
  *      mcentral lock, else a partial span, else a new span from the page heap.
  * Free: push on the magazine; when it is full, flush its older half to the
  * mcentral (one lock round trip). Objects of another node bypass the
- * magazine. See mcentral.c for the rules that make this safe.
+ * magazine: they are batched in mc->remote[] and go to their mcentrals
+ * GOMEM_REMOTE_MAX at a time. See mcentral.c for the rules that make this
+ * safe.
  *
  * Per-CPU rules: an mcache is touched only by its CPU with interrupts
  * disabled (local_irq_save), which also makes the chunk-index lookups RCU
@@ -155,7 +157,12 @@ void gomem_mcache_free_locked(struct gomem_class *cls, struct gomem_span *s, voi
 	gomem_count(&mc->frees, 1);
 	if (unlikely(s->node != numa_mem_id())) {
 		gomem_stat_add(GOMEM_STAT_REMOTE_NODE_FREES, 1);
-		gomem_mcentral_free_objs(cls, &p, 1);
+		mc->remote[mc->nremote] = p;
+		WRITE_ONCE(mc->nremote, mc->nremote + 1);
+		if (mc->nremote >= min_t(unsigned int, GOMEM_REMOTE_MAX, cls->mag_limit)) {
+			gomem_mcentral_free_objs(cls, mc->remote, mc->nremote);
+			WRITE_ONCE(mc->nremote, 0);
+		}
 		return;
 	}
 	if (unlikely(mc->nmag >= cls->mag_limit)) {
@@ -280,6 +287,10 @@ void gomem_class_drain_cpu(struct gomem_class *cls, int cpu)
 	if (mc->nmag) {
 		gomem_mcentral_free_objs(cls, gomem_mag(mc), mc->nmag);
 		WRITE_ONCE(mc->nmag, 0);
+	}
+	if (mc->nremote) {
+		gomem_mcentral_free_objs(cls, mc->remote, mc->nremote);
+		WRITE_ONCE(mc->nremote, 0);
 	}
 	s = mc->span;
 	if (s) {

@@ -52,7 +52,7 @@ unsigned long gomem_stat_sum(enum gomem_stat_item item)
  * @cls: the class
  * @allocs: objects allocated
  * @frees: objects freed
- * @cached: objects sitting in magazines
+ * @cached: objects sitting in magazines and remote-free batches
  */
 void gomem_class_sum(struct gomem_class *cls, unsigned long *allocs, unsigned long *frees,
 		     unsigned long *cached)
@@ -67,6 +67,6 @@ void gomem_class_sum(struct gomem_class *cls, unsigned long *allocs, unsigned lo
 		mc = per_cpu_ptr(cls->pcpu, cpu);
 		*allocs += READ_ONCE(mc->allocs);
 		*frees += READ_ONCE(mc->frees);
-		*cached += READ_ONCE(mc->nmag);
+		*cached += READ_ONCE(mc->nmag) + READ_ONCE(mc->nremote);
 	}
 }

@@ -389,6 +389,46 @@ TEST_F(gm, nodes)
 	EXPECT_EQ(0, gomem_host_small_inuse());
 }
 
+/*
+ * Frees of another node's objects skip the magazine and wait in a per-CPU
+ * batch of GOMEM_REMOTE_MAX, which goes to the remote mcentral in one go.
+ */
+TEST_F(gm, remote_node_frees_are_batched)
+{
+	unsigned int spc = gomem_size_to_class(256) << 1;
+	int other = (numa_mem_id() + 1) % nr_node_ids;
+	unsigned long a, f, cached, remote0, spans, inspans;
+	void *objs[40];
+	int i;
+
+	if (nr_node_ids < 2)
+		SKIP(return, "one node");
+	for (i = 0; i < 40; i++) {
+		objs[i] = gomem_kmalloc_node(256, GFP_KERNEL, other);
+		ASSERT_NE(NULL, objs[i]);
+		ASSERT_EQ(other, page_to_nid(virt_to_page(objs[i])));
+	}
+	gomem_drain_all();
+	remote0 = gomem_stat_sum(GOMEM_STAT_REMOTE_NODE_FREES);
+	for (i = 0; i < 40; i++) {
+		gomem_kfree(objs[i]);
+		gomem_class_sum(&gomem_classes[spc], &a, &f, &cached);
+		/* batched until 16 wait, then all 16 go back at once */
+		ASSERT_EQ((i + 1) % GOMEM_REMOTE_MAX, cached) {
+			TH_LOG("after %d frees", i + 1);
+		}
+		ASSERT_EQ(40, gomem_host_small_inuse() + i + 1);
+		/* the spans (uncached, after the drain) see the batches only */
+		gomem_mcentral_count(&gomem_classes[spc], &spans, &inspans);
+		ASSERT_EQ(40 - (i + 1) / GOMEM_REMOTE_MAX * GOMEM_REMOTE_MAX, inspans);
+	}
+	EXPECT_EQ(remote0 + 40, gomem_stat_sum(GOMEM_STAT_REMOTE_NODE_FREES));
+	gomem_drain_all();
+	gomem_class_sum(&gomem_classes[spc], &a, &f, &cached);
+	EXPECT_EQ(0, cached);
+	EXPECT_EQ(0, gomem_host_small_inuse());
+}
+
 TEST_F(gm, krealloc)
 {
 	char *p = gomem_kmalloc(10, GFP_KERNEL), *q;

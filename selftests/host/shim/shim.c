@@ -47,7 +47,7 @@ unsigned long find_next_zero_bit(const unsigned long *a, unsigned long size, uns
 
 /* ---- CPU slots: one per live thread ---- */
 static unsigned long cpu_used[BITS_TO_LONGS(NR_CPUS)];
-static __thread int my_cpu = -1;
+__thread int shim_my_cpu = -1;
 static __thread bool in_rcu_callback;	/* liburcu's thread: registered already */
 static pthread_key_t cpu_key;
 static pthread_once_t cpu_key_once = PTHREAD_ONCE_INIT;
@@ -67,12 +67,12 @@ static void cpu_key_init(void)
 	pthread_key_create(&cpu_key, cpu_key_destroy);
 }
 
-int shim_cpu_id(void)
+int shim_cpu_id_slow(void)
 {
 	int cpu;
 
-	if (likely(my_cpu >= 0))
-		return my_cpu;
+	if (shim_my_cpu >= 0)
+		return shim_my_cpu;
 	pthread_mutex_lock(&shim_lock);
 	cpu = find_first_zero_bit(cpu_used, NR_CPUS);
 	if (cpu >= NR_CPUS) {
@@ -81,7 +81,7 @@ int shim_cpu_id(void)
 	}
 	__set_bit(cpu, cpu_used);
 	pthread_mutex_unlock(&shim_lock);
-	my_cpu = cpu;
+	shim_my_cpu = cpu;
 	if (!in_rcu_callback) {
 		rcu_register_thread();
 		pthread_once(&cpu_key_once, cpu_key_init);
@@ -92,14 +92,14 @@ int shim_cpu_id(void)
 
 void shim_cpu_release(void)
 {
-	if (my_cpu < 0)
+	if (shim_my_cpu < 0)
 		return;
 	if (!in_rcu_callback)
 		rcu_unregister_thread();
 	pthread_mutex_lock(&shim_lock);
-	__clear_bit(my_cpu, cpu_used);
+	__clear_bit(shim_my_cpu, cpu_used);
 	pthread_mutex_unlock(&shim_lock);
-	my_cpu = -1;
+	shim_my_cpu = -1;
 }
 
 static __thread int saved_cpu = -2;
@@ -108,10 +108,10 @@ void shim_cpu_impersonate(int cpu)
 {
 	if (cpu >= 0) {
 		if (saved_cpu == -2)
-			saved_cpu = my_cpu;
-		my_cpu = cpu;
+			saved_cpu = shim_my_cpu;
+		shim_my_cpu = cpu;
 	} else {
-		my_cpu = saved_cpu;
+		shim_my_cpu = saved_cpu;
 		saved_cpu = -2;
 	}
 }

@@ -294,7 +294,14 @@ static inline bool IS_ERR_OR_NULL(const void *p) { return !p || IS_ERR(p); }
 #define NR_CPUS			64
 #define SHIM_PCPU_UNIT		(1UL << 22)	/* per-CPU unit stride */
 extern unsigned int nr_cpu_ids;
-int shim_cpu_id(void);			/* this thread's CPU slot */
+extern __thread int shim_my_cpu;	/* this thread's CPU slot, or -1 */
+int shim_cpu_id_slow(void);		/* takes a slot on first use */
+
+/* this thread's CPU slot: a thread-local load, as the kernel's %gs read */
+static inline int shim_cpu_id(void)
+{
+	return __builtin_expect(shim_my_cpu >= 0, 1) ? shim_my_cpu : shim_cpu_id_slow();
+}
 void shim_cpu_release(void);		/* give the slot back (thread exit) */
 bool cpu_online(unsigned int cpu);
 bool cpu_possible(unsigned int cpu);
