@@ -59,6 +59,12 @@ struct gomem_chunk {
 	unsigned long held[GOMEM_CHUNK_WORDS];
 	/* 1 = first page of a buddy block (a block ends where the next starts) */
 	unsigned long block_start[GOMEM_CHUNK_WORDS];
+	/*
+	 * 1 = held page of a block that was split_page()d to release part of
+	 * it: each such page is a block of its own (block_start is set too)
+	 * and goes back as two order-0 kernel pages
+	 */
+	unsigned long split[GOMEM_CHUNK_WORDS];
 	/* page -> the in-use span that contains it (NULL when free) */
 	struct gomem_span *spans[GOMEM_CHUNK_PAGES];
 	unsigned long base;		/* address of page 0 */

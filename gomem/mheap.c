@@ -22,11 +22,29 @@
  * before h->lock is taken; only bookkeeping happens under it.
  *
  * Release policy: memory that gomem holds but does not use stays bounded.
- *  - when a free leaves a buddy block wholly free and the node keeps more
- *    than gomem_retain_pages free pages, the block goes back to the buddy
- *    allocator at once (the retained pages absorb alloc/free ping-pong);
- *  - the shrinker (main.c) releases every wholly free block on demand;
- *  - module unload releases everything.
+ *  - when a free leaves the node with more than gomem_retain_pages free
+ *    pages, free pages near the freed span go back to the buddy allocator
+ *    at once, down to that limit (the retained pages absorb alloc/free
+ *    ping-pong): the blocks it touched if they are wholly free and the
+ *    excess covers them (a wholly free block is never cut for the limit),
+ *    whole; and, once the node has more than twice the limit free, every
+ *    free page of the chunks it touched, partly used blocks page by page.
+ *    The hysteresis matters: when free pages are too scattered for a
+ *    request, the heap grows by a block, and releasing at the next free
+ *    would shuttle blocks between gomem and the buddy allocator (the host
+ *    stress test grew 50 times as many blocks that way);
+ *  - gomem_heap_release(h, keep) (the shrinker, "shrink" in /proc/gomem,
+ *    unload) releases every free page, whole blocks and partial, chunk by
+ *    chunk, while more than @keep pages are free.
+ * Blocks are split lazily: a block goes back whole with __free_pages() while
+ * it can; the first time only part of it must go, split_page() turns it
+ * into order-0 kernel pages (chunk->split[]: every page of it becomes a
+ * block of one gomem page), and the free pages go back with
+ * free_pages_exact(), one run at a time. Pages are taken out of the heap
+ * under h->lock (gomem_pagealloc_shrink(): "not held") and collected in a
+ * struct release_batch; they reach the buddy allocator after the lock is
+ * dropped, so no page is freed with h->lock held, and a release over many
+ * chunks drops the lock after each chunk.
  *
  * Locking: h->lock is irq-safe (gomem may be called from hardirq context
  * with GFP_ATOMIC). Lock order (the whole of it is in cache.c): mcentral
@@ -101,78 +119,225 @@ static bool chunk_range_free(struct gomem_chunk *c, unsigned int start, unsigned
 	return find_next_bit(c->alloc, end, start) >= end;
 }
 
-/* Give one wholly free block back to the buddy allocator. h->lock held. */
-static void release_block(struct gomem_heap *h, struct gomem_chunk *c,
-			  unsigned int start, unsigned int end)
-{
-	unsigned long addr = c->base + ((unsigned long)start << GOMEM_PAGE_SHIFT);
-	unsigned int n = end - start, i;
+/*
+ * Pages of one chunk taken out of the heap under h->lock, to be given back
+ * to the buddy allocator once it is dropped (release_flush()).
+ */
+struct release_batch {
+	unsigned long base;		/* the chunk's address */
+	unsigned int n;			/* pages collected; 0 = nothing to do */
+	/* pages of whole blocks, and the first page of each of those blocks */
+	DECLARE_BITMAP(whole, GOMEM_CHUNK_PAGES);
+	DECLARE_BITMAP(whole_start, GOMEM_CHUNK_PAGES);
+	/* pages of split blocks */
+	DECLARE_BITMAP(single, GOMEM_CHUNK_PAGES);
+};
 
-	gomem_pagealloc_shrink(&h->pa, addr, n);
+static void batch_init(struct release_batch *rb, struct gomem_chunk *c)
+{
+	rb->base = c->base;
+	rb->n = 0;
+	bitmap_zero(rb->whole, GOMEM_CHUNK_PAGES);
+	bitmap_zero(rb->whole_start, GOMEM_CHUNK_PAGES);
+	bitmap_zero(rb->single, GOMEM_CHUNK_PAGES);
+}
+
+/* Take the free pages [start, end) of @c out of the heap. h->lock held. */
+static void take_pages(struct gomem_heap *h, struct gomem_chunk *c,
+		       unsigned int start, unsigned int end)
+{
+	unsigned int i;
+
+	gomem_pagealloc_shrink(&h->pa, c->base + ((unsigned long)start << GOMEM_PAGE_SHIFT),
+			       end - start);
 	for (i = start; i < end; i++) {
 		__clear_bit(i, c->held);
 		__clear_bit(i, c->block_start);
 	}
-	__free_pages(virt_to_page(__va(addr)), ilog2(n) + GOMEM_PAGE_ORDER);
+	h->st.released_pages += end - start;
+}
+
+/* Take the wholly free, unsplit block [start, end) of @c. h->lock held. */
+static void take_block(struct gomem_heap *h, struct gomem_chunk *c,
+		       unsigned int start, unsigned int end, struct release_batch *rb)
+{
+	take_pages(h, c, start, end);
+	bitmap_set(rb->whole, start, end - start);
+	__set_bit(start, rb->whole_start);
+	rb->n += end - start;
 	h->st.released_blocks++;
-	h->st.released_pages += n;
+}
+
+/*
+ * Take the free pages of the split pages [start, end) of @c while the node
+ * has more than @keep free pages. h->lock held.
+ */
+static void take_split(struct gomem_heap *h, struct gomem_chunk *c,
+		       unsigned int start, unsigned int end, unsigned long keep,
+		       struct release_batch *rb)
+{
+	unsigned int a, b, i;
+
+	for (a = find_next_zero_bit(c->alloc, end, start);
+	     a < end && h->pa.free_pages > keep;
+	     a = find_next_zero_bit(c->alloc, end, b)) {
+		b = find_next_bit(c->alloc, end, a);
+		b = min_t(unsigned long, b, a + (h->pa.free_pages - keep));
+		take_pages(h, c, a, b);
+		for (i = a; i < b; i++)
+			__clear_bit(i, c->split);
+		bitmap_set(rb->single, a, b - a);
+		rb->n += b - a;
+		h->st.split_released_pages += b - a;
+	}
+}
+
+/*
+ * Split the block [start, end) of @c into order-0 kernel pages: from now on
+ * each of its gomem pages is a block of its own. h->lock held.
+ */
+static void split_block(struct gomem_heap *h, struct gomem_chunk *c,
+			unsigned int start, unsigned int end)
+{
+	unsigned long addr = c->base + ((unsigned long)start << GOMEM_PAGE_SHIFT);
+	unsigned int i;
+
+	split_page(virt_to_page(__va(addr)), ilog2(end - start) + GOMEM_PAGE_ORDER);
+	for (i = start; i < end; i++) {
+		__set_bit(i, c->block_start);
+		__set_bit(i, c->split);
+	}
+	h->st.split_blocks++;
+}
+
+/*
+ * Take free pages out of the blocks of @c in [lo, hi) (block boundaries)
+ * while the node has more than @keep free pages: wholly free blocks whole,
+ * when they fit above @keep, and, if @partial, the free pages of partly used
+ * blocks, which are split for it. Frees @c when it holds nothing more.
+ * h->lock held. Returns pages taken.
+ */
+static unsigned long release_range(struct gomem_heap *h, struct gomem_chunk *c,
+				   unsigned int lo, unsigned int hi, unsigned long keep,
+				   bool partial, struct release_batch *rb)
+{
+	unsigned int pg, s, e, n0 = rb->n;
+
+	for (pg = find_next_bit(c->held, hi, lo); pg < hi && h->pa.free_pages > keep;
+	     pg = find_next_bit(c->held, hi, e)) {
+		chunk_block(c, pg, &s, &e);
+		if (test_bit(s, c->split)) {
+			/* a stretch of split pages: their free runs go */
+			e = min(find_next_zero_bit(c->split, hi, s),
+				find_next_zero_bit(c->held, hi, s));
+			if (partial)
+				take_split(h, c, s, e, keep, rb);
+			continue;
+		}
+		if (chunk_range_free(c, s, e)) {
+			if (h->pa.free_pages >= keep + (e - s))
+				take_block(h, c, s, e, rb);
+			continue;
+		}
+		if (!partial || e - s == 1 || find_next_zero_bit(c->alloc, e, s) >= e)
+			continue;	/* nothing free in it, or not now */
+		split_block(h, c, s, e);
+		take_split(h, c, s, e, keep, rb);
+	}
 	if (!c->nheld) {
 		list_del(&c->link);
 		gomem_chunk_remove(c);
 		kfree_rcu(c, rcu);
 	}
+	return rb->n - n0;
+}
+
+/* Give the pages of @rb to the buddy allocator. Without h->lock. */
+static void release_flush(struct release_batch *rb)
+{
+	unsigned int s, e, nw, nz;
+
+	if (!rb->n)
+		return;
+	for_each_set_bit(s, rb->whole_start, GOMEM_CHUNK_PAGES) {
+		nw = find_next_bit(rb->whole_start, GOMEM_CHUNK_PAGES, s + 1);
+		nz = find_next_zero_bit(rb->whole, GOMEM_CHUNK_PAGES, s);
+		e = min(nw, nz);
+		__free_pages(virt_to_page(__va(rb->base + ((unsigned long)s << GOMEM_PAGE_SHIFT))),
+			     ilog2(e - s) + GOMEM_PAGE_ORDER);
+	}
+	for (s = find_next_bit(rb->single, GOMEM_CHUNK_PAGES, 0); s < GOMEM_CHUNK_PAGES;
+	     s = find_next_bit(rb->single, GOMEM_CHUNK_PAGES, e)) {
+		e = find_next_zero_bit(rb->single, GOMEM_CHUNK_PAGES, s);
+		free_pages_exact(__va(rb->base + ((unsigned long)s << GOMEM_PAGE_SHIFT)),
+				 (unsigned long)(e - s) << GOMEM_PAGE_SHIFT);
+	}
+	rb->n = 0;
 }
 
 /*
- * Release wholly free blocks in [base, base + npages) while the node keeps
- * more than @keep free pages. h->lock held. Returns pages released.
+ * After a free of [base, base + npages) (at most one chunk long, so in at
+ * most two chunks): while the node keeps more than @keep free pages, take
+ * the wholly free blocks it touched, and, when the node has more than twice
+ * @keep free pages, the free pages of the chunks it touched, into @rb[0]
+ * and @rb[1]. h->lock held.
  */
-static unsigned long trim_range(struct gomem_heap *h, unsigned long base,
-				unsigned long npages, unsigned long keep)
+static void trim_range(struct gomem_heap *h, unsigned long base,
+		       unsigned long npages, unsigned long keep,
+		       struct release_batch rb[2])
 {
-	unsigned long addr = base, end = base + (npages << GOMEM_PAGE_SHIFT), done = 0;
+	unsigned long addr = base, end = base + (npages << GOMEM_PAGE_SHIFT), next;
+	bool partial = h->pa.free_pages > 2 * keep;
+	unsigned int lo, hi, s, e;
 	struct gomem_chunk *c;
-	unsigned int s, e;
+	int i;
 
-	while (addr < end) {
+	for (i = 0; i < 2 && addr < end && h->pa.free_pages > keep; i++, addr = next) {
 		c = gomem_chunk_lookup(gomem_chunk_index(addr));
-		chunk_block(c, gomem_chunk_page(addr), &s, &e);
-		addr = c->base + ((unsigned long)e << GOMEM_PAGE_SHIFT);
-		if (h->pa.free_pages < keep + (e - s) || !chunk_range_free(c, s, e))
-			continue;
-		release_block(h, c, s, e);
-		done += e - s;
+		next = min(end, c->base + GOMEM_CHUNK_SIZE);
+		if (partial) {
+			lo = 0;
+			hi = GOMEM_CHUNK_PAGES;
+		} else {
+			chunk_block(c, gomem_chunk_page(addr), &lo, &e);
+			chunk_block(c, gomem_chunk_page(next - 1), &s, &hi);
+		}
+		batch_init(&rb[i], c);
+		release_range(h, c, lo, hi, keep, partial, &rb[i]);
 	}
-	return done;
 }
 
 /**
- * gomem_heap_release() - give wholly free blocks back to the buddy allocator
+ * gomem_heap_release() - give free pages back to the buddy allocator
  * @h: the node's heap
  * @keep: free pages to keep
+ *
+ * Wholly free blocks go back whole, the free pages of partly used blocks
+ * page by page, chunk by chunk, while more than @keep pages are free.
+ * Drops h->lock between chunks. Context: any, but it may take a while.
  *
  * Return: gomem pages released.
  */
 unsigned long gomem_heap_release(struct gomem_heap *h, unsigned long keep)
 {
-	struct gomem_chunk *c, *n;
-	unsigned long flags, done = 0;
-	unsigned int pg, s, e;
-	bool last;
+	struct release_batch rb;
+	unsigned long flags, done = 0, n = 0, i;
+	struct gomem_chunk *c;
 
 	spin_lock_irqsave(&h->lock, flags);
-	list_for_each_entry_safe(c, n, &h->chunks, link) {
-		for (pg = find_next_bit(c->held, GOMEM_CHUNK_PAGES, 0); pg < GOMEM_CHUNK_PAGES;
-		     pg = find_next_bit(c->held, GOMEM_CHUNK_PAGES, e)) {
-			chunk_block(c, pg, &s, &e);
-			if (h->pa.free_pages < keep + (e - s) || !chunk_range_free(c, s, e))
-				continue;
-			last = c->nheld == e - s;
-			release_block(h, c, s, e);	/* frees c when last */
-			done += e - s;
-			if (last)
-				break;
-		}
+	list_for_each_entry(c, &h->chunks, link)
+		n++;
+	/* visit each chunk once: take the head, move it to the tail */
+	for (i = 0; i < n && h->pa.free_pages > keep && !list_empty(&h->chunks); i++) {
+		c = list_first_entry(&h->chunks, struct gomem_chunk, link);
+		list_move_tail(&c->link, &h->chunks);
+		if (!c->nfree)
+			continue;
+		batch_init(&rb, c);
+		done += release_range(h, c, 0, GOMEM_CHUNK_PAGES, keep, true, &rb);
+		spin_unlock_irqrestore(&h->lock, flags);
+		release_flush(&rb);
+		spin_lock_irqsave(&h->lock, flags);
 	}
 	spin_unlock_irqrestore(&h->lock, flags);
 	return done;
@@ -370,7 +535,9 @@ struct gomem_span *gomem_heap_alloc_span(int node, unsigned long npages, gfp_t g
 void gomem_heap_free_span(struct gomem_span *s)
 {
 	struct gomem_heap *h = gomem_heaps[s->node];
+	struct release_batch rb[2];
 	unsigned long flags;
+	bool trim;
 
 	spin_lock_irqsave(&h->lock, flags);
 	map_span(s, NULL);
@@ -379,8 +546,17 @@ void gomem_heap_free_span(struct gomem_span *s)
 	atomic_long_inc(&gomem_span_gen);
 	gomem_pagealloc_free(&h->pa, s->base, s->npages);
 	h->st.spans_inuse--;
-	trim_range(h, s->base, s->npages, gomem_retain_pages);
+	trim = h->pa.free_pages > gomem_retain_pages;
+	if (trim) {
+		rb[0].n = 0;
+		rb[1].n = 0;
+		trim_range(h, s->base, s->npages, gomem_retain_pages, rb);
+	}
 	spin_unlock_irqrestore(&h->lock, flags);
+	if (trim) {
+		release_flush(&rb[0]);
+		release_flush(&rb[1]);
+	}
 	s->state = GOMEM_SPAN_DEAD;
 	gomem_fixalloc_free(&h->spanalloc, s);
 }

@@ -20,6 +20,8 @@ struct gomem_heap_stats {
 	unsigned long grow_failures;
 	unsigned long released_blocks;	/* blocks given back to the buddy allocator */
 	unsigned long released_pages;	/* gomem pages given back */
+	unsigned long split_blocks;	/* blocks split to give back part of them */
+	unsigned long split_released_pages;	/* of released_pages, from split blocks */
 	unsigned long large_allocs, large_frees;
 	unsigned long large_pages_inuse;
 	unsigned long spans_inuse;	/* small and large */

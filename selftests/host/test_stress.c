@@ -289,6 +289,15 @@ TEST_F_TIMEOUT(st, stress, 900)
 	TH_LOG("%u threads, %lu ops in %.1f s: %ld allocations, %ld local frees, %ld cross-thread frees (%.0f%%)",
 	       nthreads, ops_per_thread * nthreads, (shim_ns() - t0) / 1e9, allocs_total,
 	       local_frees, cross_frees, 100.0 * cross_frees / (local_frees + cross_frees));
+	for (i = 0; i < nr_node_ids; i++) {
+		struct gomem_heap_stats hs;
+		unsigned long h, f;
+
+		gomem_heap_snapshot(gomem_heaps[i], &hs, &h, &f);
+		TH_LOG("node %u: grown %lu blocks, released %lu pages (%lu blocks whole, %lu pages of %lu split blocks), %lu held",
+		       i, hs.grown_blocks, hs.released_pages, hs.released_blocks,
+		       hs.split_released_pages, hs.split_blocks, h);
+	}
 	EXPECT_EQ(0, errors_total);
 	EXPECT_EQ(allocs_total, local_frees + cross_frees);
 	EXPECT_EQ(0, gomem_stat_sum(GOMEM_STAT_BAD_FREES));

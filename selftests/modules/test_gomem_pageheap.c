@@ -2,12 +2,16 @@
 /*
  * kselftest module: the page heap through the exported kmalloc family,
  * large objects (32 KiB + 1 to 4 MiB, and the vmalloc path above), node
- * placement, zeroing, ownership checks, and all CPUs at once.
+ * placement, zeroing, ownership checks, all CPUs at once, and the release
+ * of free pages inside partly used blocks (read back from /proc/gomem and
+ * from the buddy allocator's free page count).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
+#include <linux/vmalloc.h>
 #include "kselftest_module.h"
 #include "gomem_test.h"
 
@@ -185,12 +189,163 @@ static int stress_cpu(void *arg, int cpu)
 	return err;
 }
 
+#define PROC_SIZE	(64 << 10)
+
+/*
+ * Field @key of the "node id=@node" record of /proc/gomem (node records come
+ * right after the total, well inside the first 64 KiB).
+ * Return: 0, or 1 with a message.
+ */
+static int __init proc_node_field(int node, const char *key, unsigned long *val)
+{
+	char *buf, rec[32], *l, *end, *p;
+	size_t len = 0, klen = strlen(key);
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+	int err = 1;
+
+	buf = vmalloc(PROC_SIZE);
+	if (!buf)
+		return 1;
+	f = filp_open("/proc/gomem", O_RDONLY, 0);
+	if (IS_ERR(f)) {
+		pr_err("cannot open /proc/gomem: %ld\n", PTR_ERR(f));
+		goto out;
+	}
+	while (len < PROC_SIZE - 1) {
+		n = kernel_read(f, buf + len, PROC_SIZE - 1 - len, &pos);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	filp_close(f, NULL);
+	buf[len] = 0;
+	snprintf(rec, sizeof(rec), "\nnode id=%d ", node);
+	l = strstr(buf, rec);
+	if (!l)
+		goto missing;
+	end = strchrnul(l + 1, '\n');
+	for (p = strchr(l + 1, ' '); p && p < end; p = strchr(p, ' ')) {
+		p++;
+		if (strncmp(p, key, klen) || p[klen] != '=')
+			continue;
+		p += klen + 1;
+		p[strcspn(p, "\n ")] = 0;
+		err = kstrtoul(p, 10, val) ? 1 : 0;
+		break;
+	}
+missing:
+	if (err)
+		pr_err("/proc/gomem: no %s in the record of node %d\n", key, node);
+out:
+	vfree(buf);
+	return err;
+}
+
+static unsigned long __init free_ram_pages(void)
+{
+	struct sysinfo si;
+
+	si_meminfo(&si);
+	return si.freeram;
+}
+
+#define REL_OBJ		(64 << 10)	/* 8 gomem pages */
+#define REL_NOBJ	512		/* 32 MiB: 8 blocks of 4 MiB */
+#define REL_EVERY	16		/* every 16th object stays: 4 per block */
+
+/*
+ * Fill 8 blocks of one node with large objects, free all but every 16th,
+ * shrink: every block keeps live objects, yet what gomem holds drops to
+ * about the live objects, and the buddy allocator's free pages grow by
+ * about what gomem released.
+ */
+static int __init test_release_partial(void)
+{
+	unsigned long held0, held1, held2, rel0, rel2, split0, split2, free1, free2;
+	unsigned long live = 0, gone_kb, gained_kb;
+	int node = numa_mem_id(), err = 0, i;
+	void **obj;
+
+	obj = kcalloc(REL_NOBJ, sizeof(*obj), GFP_KERNEL);
+	if (!obj)
+		return 1;
+	gomem_cache_shrink(NULL);
+	if (proc_node_field(node, "held_bytes", &held0) ||
+	    proc_node_field(node, "released_bytes", &rel0) ||
+	    proc_node_field(node, "split_blocks", &split0))
+		goto fail;
+	for (i = 0; i < REL_NOBJ; i++) {
+		obj[i] = gomem_kmalloc_node(REL_OBJ, GFP_KERNEL | __GFP_THISNODE, node);
+		if (!obj[i])
+			goto fail;
+		gt_fill(obj[i], REL_OBJ, i);
+	}
+	if (proc_node_field(node, "held_bytes", &held1))
+		goto fail;
+	free1 = free_ram_pages();
+	for (i = 0; i < REL_NOBJ; i++) {
+		if (i % REL_EVERY == REL_EVERY / 2) {
+			live += REL_OBJ;
+			continue;
+		}
+		gomem_kfree(obj[i]);
+		obj[i] = NULL;
+	}
+	gomem_cache_shrink(NULL);
+	free2 = free_ram_pages();
+	if (proc_node_field(node, "held_bytes", &held2) ||
+	    proc_node_field(node, "released_bytes", &rel2) ||
+	    proc_node_field(node, "split_blocks", &split2))
+		goto fail;
+	gone_kb = (rel2 - rel0) >> 10;
+	gained_kb = free2 > free1 ? (free2 - free1) << (PAGE_SHIFT - 10) : 0;
+	pr_info("partial release, node %d: held %lu KiB, %lu KiB after filling, %lu KiB with %lu KiB live after shrink; %lu KiB released, %lu blocks split; MemFree +%lu KiB\n",
+		node, held0 >> 10, held1 >> 10, held2 >> 10, live >> 10, gone_kb,
+		split2 - split0, gained_kb);
+	if (held1 < held0 + REL_NOBJ * REL_OBJ) {
+		pr_err("held %lu bytes after filling, expected at least %lu\n",
+		       held1, held0 + REL_NOBJ * REL_OBJ);
+		err++;
+	}
+	/* the live objects, and nothing else of what was filled */
+	if (held2 > held0 + live) {
+		pr_err("held %lu bytes after shrink, expected at most %lu\n", held2, held0 + live);
+		err++;
+	}
+	if (split2 - split0 < 1) {
+		pr_err("no block split\n");
+		err++;
+	}
+	/* per-CPU page lists keep some of the pages out of the count */
+	if (gained_kb < gone_kb / 2) {
+		pr_err("MemFree grew by %lu KiB, gomem released %lu KiB\n", gained_kb, gone_kb);
+		err++;
+	}
+	for (i = 0; i < REL_NOBJ; i++) {
+		if (obj[i]) {
+			err += gt_check(obj[i], REL_OBJ, i);
+			gomem_kfree(obj[i]);
+		}
+	}
+	kfree(obj);
+	gomem_cache_shrink(NULL);
+	return err;
+fail:
+	for (i = 0; i < REL_NOBJ; i++)
+		gomem_kfree(obj[i]);
+	kfree(obj);
+	return 1;
+}
+
 static void __init selftest(void)
 {
 	KSTM_CHECK_ZERO(test_sizes());
 	KSTM_CHECK_ZERO(test_nodes());
 	KSTM_CHECK_ZERO(test_zero_and_owner());
 	KSTM_CHECK_ZERO(gt_run_on_each_cpu(stress_cpu, NULL));
+	KSTM_CHECK_ZERO(test_release_partial());
 }
 
 KSTM_MODULE_LOADERS(test_gomem_pageheap);

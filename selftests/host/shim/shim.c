@@ -226,18 +226,23 @@ void free_percpu(void *p)
 /*
  * ---- pages ----
  * Blocks are mmap()ed naturally aligned; each is recorded with its node and
- * order so that page_to_nid() works and frees are checked.
+ * order so that page_to_nid() works and frees are checked. split_page()
+ * gives a block a bitmap of its kernel pages still allocated: each of them
+ * is then freed on its own (order 0), and unmapped at once, so a touch of a
+ * released page faults; a page freed twice, or a split block freed whole,
+ * aborts. The record goes when its last page does.
  */
 struct shim_block {
 	unsigned long addr;
 	unsigned int order;
 	int nid;
+	unsigned long *live;	/* split: 1 = kernel page still allocated */
 	struct shim_block *next;
 };
 
 #define BLOCK_HASH	4096
 static struct shim_block *blocks[BLOCK_HASH];
-static long st_blocks, st_pages, st_calls, st_failures;
+static long st_blocks, st_pages, st_calls, st_failures, st_splits;
 int shim_pages_max_order = MAX_ORDER - 1;
 long shim_pages_fail_after = -1;
 long shim_pages_limit = -1;
@@ -299,6 +304,7 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 	b->addr = (unsigned long)p;
 	b->order = order;
 	b->nid = nid;
+	b->live = NULL;
 	pthread_mutex_lock(&shim_lock);
 	b->next = blocks[block_hash(b->addr)];
 	blocks[block_hash(b->addr)] = b;
@@ -327,6 +333,83 @@ static struct shim_block *find_block(unsigned long addr, bool unlink)
 	return NULL;
 }
 
+void split_page(struct page *page, unsigned int order)
+{
+	unsigned long addr = (unsigned long)page, n = 1UL << order;
+	struct shim_block *b;
+
+	pthread_mutex_lock(&shim_lock);
+	b = find_block(addr, false);
+	if (!b || b->addr != addr || b->order != order || b->live) {
+		fprintf(stderr, "shim: split_page(%#lx, %u) of a block not allocated whole\n",
+			addr, order);
+		abort();
+	}
+	b->live = malloc(BITS_TO_LONGS(n) * sizeof(long));
+	BUG_ON(!b->live);
+	bitmap_zero(b->live, n);
+	bitmap_set(b->live, 0, n);
+	st_splits++;
+	pthread_mutex_unlock(&shim_lock);
+}
+
+/*
+ * Free one kernel page of a split block (or an order-0 block). The caller
+ * unmaps it, @unmap: false when it unmaps a longer range itself.
+ */
+static void free_one_page(unsigned long addr, bool unmap)
+{
+	struct shim_block *b;
+	unsigned long i;
+
+	pthread_mutex_lock(&shim_lock);
+	b = find_block(addr, false);
+	if (unmap && b && !b->live && b->order == 0 && b->addr == addr) {
+		pthread_mutex_unlock(&shim_lock);
+		__free_pages((struct page *)addr, 0);
+		return;
+	}
+	i = b ? (addr - b->addr) / PAGE_SIZE : 0;
+	if (!b || !b->live || addr % PAGE_SIZE || !test_bit(i, b->live)) {
+		fprintf(stderr, "shim: free of page %#lx: not an allocated page%s\n", addr,
+			b && b->live ? " (freed twice?)" : b ? " (block not split)" : "");
+		abort();
+	}
+	__clear_bit(i, b->live);
+	st_pages--;
+	if (find_next_bit(b->live, 1UL << b->order, 0) >= 1UL << b->order) {
+		find_block(addr, true);
+		st_blocks--;
+		free(b->live);
+		free(b);
+	}
+	pthread_mutex_unlock(&shim_lock);
+	if (unmap)
+		munmap((void *)addr, PAGE_SIZE);
+}
+
+void free_pages_exact(void *virt, size_t size)
+{
+	unsigned long addr = (unsigned long)virt, end = addr + ALIGN(size, PAGE_SIZE), a;
+
+	for (a = addr; a < end; a += PAGE_SIZE)
+		free_one_page(a, false);
+	/* one call: page by page is slow under TSan */
+	munmap(virt, end - addr);
+}
+
+bool shim_page_allocated(unsigned long addr)
+{
+	struct shim_block *b;
+	bool ret;
+
+	pthread_mutex_lock(&shim_lock);
+	b = find_block(addr & PAGE_MASK, false);
+	ret = b && (!b->live || test_bit((addr - b->addr) / PAGE_SIZE, b->live));
+	pthread_mutex_unlock(&shim_lock);
+	return ret;
+}
+
 void __free_pages(struct page *page, unsigned int order)
 {
 	unsigned long addr = (unsigned long)page;
@@ -334,6 +417,15 @@ void __free_pages(struct page *page, unsigned int order)
 
 	pthread_mutex_lock(&shim_lock);
 	b = find_block(addr, false);
+	if (b && b->live && order == 0) {
+		pthread_mutex_unlock(&shim_lock);
+		free_one_page(addr, true);
+		return;
+	}
+	if (b && b->live) {
+		fprintf(stderr, "shim: __free_pages(%#lx, %u) of a split block\n", addr, order);
+		abort();
+	}
 	if (!b || b->addr != addr || b->order != order) {
 		fprintf(stderr, "shim: __free_pages(%#lx, %u) of a block not allocated\n",
 			addr, order);
@@ -367,6 +459,7 @@ void shim_pages_stats(struct shim_page_stats *st)
 	st->pages = st_pages;
 	st->calls = st_calls;
 	st->failures = st_failures;
+	st->splits = st_splits;
 	pthread_mutex_unlock(&shim_lock);
 }
 

@@ -440,6 +440,8 @@ extern unsigned int nr_node_ids;
 struct page;			/* opaque: a page pointer is its address */
 struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order);
 void __free_pages(struct page *page, unsigned int order);
+void split_page(struct page *page, unsigned int order);
+void free_pages_exact(void *virt, size_t size);
 #define page_address(p)		((void *)(p))
 #define virt_to_page(a)		((struct page *)((unsigned long)(a) & PAGE_MASK))
 #define __pa(a)			((unsigned long)(a))
@@ -506,8 +508,10 @@ struct shim_page_stats {
 	long blocks;		/* alloc_pages_node() blocks outstanding */
 	long pages;		/* 4 KiB pages outstanding */
 	long calls, failures;
+	long splits;		/* split_page() calls */
 };
 void shim_pages_stats(struct shim_page_stats *st);
+bool shim_page_allocated(unsigned long addr);	/* is that kernel page allocated? */
 extern int shim_pages_max_order;	/* larger orders fail (fragmentation) */
 extern long shim_pages_fail_after;	/* fail every allocation after N more (-1 off) */
 extern long shim_pages_limit;		/* at most this many 4 KiB pages outstanding (-1) */

@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the page heap's release policy (mheap.c) over the shim's
+ * page allocator, which tracks every kernel page: free pages of partly used
+ * blocks go back (the block is split_page()d once), wholly free blocks go
+ * back whole, exactly the released pages leave (a released page is unmapped,
+ * so a stray touch faults; a double free aborts), live spans keep their
+ * contents, and later allocations use held pages only.
+ */
+#include "gomem_host.h"
+#include "kselftest_harness.h"
+
+#define PG		GOMEM_PAGE_SIZE
+#define CHUNK_PAGES	GOMEM_CHUNK_PAGES
+
+static unsigned long long rng_state;
+
+static unsigned long long seed_rng(void)
+{
+	const char *e = getenv("GOMEM_SEED");
+
+	rng_state = e ? strtoull(e, NULL, 0) : shim_ns();
+	return rng_state;
+}
+
+static unsigned long rnd_below(unsigned long n)
+{
+	/* splitmix64 */
+	unsigned long long z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (z ^ (z >> 31)) % n;
+}
+
+static u64 pat(unsigned long addr, unsigned long i)
+{
+	return (addr * 0x9e3779b97f4a7c15ULL) ^ (i * 0x100000001b3ULL);
+}
+
+static void fill_span(struct gomem_span *s)
+{
+	u64 *w = s->start;
+	unsigned long i, n = s->npages * PG / 8;
+
+	for (i = 0; i < n; i++)
+		w[i] = pat(s->base, i);
+}
+
+static bool span_intact(struct gomem_span *s)
+{
+	u64 *w = s->start;
+	unsigned long i, n = s->npages * PG / 8;
+
+	for (i = 0; i < n; i++)
+		if (w[i] != pat(s->base, i))
+			return false;
+	return true;
+}
+
+/* Are both kernel pages of every gomem page of @s held and allocated? */
+static bool span_held(struct gomem_span *s)
+{
+	unsigned long a, end = s->base + s->npages * PG;
+	struct gomem_chunk *c;
+
+	for (a = s->base; a < end; a += PG) {
+		c = gomem_chunk_lookup(gomem_chunk_index(a));
+		if (!c || !test_bit(gomem_chunk_page(a), c->held) ||
+		    !shim_page_allocated(a) || !shim_page_allocated(a + PAGE_SIZE))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The heap's invariants beyond pagealloc's: held pages are allocated in the
+ * shim; a split page is held and a block of its own; an unsplit block is
+ * naturally aligned, a power of two long, and every held page is in a block.
+ */
+static int heap_check(struct gomem_heap *h)
+{
+	unsigned long flags;
+	struct gomem_chunk *c;
+	unsigned int pg, e, nb, n;
+	int err = 0;
+
+	spin_lock_irqsave(&h->lock, flags);
+	err = gomem_pagealloc_check(&h->pa);
+	list_for_each_entry(c, &h->chunks, link) {
+		if (!c->nheld)
+			err = -1;
+		for_each_set_bit(pg, c->held, CHUNK_PAGES) {
+			unsigned long a = c->base + (unsigned long)pg * PG;
+
+			if (!shim_page_allocated(a) || !shim_page_allocated(a + PAGE_SIZE))
+				err = -2;
+			if (!test_bit(pg, c->block_start)) {
+				if (!pg || !test_bit(pg - 1, c->held) || test_bit(pg, c->split))
+					err = -3;
+				continue;
+			}
+			nb = find_next_bit(c->block_start, CHUNK_PAGES, pg + 1);
+			e = find_next_zero_bit(c->held, CHUNK_PAGES, pg);
+			n = min(nb, e) - pg;
+			if (test_bit(pg, c->split) ? n != 1 :
+			    !is_power_of_2(n) || pg % n || find_next_bit(c->split, pg + n, pg) < pg + n)
+				err = -4;
+		}
+		for_each_set_bit(pg, c->split, CHUNK_PAGES)
+			if (!test_bit(pg, c->held))
+				err = -5;
+	}
+	spin_unlock_irqrestore(&h->lock, flags);
+	if (err)
+		fprintf(stderr, "heap_check: %d\n", err);
+	return err;
+}
+
+static void heap_figures(struct gomem_heap *h, struct gomem_heap_stats *st,
+			 unsigned long *held, unsigned long *nfree)
+{
+	gomem_heap_snapshot(h, st, held, nfree);
+}
+
+/* Does @s cross a block boundary (adjacent blocks, or adjacent chunks)? */
+static bool span_crosses(struct gomem_span *s)
+{
+	unsigned long a, end = s->base + s->npages * PG, flags;
+	struct gomem_heap *h = gomem_heaps[s->node];
+	struct gomem_chunk *c;
+	bool ret = false;
+
+	spin_lock_irqsave(&h->lock, flags);
+	for (a = s->base + PG; a < end && !ret; a += PG) {
+		c = gomem_chunk_lookup(gomem_chunk_index(a));
+		ret = !gomem_chunk_page(a) || test_bit(gomem_chunk_page(a), c->block_start);
+	}
+	spin_unlock_irqrestore(&h->lock, flags);
+	return ret;
+}
+
+static struct gomem_span *take(unsigned long npages)
+{
+	struct gomem_span *s = gomem_heap_alloc_span(0, npages, GFP_KERNEL | __GFP_THISNODE);
+
+	if (s)
+		fill_span(s);
+	return s;
+}
+
+FIXTURE(heap) {
+	unsigned long retain;
+	struct gomem_heap *h;
+};
+
+FIXTURE_SETUP(heap)
+{
+	shim_pages_max_order = MAX_ORDER - 1;
+	shim_pages_fail_after = -1;
+	shim_pages_limit = -1;
+	self->retain = gomem_retain_pages;
+	shim_cpu_id();
+	ASSERT_EQ(0, gomem_stats_init());
+	ASSERT_EQ(0, gomem_arena_init());
+	ASSERT_EQ(0, gomem_heap_init());
+	self->h = gomem_heaps[0];
+}
+
+FIXTURE_TEARDOWN(heap)
+{
+	struct shim_page_stats ps;
+
+	gomem_heap_release(self->h, 0);
+	EXPECT_EQ(0, self->h->pa.held_pages);
+	gomem_heap_exit();
+	gomem_arena_exit();
+	gomem_stats_exit();
+	rcu_barrier();
+	shim_pages_stats(&ps);
+	EXPECT_EQ(0, ps.blocks);	/* every page went back */
+	EXPECT_EQ(0, ps.pages);
+	gomem_retain_pages = self->retain;
+	shim_pages_max_order = MAX_ORDER - 1;
+}
+
+/*
+ * One 4 MiB block full of spans, all but a few scattered ones freed: the
+ * retained free pages stay until a release, which splits the block and
+ * gives back exactly the free pages.
+ */
+TEST_F(heap, scattered_release)
+{
+	static const unsigned int sizes[] = { 1, 2, 3, 1, 8, 1, 4, 2, 1, 5 };
+	struct gomem_span *sp[CHUNK_PAGES], *more[64];
+	unsigned long held, nfree, live = 0, base, a, i, n = 0, pages = 0;
+	struct gomem_heap_stats st;
+	bool in_live[CHUNK_PAGES] = { };
+
+	gomem_retain_pages = CHUNK_PAGES;
+	while (pages < CHUNK_PAGES) {
+		unsigned long np = min_t(unsigned long, sizes[n % ARRAY_SIZE(sizes)],
+					 CHUNK_PAGES - pages);
+
+		sp[n] = take(np);
+		ASSERT_NE(NULL, sp[n]);
+		pages += np;
+		n++;
+	}
+	heap_figures(self->h, &st, &held, &nfree);
+	ASSERT_EQ(CHUNK_PAGES, held);
+	ASSERT_EQ(0, nfree);
+	ASSERT_EQ(1, st.grown_blocks);
+	base = sp[0]->base & ~(GOMEM_CHUNK_SIZE - 1);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(base, sp[i]->base & ~(GOMEM_CHUNK_SIZE - 1));
+
+	/* keep every 16th span and the last one */
+	for (i = 0; i < n; i++) {
+		if (i % 16 == 5 || i == n - 1) {
+			live += sp[i]->npages;
+			for (a = 0; a < sp[i]->npages; a++)
+				in_live[gomem_chunk_page(sp[i]->base) + a] = true;
+			continue;
+		}
+		gomem_heap_free_span(sp[i]);
+		sp[i] = NULL;
+	}
+	heap_figures(self->h, &st, &held, &nfree);
+	TH_LOG("%lu spans, %lu live pages; before release: held %lu free %lu",
+	       n, live, held, nfree);
+	ASSERT_EQ(CHUNK_PAGES, held);		/* within the retain limit */
+	ASSERT_EQ(CHUNK_PAGES - live, nfree);
+	ASSERT_EQ(0, st.released_pages);
+	ASSERT_EQ(0, heap_check(self->h));
+
+	ASSERT_EQ(CHUNK_PAGES - live, gomem_heap_release(self->h, 0));
+	heap_figures(self->h, &st, &held, &nfree);
+	TH_LOG("after release: held %lu free %lu, released %lu, split_blocks %lu",
+	       held, nfree, st.released_pages, st.split_blocks);
+	ASSERT_EQ(live, held);
+	ASSERT_EQ(0, nfree);
+	ASSERT_EQ(1, st.split_blocks);
+	ASSERT_EQ(0, st.released_blocks);
+	ASSERT_EQ(CHUNK_PAGES - live, st.released_pages);
+	ASSERT_EQ(CHUNK_PAGES - live, st.split_released_pages);
+	/* exactly the free pages went back, both kernel pages of each */
+	for (i = 0; i < CHUNK_PAGES; i++) {
+		a = base + i * PG;
+		ASSERT_EQ(in_live[i], shim_page_allocated(a));
+		ASSERT_EQ(in_live[i], shim_page_allocated(a + PAGE_SIZE));
+	}
+	for (i = 0; i < n; i++)
+		if (sp[i])
+			ASSERT_TRUE(span_intact(sp[i]));
+	ASSERT_EQ(0, heap_check(self->h));
+	ASSERT_EQ(0, gomem_heap_release(self->h, 0));	/* nothing left to give */
+
+	/* new spans come from held pages only: a new block */
+	for (i = 0; i < ARRAY_SIZE(more); i++) {
+		more[i] = take(1 + i % 3);
+		ASSERT_NE(NULL, more[i]);
+		ASSERT_TRUE(span_held(more[i]));
+		ASSERT_NE(base, more[i]->base & ~(GOMEM_CHUNK_SIZE - 1));
+	}
+	heap_figures(self->h, &st, &held, &nfree);
+	ASSERT_EQ(2, st.grown_blocks);
+	ASSERT_EQ(live + CHUNK_PAGES, held);
+	for (i = 0; i < n; i++)
+		if (sp[i])
+			ASSERT_TRUE(span_intact(sp[i]));
+
+	/* the split block's last pages go back one by one, the new block whole */
+	gomem_retain_pages = 2 * CHUNK_PAGES;
+	for (i = 0; i < n; i++)
+		if (sp[i])
+			gomem_heap_free_span(sp[i]);
+	for (i = 0; i < ARRAY_SIZE(more); i++) {
+		ASSERT_TRUE(span_intact(more[i]));
+		gomem_heap_free_span(more[i]);
+	}
+	ASSERT_EQ(0, heap_check(self->h));
+	gomem_heap_release(self->h, 0);
+	heap_figures(self->h, &st, &held, &nfree);
+	ASSERT_EQ(0, held);
+	ASSERT_EQ(1, st.split_blocks);
+	ASSERT_EQ(1, st.released_blocks);
+	for (i = 0; i < CHUNK_PAGES; i++)
+		ASSERT_FALSE(shim_page_allocated(base + i * PG));
+}
+
+/*
+ * The eager path: with a small retain limit, every free beyond it gives
+ * pages back at once, from the block of the freed span.
+ */
+TEST_F(heap, retain_limit)
+{
+	struct gomem_span *sp[CHUNK_PAGES];
+	unsigned long held, nfree, live, i, j, perm[CHUNK_PAGES];
+	struct gomem_heap_stats st;
+
+	TH_LOG("seed %#llx", seed_rng());
+	gomem_retain_pages = 16;
+	for (i = 0; i < CHUNK_PAGES; i++) {
+		sp[i] = take(1);
+		ASSERT_NE(NULL, sp[i]);
+		perm[i] = i;
+	}
+	for (i = CHUNK_PAGES - 1; i > 0; i--) {
+		j = rnd_below(i + 1);
+		swap(perm[i], perm[j]);
+	}
+	live = CHUNK_PAGES;
+	for (i = 0; i < CHUNK_PAGES - 8; i++) {
+		gomem_heap_free_span(sp[perm[i]]);
+		sp[perm[i]] = NULL;
+		live--;
+		heap_figures(self->h, &st, &held, &nfree);
+		/* partly used blocks give back beyond twice the limit, down to it */
+		ASSERT_GE(nfree, min_t(unsigned long, i + 1, 16));
+		ASSERT_LE(nfree, 32);
+		ASSERT_EQ(i < 32 ? i + 1 : (i - 32) % 17 + 16, nfree);
+		ASSERT_EQ(live + nfree, held);
+		if (i % 64 == 0)
+			ASSERT_EQ(0, heap_check(self->h));
+	}
+	heap_figures(self->h, &st, &held, &nfree);
+	TH_LOG("8 spans left: held %lu free %lu released %lu split_blocks %lu",
+	       held, nfree, st.released_pages, st.split_blocks);
+	ASSERT_EQ(1, st.split_blocks);
+	ASSERT_EQ(CHUNK_PAGES - 8 - nfree, st.released_pages);
+	for (i = 0; i < CHUNK_PAGES; i++)
+		if (sp[i])
+			ASSERT_TRUE(span_intact(sp[i]));
+	/* reuse: the retained pages first, no growth */
+	for (i = 0; i < nfree; i++) {
+		struct gomem_span *s = take(1);
+
+		ASSERT_NE(NULL, s);
+		ASSERT_TRUE(span_held(s));
+		gomem_heap_free_span(s);
+	}
+	heap_figures(self->h, &st, &held, &nfree);
+	ASSERT_EQ(1, st.grown_blocks);
+	ASSERT_EQ(0, heap_check(self->h));
+	for (i = 0; i < CHUNK_PAGES; i++)
+		if (sp[i])
+			gomem_heap_free_span(sp[i]);
+	heap_figures(self->h, &st, &held, &nfree);
+	ASSERT_EQ(nfree, held);
+	ASSERT_LE(nfree, 32);
+	ASSERT_GE(nfree, 16);
+}
+
+/* Wholly free blocks go back whole, never split, at the limit and on release. */
+TEST_F(heap, whole_blocks_stay_whole)
+{
+	struct gomem_span *a, *b, *c;
+	unsigned long held, nfree;
+	struct gomem_heap_stats st;
+
+	gomem_retain_pages = CHUNK_PAGES;
+	a = take(CHUNK_PAGES);
+	b = take(CHUNK_PAGES);
+	c = take(CHUNK_PAGES / 2);
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	ASSERT_NE(NULL, c);
+	gomem_heap_free_span(a);	/* 768 free: a's block does not fit above 512 */
+	heap_figures(self->h, &st, &held, &nfree);
+	ASSERT_EQ(3 * CHUNK_PAGES, held);
+	ASSERT_EQ(0, st.released_pages);
+	gomem_heap_free_span(b);	/* 1280 free: b's block goes whole */
+	heap_figures(self->h, &st, &held, &nfree);
+	ASSERT_EQ(2 * CHUNK_PAGES, held);
+	ASSERT_EQ(1, st.released_blocks);
+	ASSERT_EQ(0, st.split_blocks);
+	ASSERT_TRUE(span_intact(c));
+	/* release: a's block whole, then c's block's free half page by page */
+	gomem_heap_release(self->h, 0);
+	heap_figures(self->h, &st, &held, &nfree);
+	ASSERT_EQ(CHUNK_PAGES / 2, held);
+	ASSERT_EQ(2, st.released_blocks);
+	ASSERT_EQ(1, st.split_blocks);
+	ASSERT_EQ(CHUNK_PAGES / 2, st.split_released_pages);
+	ASSERT_TRUE(span_intact(c));
+	ASSERT_TRUE(span_held(c));
+	ASSERT_EQ(0, heap_check(self->h));
+	gomem_heap_free_span(c);
+	gomem_heap_release(self->h, 0);
+	heap_figures(self->h, &st, &held, &nfree);
+	ASSERT_EQ(0, held);
+}
+
+/*
+ * Random spans over blocks of random orders (small ones too, which the
+ * shim may place next to each other, so runs cross blocks), random frees,
+ * a small retain limit and releases with random @keep: the invariants hold,
+ * live spans keep their contents, held pages are allocated.
+ */
+TEST_F_TIMEOUT(heap, random_ops, 300)
+{
+	enum { NLIVE = 1024 };
+	struct gomem_span **lv = calloc(NLIVE, sizeof(*lv));
+	unsigned long held, nfree, live = 0, k, i, n, crossing = 0;
+	struct gomem_heap_stats st;
+
+	ASSERT_NE(NULL, lv);
+	TH_LOG("seed %#llx", seed_rng());
+	gomem_retain_pages = 32;
+	for (k = 0; k < 60000; k++) {
+		if (k % 4000 == 0)
+			shim_pages_max_order = GOMEM_PAGE_ORDER + rnd_below(GOMEM_CHUNK_ORDER);
+		i = rnd_below(NLIVE);
+		if (lv[i]) {
+			ASSERT_TRUE(span_intact(lv[i]));
+			live -= lv[i]->npages;
+			gomem_heap_free_span(lv[i]);
+			lv[i] = NULL;
+		} else {
+			n = 1UL << (shim_pages_max_order - GOMEM_PAGE_ORDER);	/* a block */
+			n = 1 + rnd_below(rnd_below(32) ? min(n, 4UL) : n);
+			lv[i] = take(n);
+			ASSERT_NE(NULL, lv[i]);
+			ASSERT_TRUE(span_held(lv[i]));
+			crossing += span_crosses(lv[i]);
+			live += n;
+		}
+		if (k % 997 == 0)
+			gomem_heap_release(self->h, rnd_below(64));
+		heap_figures(self->h, &st, &held, &nfree);
+		ASSERT_EQ(live + nfree, held);
+		if (k % 2000 == 0) {
+			ASSERT_EQ(0, heap_check(self->h));
+			for (i = 0; i < NLIVE; i++)
+				if (lv[i])
+					ASSERT_TRUE(span_intact(lv[i]));
+		}
+	}
+	heap_figures(self->h, &st, &held, &nfree);
+	TH_LOG("grown %lu (fallback %lu), released %lu pages: %lu blocks whole, %lu pages of %lu split blocks",
+	       st.grown_blocks, st.fallback_blocks, st.released_pages, st.released_blocks,
+	       st.split_released_pages, st.split_blocks);
+	TH_LOG("%lu spans crossed a block boundary", crossing);
+	ASSERT_GT(st.split_blocks, 0);
+	ASSERT_GT(st.released_blocks, 0);
+	gomem_heap_release(self->h, 0);
+	heap_figures(self->h, &st, &held, &nfree);
+	ASSERT_EQ(live, held);
+	ASSERT_EQ(0, heap_check(self->h));
+	for (i = 0; i < NLIVE; i++) {
+		if (lv[i]) {
+			ASSERT_TRUE(span_intact(lv[i]));
+			ASSERT_TRUE(span_held(lv[i]));
+			gomem_heap_free_span(lv[i]);
+		}
+	}
+	free(lv);
+}
+
+TEST_HARNESS_MAIN
