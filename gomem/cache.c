@@ -255,7 +255,7 @@ static noinline void cache_free_slow(struct gomem_cache *cache, void *objp,
 	}
 	if (unlikely(!objp))
 		return;
-	if (gomem_free(cache, objp, ip))
+	if (gomem_free_indexed(cache, objp) || gomem_free(cache, objp, ip))
 		this_cpu_inc(cache->pcpu->frees);
 }
 

@@ -253,6 +253,7 @@ struct gomem_free_hint {
 
 extern struct gomem_free_hint __percpu *gomem_free_hints;
 void gomem_free_hint_set(struct gomem_span *s, long gen);
+bool gomem_free_indexed(struct gomem_cache *cache, const void *p);
 
 /*
  * The fast paths, inlined into the exported entry points: a magazine pop
@@ -289,6 +290,24 @@ out:
 }
 
 /*
+ * The inline free's last step: push @p on this CPU's magazine unless it is
+ * full, @p is its top object (a double free) or init_on_free wants the
+ * full path. Interrupts off. Return: true when pushed.
+ */
+static __always_inline bool gomem_mag_push(struct gomem_mcache *mc, const void *p)
+{
+	unsigned int n = mc->nmag;
+
+	if (unlikely(n >= mc->limit || mc->slot[n] == p || want_init_on_free()))
+		return false;
+	kmemleak_free(p);
+	mc->slot[n + 1] = (void *)p;
+	WRITE_ONCE(mc->nmag, n + 1);
+	mc->frees++;
+	return true;
+}
+
+/*
  * Return: true when freed; false to take the full path (nothing done).
  * @cache is the cache named by gomem_cache_free(), NULL for gomem_kfree():
  * a constant at each call site, so one of the two class checks remains.
@@ -296,16 +315,15 @@ out:
 static __always_inline bool gomem_free_fast(struct gomem_cache *cache, const void *p)
 {
 	struct gomem_free_hint *h;
-	struct gomem_mcache *mc;
 	struct gomem_class *cls;
 	struct gomem_span *s;
 	unsigned long flags, off;
-	unsigned int idx, n;
+	unsigned int idx;
 
 	local_irq_save(flags);
 	h = this_cpu_ptr(gomem_free_hints);
 	off = (unsigned long)p - h->start;
-	/* a miss takes the full path, which points the hint at this span */
+	/* a miss takes gomem_free_indexed(), which points the hint here */
 	if (unlikely(off >= h->size || h->gen != atomic_long_read(&gomem_span_gen)))
 		goto slow;
 	/*
@@ -332,14 +350,8 @@ static __always_inline bool gomem_free_fast(struct gomem_cache *cache, const voi
 	 */
 	if (unlikely(smp_load_acquire(&s->cpu) < 0 && !test_bit(idx, s->alloc_bits)))
 		goto slow;
-	mc = this_cpu_ptr(cls->pcpu);
-	n = mc->nmag;
-	if (unlikely(n >= mc->limit || mc->slot[n] == p || want_init_on_free()))
+	if (unlikely(!gomem_mag_push(this_cpu_ptr(cls->pcpu), p)))
 		goto slow;
-	kmemleak_free(p);
-	mc->slot[n + 1] = (void *)p;
-	WRITE_ONCE(mc->nmag, n + 1);
-	mc->frees++;
 	local_irq_restore(flags);
 	return true;
 slow:

@@ -191,6 +191,8 @@ static noinline void kfree_slow(const void *objp, unsigned long ip)
 
 	if (unlikely(ZERO_OR_NULL_PTR(objp)))
 		return;
+	if (likely(gomem_free_indexed(NULL, objp)))
+		return;
 	if (unlikely(is_vmalloc_addr(objp))) {
 		vh = gomem_vhdr(objp);
 		if (!vh) {

@@ -68,6 +68,59 @@ void gomem_free_hint_set(struct gomem_span *s, long gen)
 	h->gen = gen;
 }
 
+/* the span of @p, and the span generation read before the lookup */
+static struct gomem_span *span_lookup_gen(const void *p, long *gen)
+{
+	*gen = atomic_long_read(&gomem_span_gen);
+	smp_rmb();	/* the generation before the span map: see gomem_free_hint */
+	return gomem_ptr_to_span(p);
+}
+
+/**
+ * gomem_free_indexed() - the inline free, for a pointer the free hint missed
+ * @cache: the cache named by gomem_cache_free(), or NULL for gomem_kfree()
+ * @p: the object
+ *
+ * Finds the span through the chunk index, makes the fast path's checks on
+ * it, points this CPU's hint at it and pushes the object on the magazine.
+ * Frees that alternate between spans (mixed sizes, long-lived objects) land
+ * here, one function call from the inline path.
+ *
+ * Return: true when freed; false to take the full path (nothing done).
+ */
+bool gomem_free_indexed(struct gomem_cache *cache, const void *p)
+{
+	struct gomem_class *cls;
+	struct gomem_span *s;
+	unsigned long flags, off;
+	unsigned int idx;
+	long gen;
+
+	local_irq_save(flags);
+	s = span_lookup_gen(p, &gen);
+	if (unlikely(!s || READ_ONCE(s->state) != GOMEM_SPAN_SMALL))
+		goto slow;
+	cls = s->cls;
+	if (unlikely(!cls->fastpath || (cache ? cls != cache->cls : cls->cache != NULL) ||
+		     s->node != numa_mem_id()))
+		goto slow;
+	off = (unsigned long)p - (unsigned long)s->start;
+	idx = gomem_obj_index(off, cls->sizeclass);
+	if (unlikely(idx * cls->elemsize != off || idx >= s->nelems))
+		goto slow;
+	/* acquire: pairs with the release after an uncaching sweep */
+	if (unlikely(smp_load_acquire(&s->cpu) < 0 && !test_bit(idx, s->alloc_bits)))
+		goto slow;
+	if (unlikely(!gomem_mag_push(this_cpu_ptr(cls->pcpu), p)))
+		goto slow;
+	gomem_free_hint_set(s, gen);
+	local_irq_restore(flags);
+	return true;
+slow:
+	local_irq_restore(flags);
+	return false;
+}
+
 static void *mcache_refill(struct gomem_class *cls, gfp_t gfp, unsigned long *flags)
 {
 	struct gomem_mcache *mc = this_cpu_ptr(cls->pcpu);
@@ -545,9 +598,7 @@ bool gomem_free(struct gomem_cache *cache, const void *p, unsigned long ip)
 	bool ok;
 
 	local_irq_save(flags);
-	gen = atomic_long_read(&gomem_span_gen);
-	smp_rmb();	/* the generation before the span map: see gomem_free_hint */
-	s = gomem_ptr_to_span(p);
+	s = span_lookup_gen(p, &gen);
 	if (unlikely(!s)) {
 		bad = "not a gomem object";
 		goto refuse;

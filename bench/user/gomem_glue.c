@@ -80,6 +80,7 @@ struct bench_block {
 	unsigned long addr;
 	unsigned int order;
 	int nid;
+	unsigned long live;	/* pages still held, once split_page() ran */
 	struct bench_block *next;
 };
 
@@ -91,6 +92,8 @@ static pthread_mutex_t blocks_lock = PTHREAD_MUTEX_INITIALIZER;
 struct page *__wrap_alloc_pages_node(int nid, gfp_t gfp, unsigned int order);
 void __wrap___free_pages(struct page *page, unsigned int order);
 int __wrap_page_to_nid(const struct page *page);
+void __wrap_split_page(struct page *page, unsigned int order);
+void __wrap_free_pages_exact(void *virt, size_t size);
 
 static unsigned int block_hash(unsigned long addr)
 {
@@ -115,6 +118,7 @@ struct page *__wrap_alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 	b->addr = (unsigned long)p;
 	b->order = order;
 	b->nid = nid;
+	b->live = 0;
 	pthread_mutex_lock(&blocks_lock);
 	b->next = blocks[block_hash(b->addr)];
 	blocks[block_hash(b->addr)] = b;
@@ -131,7 +135,7 @@ void __wrap___free_pages(struct page *page, unsigned int order)
 	for (pp = &blocks[block_hash(addr)]; (b = *pp); pp = &b->next)
 		if (b->addr == addr)
 			break;
-	BUG_ON(!b || b->order != order);
+	BUG_ON(!b || b->order != order || b->live);
 	*pp = b->next;
 	pthread_mutex_unlock(&blocks_lock);
 	munmap(page, PAGE_SIZE << order);
@@ -154,4 +158,48 @@ int __wrap_page_to_nid(const struct page *page)
 	pthread_mutex_unlock(&blocks_lock);
 	BUG_ON(nid < 0);
 	return nid;
+}
+
+/* the block that holds @addr; blocks_lock held */
+static struct bench_block *block_of(unsigned long addr)
+{
+	struct bench_block *b;
+
+	for (b = blocks[block_hash(addr)]; b; b = b->next)
+		if (addr >= b->addr && addr < b->addr + (PAGE_SIZE << b->order))
+			return b;
+	return NULL;
+}
+
+/* the page heap's partial release: a block becomes single pages */
+void __wrap_split_page(struct page *page, unsigned int order)
+{
+	struct bench_block *b;
+
+	pthread_mutex_lock(&blocks_lock);
+	b = block_of((unsigned long)page);
+	BUG_ON(!b || b->addr != (unsigned long)page || b->order != order || b->live);
+	b->live = 1UL << order;
+	pthread_mutex_unlock(&blocks_lock);
+}
+
+/* pages of a split block go back; the block's record with its last page */
+void __wrap_free_pages_exact(void *virt, size_t size)
+{
+	unsigned long addr = (unsigned long)virt, n = DIV_ROUND_UP(size, PAGE_SIZE);
+	struct bench_block **pp, *b;
+
+	pthread_mutex_lock(&blocks_lock);
+	b = block_of(addr);
+	BUG_ON(!b || !b->live || b->live < n ||
+	       addr + n * PAGE_SIZE > b->addr + (PAGE_SIZE << b->order));
+	b->live -= n;
+	if (!b->live) {
+		for (pp = &blocks[block_hash(b->addr)]; *pp != b; pp = &(*pp)->next)
+			;
+		*pp = b->next;
+		free(b);
+	}
+	pthread_mutex_unlock(&blocks_lock);
+	munmap(virt, n * PAGE_SIZE);
 }
