@@ -738,7 +738,8 @@ def user_section():
         shim = sum(v for f, w, v, p in prof if w.startswith("selftests/"))
         if shim:
             s.append(f"\nOf these, {shim:.1f} per pair are the test shim's (`selftests/host/shim`: "
-                     "CPU-slot lookups that are a segment-relative load in the kernel).\n")
+                     "CPU-slot lookups, a thread-local load and a sign test where the kernel has "
+                     "one segment-relative add).\n")
     for wl, label in (("xthread", "cross-thread free"), ("churn", "all-thread churn"),
                       ("nn", "allocate N, free N")):
         prof = perf_profile(os.path.join(RAW, f"perf-gomem-{wl}.txt"))

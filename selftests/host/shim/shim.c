@@ -48,6 +48,7 @@ unsigned long find_next_zero_bit(const unsigned long *a, unsigned long size, uns
 /* ---- CPU slots: one per live thread ---- */
 static unsigned long cpu_used[BITS_TO_LONGS(NR_CPUS)];
 __thread int shim_my_cpu = -1;
+__thread long shim_my_cpu_off = -1;
 static __thread bool in_rcu_callback;	/* liburcu's thread: registered already */
 static pthread_key_t cpu_key;
 static pthread_once_t cpu_key_once = PTHREAD_ONCE_INIT;
@@ -67,6 +68,52 @@ static void cpu_key_init(void)
 	pthread_key_create(&cpu_key, cpu_key_destroy);
 }
 
+static void shim_set_cpu(int cpu)
+{
+	shim_my_cpu = cpu;
+	shim_my_cpu_off = cpu >= 0 ? (long)cpu * SHIM_PCPU_UNIT : -1;
+}
+
+long shim_cpu_off_slow(void)
+{
+	return (long)shim_cpu_id_slow() * SHIM_PCPU_UNIT;
+}
+
+/*
+ * shim_cpu_off()'s slow path: shim_cpu_off_slow() with every register the
+ * C ABI lets it clobber saved around it (all but %rax, the result), on a
+ * 16-byte aligned stack.
+ */
+#ifdef __x86_64__
+#define SHIM_XMM(op, n)	#op " %xmm" #n ", " #n "*16(%rsp)\n\t"
+#define SHIM_XMM_LOAD(n) "movdqu " #n "*16(%rsp), %xmm" #n "\n\t"
+asm(".pushsection .text\n"
+    ".globl shim_cpu_off_thunk\n"
+    ".type shim_cpu_off_thunk, @function\n"
+    "shim_cpu_off_thunk:\n\t"
+    "pushq %rbp\n\t"
+    "movq %rsp, %rbp\n\t"
+    "andq $-16, %rsp\n\t"
+    "subq $256, %rsp\n\t"
+    SHIM_XMM(movdqu, 0) SHIM_XMM(movdqu, 1) SHIM_XMM(movdqu, 2) SHIM_XMM(movdqu, 3)
+    SHIM_XMM(movdqu, 4) SHIM_XMM(movdqu, 5) SHIM_XMM(movdqu, 6) SHIM_XMM(movdqu, 7)
+    SHIM_XMM(movdqu, 8) SHIM_XMM(movdqu, 9) SHIM_XMM(movdqu, 10) SHIM_XMM(movdqu, 11)
+    SHIM_XMM(movdqu, 12) SHIM_XMM(movdqu, 13) SHIM_XMM(movdqu, 14) SHIM_XMM(movdqu, 15)
+    "pushq %rdi\n\tpushq %rsi\n\tpushq %rdx\n\tpushq %rcx\n\t"
+    "pushq %r8\n\tpushq %r9\n\tpushq %r10\n\tpushq %r11\n\t"
+    "call shim_cpu_off_slow\n\t"
+    "popq %r11\n\tpopq %r10\n\tpopq %r9\n\tpopq %r8\n\t"
+    "popq %rcx\n\tpopq %rdx\n\tpopq %rsi\n\tpopq %rdi\n\t"
+    SHIM_XMM_LOAD(0) SHIM_XMM_LOAD(1) SHIM_XMM_LOAD(2) SHIM_XMM_LOAD(3)
+    SHIM_XMM_LOAD(4) SHIM_XMM_LOAD(5) SHIM_XMM_LOAD(6) SHIM_XMM_LOAD(7)
+    SHIM_XMM_LOAD(8) SHIM_XMM_LOAD(9) SHIM_XMM_LOAD(10) SHIM_XMM_LOAD(11)
+    SHIM_XMM_LOAD(12) SHIM_XMM_LOAD(13) SHIM_XMM_LOAD(14) SHIM_XMM_LOAD(15)
+    "leave\n\t"
+    "ret\n"
+    ".size shim_cpu_off_thunk, .-shim_cpu_off_thunk\n"
+    ".popsection");
+#endif
+
 int shim_cpu_id_slow(void)
 {
 	int cpu;
@@ -81,7 +128,7 @@ int shim_cpu_id_slow(void)
 	}
 	__set_bit(cpu, cpu_used);
 	pthread_mutex_unlock(&shim_lock);
-	shim_my_cpu = cpu;
+	shim_set_cpu(cpu);
 	if (!in_rcu_callback) {
 		rcu_register_thread();
 		pthread_once(&cpu_key_once, cpu_key_init);
@@ -99,7 +146,7 @@ void shim_cpu_release(void)
 	pthread_mutex_lock(&shim_lock);
 	__clear_bit(shim_my_cpu, cpu_used);
 	pthread_mutex_unlock(&shim_lock);
-	shim_my_cpu = -1;
+	shim_set_cpu(-1);
 }
 
 static __thread int saved_cpu = -2;
@@ -109,9 +156,9 @@ void shim_cpu_impersonate(int cpu)
 	if (cpu >= 0) {
 		if (saved_cpu == -2)
 			saved_cpu = shim_my_cpu;
-		shim_my_cpu = cpu;
+		shim_set_cpu(cpu);
 	} else {
-		shim_my_cpu = saved_cpu;
+		shim_set_cpu(saved_cpu);
 		saved_cpu = -2;
 	}
 }

@@ -295,13 +295,50 @@ static inline bool IS_ERR_OR_NULL(const void *p) { return !p || IS_ERR(p); }
 #define SHIM_PCPU_UNIT		(1UL << 22)	/* per-CPU unit stride */
 extern unsigned int nr_cpu_ids;
 extern __thread int shim_my_cpu;	/* this thread's CPU slot, or -1 */
+extern __thread long shim_my_cpu_off;	/* shim_my_cpu * SHIM_PCPU_UNIT, or -1 */
 int shim_cpu_id_slow(void);		/* takes a slot on first use */
+long shim_cpu_off_slow(void);
 
 /* this thread's CPU slot: a thread-local load, as the kernel's %gs read */
 static inline int shim_cpu_id(void)
 {
 	return __builtin_expect(shim_my_cpu >= 0, 1) ? shim_my_cpu : shim_cpu_id_slow();
 }
+
+/*
+ * This thread's per-CPU offset, as the kernel's this_cpu_off: a thread-local
+ * load and a sign test. The first use on a thread takes a slot out of line,
+ * through shim_cpu_off_thunk (shim.c), which preserves every register but
+ * %rax: a C call here would make every fast path that reaches a per-CPU
+ * variable save and restore callee-saved registers, which the kernel's
+ * single %gs-relative add never costs.
+ */
+#ifdef __x86_64__
+static __always_inline long shim_cpu_off(void)
+{
+	long off;
+
+	asm("movq %1, %0\n\t"
+	    "testq %0, %0\n\t"
+	    "js 2f\n"
+	    "1:\n\t"
+	    ".pushsection .text.unlikely, \"ax\"\n"
+	    "2:\tleaq -128(%%rsp), %%rsp\n\t"	/* step over the red zone */
+	    "call shim_cpu_off_thunk\n\t"
+	    "leaq 128(%%rsp), %%rsp\n\t"
+	    "jmp 1b\n\t"
+	    ".popsection"
+	    : "=a" (off) : "m" (shim_my_cpu_off) : "cc");
+	return off;
+}
+#else
+static inline long shim_cpu_off(void)
+{
+	long off = shim_my_cpu_off;
+
+	return __builtin_expect(off >= 0, 1) ? off : shim_cpu_off_slow();
+}
+#endif
 void shim_cpu_release(void);		/* give the slot back (thread exit) */
 bool cpu_online(unsigned int cpu);
 bool cpu_possible(unsigned int cpu);
@@ -323,8 +360,8 @@ void *__alloc_percpu_gfp(size_t size, size_t align, gfp_t gfp);
 							  __alignof__(type), gfp))
 void free_percpu(void *p);
 #define per_cpu_ptr(p, cpu)	((typeof(p))((char *)(p) + (size_t)(cpu) * SHIM_PCPU_UNIT))
-#define raw_cpu_ptr(p)		per_cpu_ptr(p, shim_cpu_id())
-#define this_cpu_ptr(p)		per_cpu_ptr(p, shim_cpu_id())
+#define raw_cpu_ptr(p)		this_cpu_ptr(p)
+#define this_cpu_ptr(p)		((typeof(p))((char *)(p) + shim_cpu_off()))
 #define per_cpu(var, cpu)	(*per_cpu_ptr(&(var), cpu))
 #define __this_cpu_read(pcp)	(*this_cpu_ptr(&(pcp)))
 #define this_cpu_read(pcp)	(*this_cpu_ptr(&(pcp)))
@@ -341,8 +378,15 @@ void free_percpu(void *p);
 #define __this_cpu_dec(pcp)	__this_cpu_sub(pcp, 1)
 #define this_cpu_dec(pcp)	this_cpu_sub(pcp, 1)
 
-/* interrupt and preemption exclusion: each thread is its own CPU */
+/*
+ * Interrupt and preemption exclusion: each thread is its own CPU, so there
+ * is nothing to exclude. The tests track nesting and assert that the code
+ * balances it, as lockdep would. The benchmark build (NDEBUG) drops the
+ * tracking, as a production kernel has no lockdep: what remains is the
+ * compiler barrier that local_irq_save() also is.
+ */
 extern __thread int shim_irq_depth, shim_preempt_depth;
+#ifndef NDEBUG
 #define local_irq_save(f)	do { (f) = shim_irq_depth++; } while (0)
 #define local_irq_restore(f)	do { BUG_ON(--shim_irq_depth != (int)(f)); } while (0)
 #define local_irq_disable()	do { shim_irq_depth++; } while (0)
@@ -350,12 +394,21 @@ extern __thread int shim_irq_depth, shim_preempt_depth;
 #define irqs_disabled()		(shim_irq_depth > 0)
 #define preempt_disable()	do { shim_preempt_depth++; } while (0)
 #define preempt_enable()	do { BUG_ON(--shim_preempt_depth < 0); } while (0)
+#define lockdep_assert_irqs_disabled()	BUG_ON(!irqs_disabled())
+#else
+#define local_irq_save(f)	do { (f) = 0; barrier(); } while (0)
+#define local_irq_restore(f)	do { (void)(f); barrier(); } while (0)
+#define local_irq_disable()	barrier()
+#define local_irq_enable()	barrier()
+#define preempt_disable()	barrier()
+#define preempt_enable()	barrier()
+#define lockdep_assert_irqs_disabled()	do { } while (0)
+#endif
 #define migrate_disable()	preempt_disable()
 #define migrate_enable()	preempt_enable()
 #define in_task()		(shim_irq_depth == 0)
 #define in_interrupt()		0
 #define in_nmi()		0
-#define lockdep_assert_irqs_disabled()	BUG_ON(!irqs_disabled())
 #define lockdep_assert_held(l)	do { } while (0)
 
 /* ---- locks ---- */
