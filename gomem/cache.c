@@ -463,6 +463,32 @@ void gomem_caches_drain_cpu(int cpu)
 	spin_unlock_irqrestore(&gomem_cache_list_lock, flags);
 }
 
+/* @fn on every class instance: the global ones, then the private ones */
+static void each_class(unsigned long (*fn)(struct gomem_class *cls))
+{
+	struct gomem_cache *c;
+	unsigned long flags;
+	unsigned int spc;
+
+	for (spc = 2; spc < GOMEM_NUM_SPAN_CLASSES; spc++)
+		fn(&gomem_classes[spc]);
+	spin_lock_irqsave(&gomem_cache_list_lock, flags);
+	list_for_each_entry(c, &gomem_caches, list)
+		if (c->cls == &c->own)
+			fn(&c->own);
+	spin_unlock_irqrestore(&gomem_cache_list_lock, flags);
+}
+
+/**
+ * gomem_drain_transfer() - free every class's transfer caches to the spans
+ *
+ * Context: any context without gomem locks (a shrinker may call it).
+ */
+void gomem_drain_transfer(void)
+{
+	each_class(gomem_mcentral_drain_xfer);
+}
+
 /**
  * gomem_release_empty_spans() - give every class's empty spans back
  *
@@ -470,17 +496,7 @@ void gomem_caches_drain_cpu(int cpu)
  */
 void gomem_release_empty_spans(void)
 {
-	struct gomem_cache *c;
-	unsigned long flags;
-	unsigned int spc;
-
-	for (spc = 2; spc < GOMEM_NUM_SPAN_CLASSES; spc++)
-		gomem_mcentral_release_empty(&gomem_classes[spc]);
-	spin_lock_irqsave(&gomem_cache_list_lock, flags);
-	list_for_each_entry(c, &gomem_caches, list)
-		if (c->cls == &c->own)
-			gomem_mcentral_release_empty(&c->own);
-	spin_unlock_irqrestore(&gomem_cache_list_lock, flags);
+	each_class(gomem_mcentral_release_empty);
 }
 
 static void gomem_rcu_free(struct rcu_head *head)

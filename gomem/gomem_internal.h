@@ -28,6 +28,9 @@
 #define GOMEM_MAG_BYTES		(32 * 1024)
 /* per-CPU batch of other nodes' objects: at most this many, and mag_limit */
 #define GOMEM_REMOTE_MAX	16
+/* per-node transfer cache of a class: at most this many magazines' worth */
+#define GOMEM_XFER_MAGS		2
+#define GOMEM_XFER_MAX		(GOMEM_XFER_MAGS * GOMEM_MAG_MAX)
 
 /* mcache: one CPU's state for one class (Go's mcache.alloc[spc] and more) */
 struct gomem_mcache {
@@ -66,13 +69,21 @@ static inline void gomem_count(unsigned long *c, long n)
 	WRITE_ONCE(*c, *c + n);
 }
 
-/* mcentral: one node's spans of one class */
+/*
+ * mcentral: one node's spans of one class, and its transfer cache: free
+ * objects that CPUs flushed from their magazines, kept as pointers for the
+ * next CPU that runs dry (see mcentral.c). Everything under @lock; nxfer is
+ * also read without it, as a hint and by the statistics.
+ */
 struct gomem_mcentral {
 	spinlock_t lock;
 	struct list_head partial;	/* uncached spans with a free object */
 	struct list_head full;		/* uncached spans without */
 	unsigned long nr_partial, nr_full, nr_cached;
 	unsigned long spans_made, spans_freed;
+	unsigned long xfer_taken;	/* objects CPUs took from the transfer cache */
+	unsigned int nxfer;		/* objects in it: xfer[0..nxfer-1] */
+	void *xfer[GOMEM_XFER_MAX];
 };
 
 #define GOMEM_TINY_SPANCLASS	((GOMEM_TINY_SIZE_CLASS << 1) | 1)
@@ -162,6 +173,7 @@ void *gomem_class_alloc(struct gomem_class *cls, gfp_t gfp, int node);
 bool gomem_class_free(struct gomem_class *cls, struct gomem_span *s, void *p,
 		      unsigned long ip);
 void gomem_release_empty_spans(void);
+void gomem_drain_transfer(void);
 unsigned long gomem_mcentral_release_empty(struct gomem_class *cls);
 void gomem_class_drain_cpu(struct gomem_class *cls, int cpu);
 void gomem_drain_cpu(int cpu);
@@ -187,6 +199,11 @@ struct gomem_span *gomem_mcentral_cache_span(struct gomem_class *cls, int node,
 void gomem_mcentral_adopt_span(struct gomem_class *cls, struct gomem_span *s, int cpu);
 void gomem_mcentral_uncache_span(struct gomem_class *cls, struct gomem_span *s);
 void gomem_mcentral_free_objs(struct gomem_class *cls, void **objs, unsigned int n);
+void gomem_mcentral_flush_objs(struct gomem_class *cls, void **objs, unsigned int n);
+unsigned int gomem_mcentral_take_objs(struct gomem_class *cls, int node, void **objs,
+				      unsigned int max);
+unsigned long gomem_mcentral_drain_xfer(struct gomem_class *cls);
+unsigned long gomem_mcentral_transferred(struct gomem_class *cls);
 void gomem_mcentral_add_span(struct gomem_class *cls, struct gomem_span *s);
 struct gomem_span *gomem_mcentral_new_span(struct gomem_class *cls, int node, gfp_t gfp);
 void *gomem_mcentral_alloc_node(struct gomem_class *cls, int node, gfp_t gfp);

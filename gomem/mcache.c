@@ -6,13 +6,14 @@
  * Allocation, fastest first:
  *   1. pop the CPU's magazine of recently freed objects (LIFO: cache-hot);
  *   2. gomem_span_next_free_fast() on the CPU's span (one ctz);
- *   3. refill: next 64-object window, else sweep the span under its
- *      mcentral lock, else a partial span, else a new span from the page heap.
+ *   3. refill: next 64-object window, else a magazine's worth from the
+ *      node's transfer cache, else sweep the span under its mcentral lock,
+ *      else a partial span, else a new span from the page heap.
  * Free: push on the magazine; when it is full, flush its older half to the
- * mcentral (one lock round trip). Objects of another node bypass the
- * magazine: they are batched in mc->remote[] and go to their mcentrals
- * GOMEM_REMOTE_MAX at a time. See mcentral.c for the rules that make this
- * safe.
+ * mcentral's transfer cache, or to the spans when that is full (one lock
+ * round trip). Objects of another node bypass the magazine: they are
+ * batched in mc->remote[] and go to their mcentrals GOMEM_REMOTE_MAX at a
+ * time, the same way. See mcentral.c for the rules that make this safe.
  *
  * Per-CPU rules: an mcache is touched only by its CPU with interrupts
  * disabled (local_irq_save), which also makes the chunk-index lookups RCU
@@ -68,6 +69,22 @@ void gomem_free_hint_set(struct gomem_span *s, long gen)
 	h->gen = gen;
 }
 
+/*
+ * Free an object of another node: into this CPU's batch for other nodes,
+ * which goes to their mcentrals when it fills. Interrupts are off.
+ */
+static void mcache_free_remote(struct gomem_class *cls, struct gomem_mcache *mc, void *p)
+{
+	gomem_count(&mc->frees, 1);
+	gomem_stat_add(GOMEM_STAT_REMOTE_NODE_FREES, 1);
+	mc->remote[mc->nremote] = p;
+	WRITE_ONCE(mc->nremote, mc->nremote + 1);
+	if (mc->nremote >= min_t(unsigned int, GOMEM_REMOTE_MAX, cls->mag_limit)) {
+		gomem_mcentral_flush_objs(cls, mc->remote, mc->nremote);
+		WRITE_ONCE(mc->nremote, 0);
+	}
+}
+
 /* the span of @p, and the span generation read before the lookup */
 static struct gomem_span *span_lookup_gen(const void *p, long *gen)
 {
@@ -82,14 +99,17 @@ static struct gomem_span *span_lookup_gen(const void *p, long *gen)
  * @p: the object
  *
  * Finds the span through the chunk index, makes the fast path's checks on
- * it, points this CPU's hint at it and pushes the object on the magazine.
- * Frees that alternate between spans (mixed sizes, long-lived objects) land
- * here, one function call from the inline path.
+ * it, points this CPU's hint at it and pushes the object on the magazine,
+ * or, for an object of another node, on this CPU's batch for other nodes.
+ * Frees that alternate between spans (mixed sizes, long-lived objects) and
+ * frees of other nodes' objects land here, one function call from the
+ * inline path.
  *
  * Return: true when freed; false to take the full path (nothing done).
  */
 bool gomem_free_indexed(struct gomem_cache *cache, const void *p)
 {
+	struct gomem_mcache *mc;
 	struct gomem_class *cls;
 	struct gomem_span *s;
 	unsigned long flags, off;
@@ -101,8 +121,7 @@ bool gomem_free_indexed(struct gomem_cache *cache, const void *p)
 	if (unlikely(!s || READ_ONCE(s->state) != GOMEM_SPAN_SMALL))
 		goto slow;
 	cls = s->cls;
-	if (unlikely(!cls->fastpath || (cache ? cls != cache->cls : cls->cache != NULL) ||
-		     s->node != numa_mem_id()))
+	if (unlikely(!cls->fastpath || (cache ? cls != cache->cls : cls->cache != NULL)))
 		goto slow;
 	off = (unsigned long)p - (unsigned long)s->start;
 	idx = gomem_obj_index(off, cls->sizeclass);
@@ -111,9 +130,18 @@ bool gomem_free_indexed(struct gomem_cache *cache, const void *p)
 	/* acquire: pairs with the release after an uncaching sweep */
 	if (unlikely(smp_load_acquire(&s->cpu) < 0 && !test_bit(idx, s->alloc_bits)))
 		goto slow;
-	if (unlikely(!gomem_mag_push(this_cpu_ptr(cls->pcpu), p)))
-		goto slow;
-	gomem_free_hint_set(s, gen);
+	mc = this_cpu_ptr(cls->pcpu);
+	if (unlikely(s->node != numa_mem_id())) {
+		/* another node's object: its batch, as the full path would */
+		if (want_init_on_free())
+			goto slow;
+		kmemleak_free(p);
+		mcache_free_remote(cls, mc, (void *)p);
+	} else {
+		if (unlikely(!gomem_mag_push(mc, p)))
+			goto slow;
+		gomem_free_hint_set(s, gen);
+	}
 	local_irq_restore(flags);
 	return true;
 slow:
@@ -127,6 +155,7 @@ static void *mcache_refill(struct gomem_class *cls, gfp_t gfp, unsigned long *fl
 	int node = numa_mem_id(), cpu = smp_processor_id();
 	bool blocking = gfpflags_allow_blocking(gfp);
 	struct gomem_span *s;
+	unsigned int n;
 	void *p;
 
 	if (mc->span) {
@@ -135,6 +164,14 @@ static void *mcache_refill(struct gomem_class *cls, gfp_t gfp, unsigned long *fl
 			return p;
 	}
 	gomem_count(&mc->refills, 1);
+	/* objects other CPUs flushed: a magazine's worth, before any sweep */
+	if (cls->fastpath) {
+		n = gomem_mcentral_take_objs(cls, node, gomem_mag(mc), mc->limit);
+		if (n) {
+			WRITE_ONCE(mc->nmag, n - 1);
+			return gomem_mag(mc)[n - 1];
+		}
+	}
 	s = gomem_mcentral_cache_span(cls, node, mc->span, cpu);
 	mc->span = s;
 	if (s) {
@@ -207,21 +244,15 @@ void gomem_mcache_free_locked(struct gomem_class *cls, struct gomem_span *s, voi
 	struct gomem_mcache *mc = this_cpu_ptr(cls->pcpu);
 	unsigned int half;
 
-	gomem_count(&mc->frees, 1);
 	if (unlikely(s->node != numa_mem_id())) {
-		gomem_stat_add(GOMEM_STAT_REMOTE_NODE_FREES, 1);
-		mc->remote[mc->nremote] = p;
-		WRITE_ONCE(mc->nremote, mc->nremote + 1);
-		if (mc->nremote >= min_t(unsigned int, GOMEM_REMOTE_MAX, cls->mag_limit)) {
-			gomem_mcentral_free_objs(cls, mc->remote, mc->nremote);
-			WRITE_ONCE(mc->nremote, 0);
-		}
+		mcache_free_remote(cls, mc, p);
 		return;
 	}
+	gomem_count(&mc->frees, 1);
 	if (unlikely(mc->nmag >= cls->mag_limit)) {
 		half = max(1U, mc->nmag / 2);
 		gomem_count(&mc->flushes, 1);
-		gomem_mcentral_free_objs(cls, gomem_mag(mc), half);
+		gomem_mcentral_flush_objs(cls, gomem_mag(mc), half);
 		mc->nmag -= half;
 		memmove(gomem_mag(mc), gomem_mag(mc) + half, mc->nmag * sizeof(void *));
 	}
@@ -378,11 +409,13 @@ static unsigned long gomem_release_free(void);
  *
  * An IPI to each online CPU, without the CPU hotplug lock, so the shrinker
  * may call it from reclaim (a hotplug callback that allocates may be what
- * reclaims). Offline CPUs were drained by the hotplug callback.
+ * reclaims); then the transfer caches. Offline CPUs were drained by the
+ * hotplug callback.
  */
 void gomem_drain_online(void)
 {
 	on_each_cpu(drain_this_cpu, NULL, 1);
+	gomem_drain_transfer();
 }
 
 /**

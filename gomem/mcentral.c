@@ -38,8 +38,23 @@
  *
  * Frees reach an mcentral in batches: a CPU keeps recently freed objects in
  * its mcache's magazine (mcache.c) and flushes half of it here when it
- * fills, one lock round trip per batch. Frees of objects from another node
- * come here directly, so magazines hold local memory only.
+ * fills, one lock round trip per batch. Objects of another node wait in a
+ * per-CPU batch and come here GOMEM_REMOTE_MAX at a time, so magazines hold
+ * local memory only.
+ *
+ * The transfer cache (tcmalloc's TransferCache, and Bonwick's magazine
+ * depot): a flushed batch is first kept whole, as pointers, in its node's
+ * mcentral, up to GOMEM_XFER_MAGS magazines' worth; a CPU whose magazine
+ * and span have run dry takes a magazine's worth back before it sweeps or
+ * takes another span. When one CPU allocates and another frees (a producer
+ * and a consumer, or an object passed across nodes), each batch costs one
+ * lock round trip and a copy on each side, instead of a per-object index
+ * walk and remote-free push on one side and a per-object sweep on the
+ * other. Objects in the transfer cache are free for the callers but still
+ * allocated for their spans (bits set, counted in alloc_count), as objects
+ * in magazines are. The flush paths of classes that check frees strictly
+ * (poison, tiny) skip it, and draining (shrinker, gomem_drain_all(),
+ * destroy) frees it to the spans.
  *
  * Locking order: mcentral lock -> heap lock (mheap.c) -> arena lock. The
  * mcentral lock is taken with interrupts disabled (the mcache paths run
@@ -288,6 +303,131 @@ void gomem_mcentral_free_objs(struct gomem_class *cls, void **objs, unsigned int
 	release_chain(cls, empty);
 }
 
+/* the transfer cache's capacity for a class */
+static unsigned int xfer_max(struct gomem_class *cls)
+{
+	return min_t(unsigned int, GOMEM_XFER_MAGS * cls->mag_limit, GOMEM_XFER_MAX);
+}
+
+/**
+ * gomem_mcentral_flush_objs() - a CPU's flushed batch, to the transfer cache
+ * @cls: their class
+ * @objs: the objects (any nodes)
+ * @n: how many
+ *
+ * Each run of objects of one node goes whole to that node's transfer cache
+ * when it fits there, else to its spans (gomem_mcentral_free_objs()).
+ * Classes without the fast paths (poison, tiny) always free to the spans,
+ * where every free is checked. Callable with interrupts on or off.
+ */
+void gomem_mcentral_flush_objs(struct gomem_class *cls, void **objs, unsigned int n)
+{
+	struct gomem_mcentral *c;
+	unsigned int i = 0, j;
+	unsigned long flags;
+	bool kept;
+	int node;
+
+	if (!cls->fastpath) {
+		gomem_mcentral_free_objs(cls, objs, n);
+		return;
+	}
+	while (i < n) {
+		node = gomem_ptr_to_span(objs[i])->node;
+		for (j = i + 1; j < n && gomem_ptr_to_span(objs[j])->node == node; j++)
+			;
+		c = &cls->central[node];
+		spin_lock_irqsave(&c->lock, flags);
+		kept = c->nxfer + (j - i) <= xfer_max(cls);
+		if (kept) {
+			memcpy(&c->xfer[c->nxfer], &objs[i], (j - i) * sizeof(void *));
+			WRITE_ONCE(c->nxfer, c->nxfer + (j - i));
+		}
+		spin_unlock_irqrestore(&c->lock, flags);
+		if (!kept)
+			gomem_mcentral_free_objs(cls, &objs[i], j - i);
+		i = j;
+	}
+}
+
+/* the top @max objects of @c's transfer cache, into @objs */
+static unsigned int xfer_take(struct gomem_mcentral *c, void **objs, unsigned int max,
+			      bool for_cpu)
+{
+	unsigned long flags;
+	unsigned int k;
+
+	if (!READ_ONCE(c->nxfer))
+		return 0;
+	spin_lock_irqsave(&c->lock, flags);
+	k = min(c->nxfer, max);
+	memcpy(objs, &c->xfer[c->nxfer - k], k * sizeof(void *));
+	WRITE_ONCE(c->nxfer, c->nxfer - k);
+	if (for_cpu)
+		WRITE_ONCE(c->xfer_taken, c->xfer_taken + k);
+	spin_unlock_irqrestore(&c->lock, flags);
+	return k;
+}
+
+/**
+ * gomem_mcentral_take_objs() - refill a magazine from the transfer cache
+ * @cls: the class
+ * @node: the node whose objects to take
+ * @objs: where to put them
+ * @max: at most this many
+ *
+ * Takes the most recently flushed objects (the warmest). Callable with
+ * interrupts on or off.
+ *
+ * Return: the number of objects taken, 0 when the transfer cache is empty.
+ */
+unsigned int gomem_mcentral_take_objs(struct gomem_class *cls, int node, void **objs,
+				      unsigned int max)
+{
+	return xfer_take(&cls->central[node], objs, max, true);
+}
+
+/**
+ * gomem_mcentral_transferred() - objects CPUs took from a class's transfer
+ *	caches
+ * @cls: the class
+ *
+ * Return: the cumulative count, over every node.
+ */
+unsigned long gomem_mcentral_transferred(struct gomem_class *cls)
+{
+	unsigned long n = 0;
+	int node;
+
+	for (node = 0; node < nr_node_ids; node++)
+		n += READ_ONCE(cls->central[node].xfer_taken);
+	return n;
+}
+
+/**
+ * gomem_mcentral_drain_xfer() - free a class's transfer caches to the spans
+ * @cls: the class
+ *
+ * Context: any context without gomem locks.
+ * Return: the number of objects freed.
+ */
+unsigned long gomem_mcentral_drain_xfer(struct gomem_class *cls)
+{
+	void *objs[GOMEM_XFER_MAX];
+	unsigned long done = 0;
+	unsigned int k;
+	int node;
+
+	for (node = 0; node < nr_node_ids; node++) {
+		k = xfer_take(&cls->central[node], objs, GOMEM_XFER_MAX, false);
+		if (!k)
+			continue;
+		gomem_mcentral_free_objs(cls, objs, k);
+		done += k;
+	}
+	return done;
+}
+
 /**
  * gomem_mcentral_new_span() - a fresh span for a class, from the page heap
  * @cls: the class
@@ -413,8 +553,9 @@ unsigned int gomem_mcentral_count(struct gomem_class *cls, unsigned long *spans,
  * gomem_mcentral_release_empty() - give a class's empty spans back
  * @cls: the class
  *
- * A span can sit empty on a partial list when a refill that slept lost a
- * race and parked its fresh span there; shrinking and destroying release it.
+ * Frees the transfer caches to the spans first. A span can also sit empty
+ * on a partial list when a refill that slept lost a race and parked its
+ * fresh span there; shrinking and destroying release it.
  *
  * Return: spans released.
  */
@@ -425,6 +566,7 @@ unsigned long gomem_mcentral_release_empty(struct gomem_class *cls)
 	unsigned long flags;
 	int node;
 
+	gomem_mcentral_drain_xfer(cls);
 	for (node = 0; node < nr_node_ids; node++) {
 		c = &cls->central[node];
 		spin_lock_irqsave(&c->lock, flags);
@@ -456,6 +598,8 @@ void gomem_mcentral_init(struct gomem_mcentral *c)
 	c->nr_cached = 0;
 	c->spans_made = 0;
 	c->spans_freed = 0;
+	c->xfer_taken = 0;
+	c->nxfer = 0;
 }
 
 /**

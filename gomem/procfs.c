@@ -109,7 +109,7 @@ static int gomem_proc_show(struct seq_file *m, void *v)
 	}
 
 	for (sc = 1; sc < GOMEM_NUM_SIZE_CLASSES; sc++) {
-		unsigned long allocs = 0, frees = 0, cached = 0, nspans = 0;
+		unsigned long allocs = 0, frees = 0, cached = 0, nspans = 0, moved = 0;
 
 		for (spc = sc << 1; spc <= ((sc << 1) | 1); spc++) {
 			gomem_class_sum(&gomem_classes[spc], &a, &f, &c);
@@ -118,12 +118,14 @@ static int gomem_proc_show(struct seq_file *m, void *v)
 			cached += c;
 			gomem_mcentral_count(&gomem_classes[spc], &cspans, &cobjs);
 			nspans += cspans;
+			moved += gomem_mcentral_transferred(&gomem_classes[spc]);
 		}
 		seq_printf(m, "class id=%u object_size=%u span_bytes=%lu objects_per_span=%u",
 			   sc, gomem_class_to_size[sc], PG(gomem_class_to_npages[sc]),
 			   gomem_class_to_nelems[sc]);
-		seq_printf(m, " spans=%lu objects_inuse=%lu objects_cached=%lu allocs=%lu frees=%lu\n",
+		seq_printf(m, " spans=%lu objects_inuse=%lu objects_cached=%lu allocs=%lu frees=%lu",
 			   nspans, allocs - frees, cached, allocs, frees);
+		seq_printf(m, " objects_transferred=%lu\n", moved);
 	}
 
 	mutex_lock(&gomem_cache_mutex);

@@ -52,13 +52,14 @@ unsigned long gomem_stat_sum(enum gomem_stat_item item)
  * @cls: the class
  * @allocs: objects allocated
  * @frees: objects freed
- * @cached: objects sitting in magazines and remote-free batches
+ * @cached: objects sitting in magazines, remote-free batches and transfer
+ *	caches
  */
 void gomem_class_sum(struct gomem_class *cls, unsigned long *allocs, unsigned long *frees,
 		     unsigned long *cached)
 {
 	struct gomem_mcache *mc;
-	int cpu;
+	int cpu, node;
 
 	*allocs = 0;
 	*frees = 0;
@@ -69,4 +70,6 @@ void gomem_class_sum(struct gomem_class *cls, unsigned long *allocs, unsigned lo
 		*frees += READ_ONCE(mc->frees);
 		*cached += READ_ONCE(mc->nmag) + READ_ONCE(mc->nremote);
 	}
+	for (node = 0; node < nr_node_ids; node++)
+		*cached += READ_ONCE(cls->central[node].nxfer);
 }

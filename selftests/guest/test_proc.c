@@ -73,7 +73,7 @@ static const char * const node_keys[] = {
 };
 static const char * const class_keys[] = {
 	"id", "object_size", "span_bytes", "objects_per_span", "spans", "objects_inuse",
-	"objects_cached", "allocs", "frees", NULL
+	"objects_cached", "allocs", "frees", "objects_transferred", NULL
 };
 static const char * const cache_keys[] = {
 	"name", "object_size", "align", "spanclass", "slot_size", "merged_with", "spans",

@@ -413,20 +413,116 @@ TEST_F(gm, remote_node_frees_are_batched)
 	for (i = 0; i < 40; i++) {
 		gomem_kfree(objs[i]);
 		gomem_class_sum(&gomem_classes[spc], &a, &f, &cached);
-		/* batched until 16 wait, then all 16 go back at once */
-		ASSERT_EQ((i + 1) % GOMEM_REMOTE_MAX, cached) {
+		ASSERT_EQ(i + 1, cached);
+		/* batched until 16 wait, then all 16 go to their node at once */
+		ASSERT_EQ((i + 1) % GOMEM_REMOTE_MAX,
+			  this_cpu_ptr(gomem_classes[spc].pcpu)->nremote) {
 			TH_LOG("after %d frees", i + 1);
 		}
+		/* to the other node's transfer cache: 40 objects fit there */
+		ASSERT_EQ((i + 1) / GOMEM_REMOTE_MAX * GOMEM_REMOTE_MAX,
+			  gomem_classes[spc].central[other].nxfer);
 		ASSERT_EQ(40, gomem_host_small_inuse() + i + 1);
-		/* the spans (uncached, after the drain) see the batches only */
+		/* the spans see none of it until a drain */
 		gomem_mcentral_count(&gomem_classes[spc], &spans, &inspans);
-		ASSERT_EQ(40 - (i + 1) / GOMEM_REMOTE_MAX * GOMEM_REMOTE_MAX, inspans);
+		ASSERT_EQ(40, inspans);
 	}
 	EXPECT_EQ(remote0 + 40, gomem_stat_sum(GOMEM_STAT_REMOTE_NODE_FREES));
 	gomem_drain_all();
 	gomem_class_sum(&gomem_classes[spc], &a, &f, &cached);
 	EXPECT_EQ(0, cached);
 	EXPECT_EQ(0, gomem_host_small_inuse());
+	gomem_mcentral_count(&gomem_classes[spc], &spans, &inspans);
+	EXPECT_EQ(0, inspans);
+}
+
+/*
+ * A producer and a consumer of one node: the consumer's magazine flushes
+ * go whole to the transfer cache, up to its capacity, then to the spans;
+ * the producer, its span exhausted, refills its magazine from the transfer
+ * cache (newest first) before it takes another span.
+ */
+TEST_F(gm, transfer_cache_moves_batches_between_cpus)
+{
+	unsigned int spc = gomem_size_to_class(256) << 1;
+	struct gomem_class *cls = &gomem_classes[spc];
+	int node = numa_mem_id(), other = NR_CPUS - 1;
+	struct gomem_mcentral *c = &cls->central[node];
+	unsigned int lim = cls->mag_limit, half = lim / 2, cap = GOMEM_XFER_MAGS * lim;
+	unsigned long a, f, cached, spans, inspans;
+	void *objs[128], *p;
+	int i;
+
+	ASSERT_EQ(32, cls->nelems);	/* the arithmetic below: 4 spans */
+	ASSERT_EQ(32, lim);
+	while (cpu_to_node(other) != node)
+		other--;
+	ASSERT_NE(shim_cpu_id(), other);
+	for (i = 0; i < 128; i++)
+		ASSERT_NE(NULL, objs[i] = gomem_kmalloc(256, GFP_KERNEL));
+	ASSERT_EQ(4, c->spans_made);
+
+	/* the consumer: flushes at frees 33, 49, ..., 113 move 16 each */
+	shim_cpu_impersonate(other);
+	for (i = 0; i < 128; i++)
+		gomem_kfree(objs[i]);
+	ASSERT_EQ(lim, this_cpu_ptr(cls->pcpu)->nmag);
+	shim_cpu_impersonate(-1);
+	/* four batches fit; the last two went to their span, which emptied */
+	EXPECT_EQ(cap, c->nxfer);
+	EXPECT_EQ(0, memcmp(c->xfer, objs, cap * sizeof(void *)));
+	EXPECT_EQ(1, c->spans_freed);
+	gomem_mcentral_count(cls, &spans, &inspans);
+	EXPECT_EQ(64, inspans);		/* the two full spans; one is cached */
+	gomem_class_sum(cls, &a, &f, &cached);
+	EXPECT_EQ(cap + lim, cached);
+	EXPECT_EQ(0, gomem_mcentral_transferred(cls));
+
+	/* the producer: its span is exhausted; the newest batch comes first */
+	for (i = 0; i < (int)lim; i++) {
+		p = gomem_kmalloc(256, GFP_KERNEL);
+		ASSERT_EQ(objs[cap - 1 - i], p) {
+			TH_LOG("allocation %d", i);
+		}
+	}
+	EXPECT_EQ(lim, gomem_mcentral_transferred(cls));
+	EXPECT_EQ(cap - lim, c->nxfer);
+	EXPECT_EQ(4, c->spans_made);
+	gomem_class_sum(cls, &a, &f, &cached);
+	EXPECT_EQ(cap, cached);
+
+	/* a drain gives the transfer cache back to the spans */
+	gomem_drain_all();
+	EXPECT_EQ(0, c->nxfer);
+	gomem_class_sum(cls, &a, &f, &cached);
+	EXPECT_EQ(0, cached);
+	EXPECT_EQ(lim, gomem_host_small_inuse());
+	for (i = 0; i < (int)lim; i++)
+		gomem_kfree(objs[cap - 1 - i]);
+	gomem_drain_all();
+	EXPECT_EQ(0, gomem_host_small_inuse());
+	gomem_mcentral_count(cls, &spans, &inspans);
+	EXPECT_EQ(0, inspans);
+}
+
+/* classes that check every free (poison) never use the transfer cache */
+TEST_F(gm, poison_cache_skips_transfer_cache)
+{
+	struct gomem_cache *cache = gomem_cache_create("xfer_poison", 256, 0, GOMEM_POISON, NULL);
+	void *objs[128];
+	int i;
+
+	ASSERT_NE(NULL, cache);
+	ASSERT_FALSE(cache->cls->fastpath);
+	for (i = 0; i < 128; i++)
+		ASSERT_NE(NULL, objs[i] = gomem_cache_alloc(cache, GFP_KERNEL));
+	shim_cpu_impersonate(NR_CPUS - 1);
+	for (i = 0; i < 128; i++)
+		gomem_cache_free(cache, objs[i]);
+	shim_cpu_impersonate(-1);
+	for (i = 0; i < nr_node_ids; i++)
+		EXPECT_EQ(0, cache->cls->central[i].nxfer);
+	gomem_cache_destroy(cache);
 }
 
 TEST_F(gm, krealloc)
