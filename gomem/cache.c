@@ -236,9 +236,9 @@ void *gomem_cache_alloc(struct gomem_cache *cache, gfp_t flags)
 		p = gomem_alloc_fast(cls);
 		if (likely(p)) {
 			this_cpu_inc(cache->pcpu->allocs);
-			if (want_init_on_alloc(flags) && !cls->keep_contents)
-				memset(p, 0, cls->objsize);
 			kmemleak_alloc(p, cls->objsize, 1, flags);
+			if (want_init_on_alloc(flags) && !cls->keep_contents)
+				return gomem_zero_obj(p, cls->objsize);
 			return p;
 		}
 	}

@@ -46,11 +46,12 @@ struct gomem_mcache {
 	 */
 	void *slot[GOMEM_MAG_MAX + 1];
 	/*
-	 * Objects of other nodes, freed here: they never enter the magazine
-	 * (it hands out local memory only) and go to their mcentrals in
-	 * batches, one lock round trip per node and batch.
+	 * Objects of another node, freed here: they never enter the magazine
+	 * (it hands out local memory only) and go to their mcentral in
+	 * batches of one node (remote_node), one lock round trip per batch.
 	 */
 	unsigned int nremote;
+	int remote_node;
 	void *remote[GOMEM_REMOTE_MAX];
 };
 
@@ -199,7 +200,8 @@ struct gomem_span *gomem_mcentral_cache_span(struct gomem_class *cls, int node,
 void gomem_mcentral_adopt_span(struct gomem_class *cls, struct gomem_span *s, int cpu);
 void gomem_mcentral_uncache_span(struct gomem_class *cls, struct gomem_span *s);
 void gomem_mcentral_free_objs(struct gomem_class *cls, void **objs, unsigned int n);
-void gomem_mcentral_flush_objs(struct gomem_class *cls, void **objs, unsigned int n);
+void gomem_mcentral_flush_objs(struct gomem_class *cls, void **objs, unsigned int n,
+			       int node);
 unsigned int gomem_mcentral_take_objs(struct gomem_class *cls, int node, void **objs,
 				      unsigned int max);
 unsigned long gomem_mcentral_drain_xfer(struct gomem_class *cls);
@@ -269,6 +271,7 @@ struct gomem_free_hint {
 };
 
 extern struct gomem_free_hint __percpu *gomem_free_hints;
+void *gomem_zero_obj(void *p, unsigned int size);
 void gomem_free_hint_set(struct gomem_span *s, long gen);
 bool gomem_free_indexed(struct gomem_cache *cache, const void *p);
 

@@ -92,16 +92,15 @@ static struct gomem_vhdr *gomem_vhdr(const void *p)
 	return h;
 }
 
-/* the per-CPU fast path of a kmalloc class, or NULL */
-static __always_inline void *kmalloc_fast(struct gomem_class *cls, gfp_t flags)
+/*
+ * What the fast path does with an object it got: the caller returns this,
+ * so that the zeroing is a tail call and nothing is live across it.
+ */
+static __always_inline void *kmalloc_fast_done(struct gomem_class *cls, void *p, gfp_t flags)
 {
-	void *p = gomem_alloc_fast(cls);
-
-	if (likely(p)) {
-		if (want_init_on_alloc(flags))
-			memset(p, 0, cls->objsize);
-		kmemleak_alloc(p, cls->objsize, 1, flags);
-	}
+	kmemleak_alloc(p, cls->objsize, 1, flags);
+	if (want_init_on_alloc(flags))
+		return gomem_zero_obj(p, cls->objsize);
 	return p;
 }
 
@@ -119,13 +118,15 @@ static __always_inline void *kmalloc_fast(struct gomem_class *cls, gfp_t flags)
  */
 void *gomem_kmalloc_node(size_t size, gfp_t flags, int node)
 {
+	struct gomem_class *cls;
 	void *p;
 
 	if (likely(size - 1 < GOMEM_MAX_SMALL_SIZE && node == NUMA_NO_NODE &&
 		   !(flags & (__GFP_ZERO | __GFP_THISNODE)))) {
-		p = kmalloc_fast(&gomem_classes[gomem_size_to_class(size) << 1], flags);
+		cls = &gomem_classes[gomem_size_to_class(size) << 1];
+		p = gomem_alloc_fast(cls);
 		if (likely(p))
-			return p;
+			return kmalloc_fast_done(cls, p, flags);
 	}
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
@@ -172,14 +173,16 @@ static noinline void *kmalloc_class_slow(unsigned int sizeclass, gfp_t flags,
  */
 void *__gomem_kmalloc_class(unsigned int sizeclass, gfp_t flags)
 {
+	struct gomem_class *cls;
 	void *p;
 
 	/* a valid class is one of 1..67: anything else fails the first test */
 	if (likely(sizeclass - 1 < GOMEM_NUM_SIZE_CLASSES - 1 &&
 		   !(flags & (__GFP_ZERO | __GFP_THISNODE)))) {
-		p = kmalloc_fast(&gomem_classes[sizeclass << 1], flags);
+		cls = &gomem_classes[sizeclass << 1];
+		p = gomem_alloc_fast(cls);
 		if (likely(p))
-			return p;
+			return kmalloc_fast_done(cls, p, flags);
 	}
 	return kmalloc_class_slow(sizeclass, flags, _RET_IP_);
 }

@@ -73,16 +73,38 @@ void gomem_free_hint_set(struct gomem_span *s, long gen)
  * Free an object of another node: into this CPU's batch for other nodes,
  * which goes to their mcentrals when it fills. Interrupts are off.
  */
-static void mcache_free_remote(struct gomem_class *cls, struct gomem_mcache *mc, void *p)
+static void mcache_free_remote(struct gomem_class *cls, struct gomem_mcache *mc, void *p,
+			       int node)
 {
 	gomem_count(&mc->frees, 1);
 	gomem_stat_add(GOMEM_STAT_REMOTE_NODE_FREES, 1);
+	/* a batch holds one node's objects */
+	if (mc->nremote && mc->remote_node != node) {
+		gomem_mcentral_flush_objs(cls, mc->remote, mc->nremote, mc->remote_node);
+		WRITE_ONCE(mc->nremote, 0);
+	}
+	mc->remote_node = node;
 	mc->remote[mc->nremote] = p;
 	WRITE_ONCE(mc->nremote, mc->nremote + 1);
 	if (mc->nremote >= min_t(unsigned int, GOMEM_REMOTE_MAX, cls->mag_limit)) {
-		gomem_mcentral_flush_objs(cls, mc->remote, mc->nremote);
+		gomem_mcentral_flush_objs(cls, mc->remote, mc->nremote, node);
 		WRITE_ONCE(mc->nremote, 0);
 	}
+}
+
+/**
+ * gomem_zero_obj() - init_on_alloc's zeroing for the inline fast paths
+ * @p: the object
+ * @size: its usable size
+ *
+ * Out of line, and called last, so that the fast paths make it a tail call
+ * and need no stack frame of their own.
+ *
+ * Return: @p.
+ */
+void *gomem_zero_obj(void *p, unsigned int size)
+{
+	return memset(p, 0, size);
 }
 
 /* the span of @p, and the span generation read before the lookup */
@@ -136,7 +158,7 @@ bool gomem_free_indexed(struct gomem_cache *cache, const void *p)
 		if (want_init_on_free())
 			goto slow;
 		kmemleak_free(p);
-		mcache_free_remote(cls, mc, (void *)p);
+		mcache_free_remote(cls, mc, (void *)p, s->node);
 	} else {
 		if (unlikely(!gomem_mag_push(mc, p)))
 			goto slow;
@@ -245,14 +267,15 @@ void gomem_mcache_free_locked(struct gomem_class *cls, struct gomem_span *s, voi
 	unsigned int half;
 
 	if (unlikely(s->node != numa_mem_id())) {
-		mcache_free_remote(cls, mc, p);
+		mcache_free_remote(cls, mc, p, s->node);
 		return;
 	}
 	gomem_count(&mc->frees, 1);
 	if (unlikely(mc->nmag >= cls->mag_limit)) {
 		half = max(1U, mc->nmag / 2);
 		gomem_count(&mc->flushes, 1);
-		gomem_mcentral_flush_objs(cls, gomem_mag(mc), half);
+		/* a magazine holds objects of this CPU's node only */
+		gomem_mcentral_flush_objs(cls, gomem_mag(mc), half, numa_mem_id());
 		mc->nmag -= half;
 		memmove(gomem_mag(mc), gomem_mag(mc) + half, mc->nmag * sizeof(void *));
 	}

@@ -312,42 +312,34 @@ static unsigned int xfer_max(struct gomem_class *cls)
 /**
  * gomem_mcentral_flush_objs() - a CPU's flushed batch, to the transfer cache
  * @cls: their class
- * @objs: the objects (any nodes)
+ * @objs: the objects, all of @node
  * @n: how many
+ * @node: their node
  *
- * Each run of objects of one node goes whole to that node's transfer cache
- * when it fits there, else to its spans (gomem_mcentral_free_objs()).
- * Classes without the fast paths (poison, tiny) always free to the spans,
- * where every free is checked. Callable with interrupts on or off.
+ * The batch goes whole to @node's transfer cache when it fits there, else
+ * to its spans (gomem_mcentral_free_objs()). Classes without the fast paths
+ * (poison, tiny) always free to the spans, where every free is checked.
+ * Callable with interrupts on or off.
  */
-void gomem_mcentral_flush_objs(struct gomem_class *cls, void **objs, unsigned int n)
+void gomem_mcentral_flush_objs(struct gomem_class *cls, void **objs, unsigned int n,
+			       int node)
 {
-	struct gomem_mcentral *c;
-	unsigned int i = 0, j;
+	struct gomem_mcentral *c = &cls->central[node];
+	unsigned int max = xfer_max(cls);
 	unsigned long flags;
-	bool kept;
-	int node;
 
-	if (!cls->fastpath) {
-		gomem_mcentral_free_objs(cls, objs, n);
-		return;
-	}
-	while (i < n) {
-		node = gomem_ptr_to_span(objs[i])->node;
-		for (j = i + 1; j < n && gomem_ptr_to_span(objs[j])->node == node; j++)
-			;
-		c = &cls->central[node];
+	/* a full transfer cache costs no extra lock round trip */
+	if (cls->fastpath && READ_ONCE(c->nxfer) + n <= max) {
 		spin_lock_irqsave(&c->lock, flags);
-		kept = c->nxfer + (j - i) <= xfer_max(cls);
-		if (kept) {
-			memcpy(&c->xfer[c->nxfer], &objs[i], (j - i) * sizeof(void *));
-			WRITE_ONCE(c->nxfer, c->nxfer + (j - i));
+		if (likely(c->nxfer + n <= max)) {
+			memcpy(&c->xfer[c->nxfer], objs, n * sizeof(void *));
+			WRITE_ONCE(c->nxfer, c->nxfer + n);
+			spin_unlock_irqrestore(&c->lock, flags);
+			return;
 		}
 		spin_unlock_irqrestore(&c->lock, flags);
-		if (!kept)
-			gomem_mcentral_free_objs(cls, &objs[i], j - i);
-		i = j;
 	}
+	gomem_mcentral_free_objs(cls, objs, n);
 }
 
 /* the top @max objects of @c's transfer cache, into @objs */
