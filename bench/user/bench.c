@@ -99,12 +99,13 @@ static void b_thread_exit(void)
 
 #define NOINLINE	__attribute__((__noinline__))
 #define MAX_REPS	64
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static int reps = 5;
 static char dummy_obj[64];
 
 /* keep the compiler from eliding or merging allocations */
-#define ESCAPE(p)	__asm__ volatile("" : "+r"(p) : : "memory")
+#define ESCAPE(p)	({ __asm__ volatile("" : "+r"(p) : : "memory"); })
 
 static uint64_t now_ns(void)
 {
@@ -237,7 +238,7 @@ static void bench_pair(void)
 	uint64_t t0;
 	int r;
 
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		pair_run(0, sizes[i], 10000);
 		for (r = 0; r < reps; r++) {
 			t0 = now_ns();
