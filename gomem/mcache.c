@@ -356,7 +356,6 @@ bool gomem_class_free(struct gomem_class *cls, struct gomem_span *s, void *p,
 		      unsigned long ip)
 {
 	struct gomem_mcache *mc = this_cpu_ptr(cls->pcpu);
-
 	unsigned int idx;
 
 	/*

@@ -545,9 +545,9 @@ unsigned int gomem_mcentral_count(struct gomem_class *cls, unsigned long *spans,
  * gomem_mcentral_release_empty() - give a class's empty spans back
  * @cls: the class
  *
- * Frees the transfer caches to the spans first. A span can also sit empty
- * on a partial list when a refill that slept lost a race and parked its
- * fresh span there; shrinking and destroying release it.
+ * A span can sit empty on a partial list when a refill that slept lost a
+ * race and parked its fresh span there; shrinking and destroying release it
+ * (after draining, which also empties the transfer caches).
  *
  * Return: spans released.
  */
@@ -558,7 +558,6 @@ unsigned long gomem_mcentral_release_empty(struct gomem_class *cls)
 	unsigned long flags;
 	int node;
 
-	gomem_mcentral_drain_xfer(cls);
 	for (node = 0; node < nr_node_ids; node++) {
 		c = &cls->central[node];
 		spin_lock_irqsave(&c->lock, flags);
@@ -596,7 +595,7 @@ void gomem_mcentral_init(struct gomem_mcentral *c)
 
 /**
  * gomem_mcentral_leftover() - objects still allocated in a class's spans
- * @cls: the class (every CPU drained)
+ * @cls: the class (every CPU and its transfer caches drained)
  *
  * Return: the number of objects the class's uncached spans still hold.
  */

@@ -85,7 +85,7 @@ long shim_cpu_off_slow(void)
  * 16-byte aligned stack.
  */
 #ifdef __x86_64__
-#define SHIM_XMM(op, n)	#op " %xmm" #n ", " #n "*16(%rsp)\n\t"
+#define SHIM_XMM_SAVE(n) "movdqu %xmm" #n ", " #n "*16(%rsp)\n\t"
 #define SHIM_XMM_LOAD(n) "movdqu " #n "*16(%rsp), %xmm" #n "\n\t"
 asm(".pushsection .text\n"
     ".globl shim_cpu_off_thunk\n"
@@ -95,10 +95,10 @@ asm(".pushsection .text\n"
     "movq %rsp, %rbp\n\t"
     "andq $-16, %rsp\n\t"
     "subq $256, %rsp\n\t"
-    SHIM_XMM(movdqu, 0) SHIM_XMM(movdqu, 1) SHIM_XMM(movdqu, 2) SHIM_XMM(movdqu, 3)
-    SHIM_XMM(movdqu, 4) SHIM_XMM(movdqu, 5) SHIM_XMM(movdqu, 6) SHIM_XMM(movdqu, 7)
-    SHIM_XMM(movdqu, 8) SHIM_XMM(movdqu, 9) SHIM_XMM(movdqu, 10) SHIM_XMM(movdqu, 11)
-    SHIM_XMM(movdqu, 12) SHIM_XMM(movdqu, 13) SHIM_XMM(movdqu, 14) SHIM_XMM(movdqu, 15)
+    SHIM_XMM_SAVE(0) SHIM_XMM_SAVE(1) SHIM_XMM_SAVE(2) SHIM_XMM_SAVE(3)
+    SHIM_XMM_SAVE(4) SHIM_XMM_SAVE(5) SHIM_XMM_SAVE(6) SHIM_XMM_SAVE(7)
+    SHIM_XMM_SAVE(8) SHIM_XMM_SAVE(9) SHIM_XMM_SAVE(10) SHIM_XMM_SAVE(11)
+    SHIM_XMM_SAVE(12) SHIM_XMM_SAVE(13) SHIM_XMM_SAVE(14) SHIM_XMM_SAVE(15)
     "pushq %rdi\n\tpushq %rsi\n\tpushq %rdx\n\tpushq %rcx\n\t"
     "pushq %r8\n\tpushq %r9\n\tpushq %r10\n\tpushq %r11\n\t"
     "call shim_cpu_off_slow\n\t"

@@ -395,6 +395,7 @@ extern __thread int shim_irq_depth, shim_preempt_depth;
 #define preempt_disable()	do { shim_preempt_depth++; } while (0)
 #define preempt_enable()	do { BUG_ON(--shim_preempt_depth < 0); } while (0)
 #define lockdep_assert_irqs_disabled()	BUG_ON(!irqs_disabled())
+#define in_task()		(shim_irq_depth == 0)
 #else
 #define local_irq_save(f)	do { (f) = 0; barrier(); } while (0)
 #define local_irq_restore(f)	do { (void)(f); barrier(); } while (0)
@@ -406,7 +407,6 @@ extern __thread int shim_irq_depth, shim_preempt_depth;
 #endif
 #define migrate_disable()	preempt_disable()
 #define migrate_enable()	preempt_enable()
-#define in_task()		(shim_irq_depth == 0)
 #define in_interrupt()		0
 #define in_nmi()		0
 #define lockdep_assert_held(l)	do { } while (0)
