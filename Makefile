@@ -6,7 +6,7 @@
 #                   the demo client, print /proc/gomem
 #   make test       set up, then every test: host (ASan/UBSan, TSan) and QEMU
 #                   kselftests; ends with "N passed, N failed"
-#   make            build the modules against $(KDIR)
+#   make            build the modules against $(KDIR) (installs nothing)
 #   make check      checkpatch, sparse (C=1) and W=1 over the module sources
 #   make bench      benchmarks and the report (see Documentation/benchmarks.rst)
 #
@@ -28,7 +28,11 @@ all: modules
 setup:
 	@bash $(TOP)/scripts/setup.sh
 
-modules: setup
+# a plain build installs nothing: it needs a kernel tree and linux-source-6.1
+modules:
+	@test -f $(KDIR)/Makefile || { echo "gomem: no kernel tree at '$(KDIR)':" \
+		"pass KDIR=, or run 'make setup' to install the pinned headers" >&2; exit 1; }
+	@bash $(TOP)/scripts/kselftest-headers.sh
 	$(MAKE) $(KBUILD_ARGS) modules
 
 # Modules for the QEMU runs: always the pinned kernel.

@@ -3,7 +3,7 @@
  * Caches: the kmem_cache-like API.
  *
  * A cache is a name, an object size and alignment, flags and an optional
- * constructor over a class (gomem_internal.h). Its objects live in spans of
+ * constructor over a class instance (class.h). Its objects live in spans of
  * the smallest Go size class whose size fits the object and is a multiple of
  * its alignment. Like SLUB's merging, a cache without a constructor and
  * without flags that forbid sharing uses the global class of that span class
@@ -18,12 +18,9 @@
  * them with the tiny allocator (aligned by size, as Go aligns tiny objects:
  * 8, 4, 2 or 1 bytes).
  *
- * Locking: gomem_cache_mutex serialises create and destroy (and /proc/gomem
- * readers); the list itself changes under gomem_cache_list_lock too, an
- * irq-safe spinlock, so that drains running in IPIs or hotplug callbacks can
- * walk it. Those walks drain classes under it, so the full order is:
- * gomem_cache_mutex -> gomem_cache_list_lock -> mcentral lock -> heap lock
- * -> arena lock, with the fixalloc lock a leaf below any of them. Allocation and free are the class's lock-free paths.
+ * Locking (locking.h): gomem_cache_mutex serialises create and destroy,
+ * and /proc/gomem readers; no drain takes it (drains walk the class
+ * registry, class.c). Allocation and free are the class's lock-free paths.
  * gomem_cache_create() and gomem_cache_destroy() may sleep.
  */
 #include <linux/kernel.h>
@@ -31,13 +28,16 @@
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/mm.h>
-#include <linux/vmalloc.h>
 #include <gomem.h>
-#include "gomem_internal.h"
+#include "cache.h"
+#include "drain.h"
+#include "free.h"
+#include "mcache.h"
+#include "mcentral.h"
+#include "tiny.h"
 
 LIST_HEAD(gomem_caches);
 DEFINE_MUTEX(gomem_cache_mutex);	/* serialises create and destroy */
-static DEFINE_SPINLOCK(gomem_cache_list_lock);	/* the list, for drains in IPIs */
 
 static bool cache_private(unsigned long flags, void (*ctor)(void *))
 {
@@ -87,7 +87,6 @@ struct gomem_cache *gomem_cache_create(const char *name, unsigned int size,
 	unsigned int ralign, need, link_off = 0, sc, spc;
 	struct gomem_cache *c;
 	const char *bad = NULL;
-	unsigned long irqflags;
 
 	if (!name)
 		bad = "no name";
@@ -127,7 +126,7 @@ struct gomem_cache *gomem_cache_create(const char *name, unsigned int size,
 	if (!c)
 		return NULL;
 	c->name = kstrdup(name, GFP_KERNEL);
-	c->pcpu = alloc_percpu(struct gomem_cache_pcpu);
+	c->pcpu = alloc_percpu(struct gomem_counts);
 	if (!c->name || !c->pcpu)
 		goto fail;
 	c->size = size;
@@ -138,6 +137,8 @@ struct gomem_cache *gomem_cache_create(const char *name, unsigned int size,
 	if (cache_private(flags, ctor)) {
 		if (gomem_class_init(&c->own, spc, c, c->objsize, link_off))
 			goto fail;
+		c->own.name = c->name;
+		c->own.cache_counts = c->pcpu;
 		c->own.ctor = ctor;
 		c->own.rcu = !!(flags & GOMEM_TYPESAFE_BY_RCU);
 		/* constructed and RCU-visible objects keep their contents */
@@ -157,9 +158,7 @@ struct gomem_cache *gomem_cache_create(const char *name, unsigned int size,
 	mutex_lock(&gomem_cache_mutex);
 	if (c->cls != &c->own)
 		c->merged_with = cache_merge_target(c->cls);
-	spin_lock_irqsave(&gomem_cache_list_lock, irqflags);
 	list_add_tail(&c->list, &gomem_caches);
-	spin_unlock_irqrestore(&gomem_cache_list_lock, irqflags);
 	mutex_unlock(&gomem_cache_mutex);
 	return c;
 fail:
@@ -236,10 +235,8 @@ void *gomem_cache_alloc(struct gomem_cache *cache, gfp_t flags)
 		p = gomem_alloc_fast(cls);
 		if (likely(p)) {
 			this_cpu_inc(cache->pcpu->allocs);
-			kmemleak_alloc(p, cls->objsize, 1, flags);
-			if (want_init_on_alloc(flags) && !cls->keep_contents)
-				return gomem_zero_obj(p, cls->objsize);
-			return p;
+			return gomem_alloc_hook(cls, p, cls->objsize, flags & ~__GFP_ZERO,
+						false);
 		}
 	}
 	return gomem_cache_alloc_node(cache, flags, NUMA_NO_NODE);
@@ -255,7 +252,8 @@ static noinline void cache_free_slow(struct gomem_cache *cache, void *objp,
 	}
 	if (unlikely(!objp))
 		return;
-	if (gomem_free_indexed(cache, objp) || gomem_free(cache, objp, ip))
+	if (gomem_free_indexed(cache->cls, objp) ||
+	    gomem_free_by_address(cache->name, cache->cls, objp, ip))
 		this_cpu_inc(cache->pcpu->frees);
 }
 
@@ -270,7 +268,7 @@ static noinline void cache_free_slow(struct gomem_cache *cache, void *objp,
 void gomem_cache_free(struct gomem_cache *cache, void *objp)
 {
 	/* NULL never matches a free hint */
-	if (likely(cache && gomem_free_fast(cache, objp))) {
+	if (likely(cache && gomem_free_fast(false, cache->cls, objp))) {
 		this_cpu_inc(cache->pcpu->frees);
 		return;
 	}
@@ -305,7 +303,7 @@ int gomem_cache_alloc_bulk(struct gomem_cache *cache, gfp_t flags, size_t size, 
 	}
 	local_irq_save(irqflags);
 	for (; i < size; i++) {
-		p[i] = gomem_mcache_alloc_locked(cache->cls, flags, &irqflags);
+		p[i] = gomem_mcache_alloc_irqoff(cache->cls, flags, &irqflags);
 		if (unlikely(!p[i]))
 			break;
 	}
@@ -394,7 +392,6 @@ long gomem_cache_active(struct gomem_cache *c)
  */
 void gomem_cache_destroy(struct gomem_cache *cache)
 {
-	unsigned long irqflags;
 	long live;
 
 	if (!cache)
@@ -411,9 +408,7 @@ void gomem_cache_destroy(struct gomem_cache *cache)
 		return;
 	}
 	mutex_lock(&gomem_cache_mutex);
-	spin_lock_irqsave(&gomem_cache_list_lock, irqflags);
 	list_del(&cache->list);
-	spin_unlock_irqrestore(&gomem_cache_list_lock, irqflags);
 	if (cache->cls != &cache->own) {
 		struct gomem_cache *c;
 
@@ -431,87 +426,3 @@ void gomem_cache_destroy(struct gomem_cache *cache)
 	kfree(cache);
 }
 EXPORT_SYMBOL_GPL(gomem_cache_destroy);
-
-/**
- * gomem_class_construct() - run a private class's constructor over a span
- * @cls: the class
- * @s: a fresh span of it
- */
-void gomem_class_construct(struct gomem_class *cls, struct gomem_span *s)
-{
-	unsigned int i;
-
-	for (i = 0; i < s->nelems; i++)
-		cls->ctor((char *)s->start + i * s->elemsize);
-}
-
-/**
- * gomem_caches_drain_cpu() - drain a CPU's state of every private class
- * @cpu: the CPU (the current one with interrupts off, or a dead one)
- *
- * Called from gomem_drain_cpu(), in an IPI or a hotplug callback.
- */
-void gomem_caches_drain_cpu(int cpu)
-{
-	struct gomem_cache *c;
-	unsigned long flags;
-
-	spin_lock_irqsave(&gomem_cache_list_lock, flags);
-	list_for_each_entry(c, &gomem_caches, list)
-		if (c->cls == &c->own)
-			gomem_class_drain_cpu(&c->own, cpu);
-	spin_unlock_irqrestore(&gomem_cache_list_lock, flags);
-}
-
-/* @fn on every class instance: the global ones, then the private ones */
-static void each_class(unsigned long (*fn)(struct gomem_class *cls))
-{
-	struct gomem_cache *c;
-	unsigned long flags;
-	unsigned int spc;
-
-	for (spc = 2; spc < GOMEM_NUM_SPAN_CLASSES; spc++)
-		fn(&gomem_classes[spc]);
-	spin_lock_irqsave(&gomem_cache_list_lock, flags);
-	list_for_each_entry(c, &gomem_caches, list)
-		if (c->cls == &c->own)
-			fn(&c->own);
-	spin_unlock_irqrestore(&gomem_cache_list_lock, flags);
-}
-
-/**
- * gomem_drain_transfer() - free every class's transfer caches to the spans
- *
- * Context: any context without gomem locks (a shrinker may call it).
- */
-void gomem_drain_transfer(void)
-{
-	each_class(gomem_mcentral_drain_xfer);
-}
-
-/**
- * gomem_release_empty_spans() - give every class's empty spans back
- *
- * Context: any context without gomem locks (a shrinker may call it).
- */
-void gomem_release_empty_spans(void)
-{
-	each_class(gomem_mcentral_release_empty);
-}
-
-static void gomem_rcu_free(struct rcu_head *head)
-{
-	gomem_kfree(gomem_obj_start(head));
-}
-
-/**
- * __gomem_kfree_rcu() - free the object around an rcu_head after a grace period
- * @head: the rcu_head inside the object
- *
- * Use gomem_kfree_rcu(ptr, field).
- */
-void __gomem_kfree_rcu(struct rcu_head *head)
-{
-	call_rcu(head, gomem_rcu_free);
-}
-EXPORT_SYMBOL_GPL(__gomem_kfree_rcu);

@@ -6,11 +6,11 @@
  *   1 B .. 32 KiB               a size class (mcache.c); noscan requests
  *                               under 16 B are tiny-packed (tiny.c)
  *   32 KiB + 1 .. 4 MiB         a large span from the page heap (mheap.c)
- *   above 4 MiB                 vmalloc, one page of header in front
+ *   above 4 MiB                 vmalloc (vmalloc.c)
  *
- * gomem_kfree() finds what it frees by address: vmalloc'ed (header), or in
- * a span (the chunk index gives the span in O(1)); anything else is not
- * gomem's, and is reported and refused.
+ * gomem_kfree() finds what it frees by address (free.c, vmalloc.c);
+ * anything that is not gomem's is reported and refused. krealloc(),
+ * kstrdup() and kfree_rcu() are here too.
  *
  * Context: every function may be called from any context with a GFP that
  * fits it (GFP_ATOMIC in interrupts); only the vmalloc path needs a
@@ -22,87 +22,14 @@
 #include <linux/vmalloc.h>
 #include <linux/rcupdate.h>
 #include <gomem.h>
-#include "gomem_internal.h"
+#include "free.h"
+#include "mcache.h"
+#include "mheap.h"
+#include "tiny.h"
+#include "vmalloc.h"
+#include "report.h"
 
-/* vmalloc'ed objects carry their size in a header page in front */
-struct gomem_vhdr {
-	size_t size;
-	unsigned long magic;
-	struct gomem_vhdr *self;
-};
-
-#define GOMEM_VMAGIC	0x676f6d656d766d61UL	/* "gomemvma" */
 #define GOMEM_MAX_ALLOC	((size_t)INT_MAX)
-
-static void *gomem_vmalloc(size_t size, gfp_t flags, unsigned long ip)
-{
-	struct gomem_vhdr *h;
-
-	if (!gfpflags_allow_blocking(flags)) {
-		if (!(flags & __GFP_NOWARN))
-			pr_warn("gomem: %pS: %zu bytes need vmalloc, which an atomic GFP forbids\n",
-				(void *)ip, size);
-		return NULL;
-	}
-	h = __vmalloc(size + PAGE_SIZE, (flags & GFP_KERNEL) | (flags & __GFP_ZERO) |
-		      __GFP_NOWARN);
-	if (!h) {
-		if (!(flags & __GFP_NOWARN))
-			pr_warn("gomem: %pS: vmalloc of %zu bytes failed\n", (void *)ip, size);
-		return NULL;
-	}
-	h->size = size;
-	h->magic = GOMEM_VMAGIC;
-	h->self = h;
-	gomem_stat_add(GOMEM_STAT_VMALLOC_ALLOCS, 1);
-	return (char *)h + PAGE_SIZE;
-}
-
-/**
- * gomem_vmalloc_start() - the start of a vmalloc'ed object, from inside it
- * @p: an address inside the object
- *
- * Walks back page by page to the header. Used by gomem_kfree_rcu().
- *
- * Return: the object, or NULL.
- */
-void *gomem_vmalloc_start(const void *p)
-{
-	unsigned long a = (unsigned long)p & PAGE_MASK;
-	struct gomem_vhdr *h;
-
-	for (;; a -= PAGE_SIZE) {
-		if (!is_vmalloc_addr((void *)a) || !vmalloc_to_page((void *)a))
-			return NULL;	/* not vmalloc'ed, or a guard page */
-		h = (struct gomem_vhdr *)a;
-		if (h->magic == GOMEM_VMAGIC && h->self == h &&
-		    (unsigned long)p < a + PAGE_SIZE + h->size)
-			return (char *)h + PAGE_SIZE;
-	}
-}
-
-static struct gomem_vhdr *gomem_vhdr(const void *p)
-{
-	struct gomem_vhdr *h = (struct gomem_vhdr *)((unsigned long)p - PAGE_SIZE);
-
-	/* the page in front may be another area's unmapped guard page */
-	if (!PAGE_ALIGNED(p) || !is_vmalloc_addr(h) || !vmalloc_to_page(h) ||
-	    h->magic != GOMEM_VMAGIC || h->self != h)
-		return NULL;
-	return h;
-}
-
-/*
- * What the fast path does with an object it got: the caller returns this,
- * so that the zeroing is a tail call and nothing is live across it.
- */
-static __always_inline void *kmalloc_fast_done(struct gomem_class *cls, void *p, gfp_t flags)
-{
-	kmemleak_alloc(p, cls->objsize, 1, flags);
-	if (want_init_on_alloc(flags))
-		return gomem_zero_obj(p, cls->objsize);
-	return p;
-}
 
 /**
  * gomem_kmalloc_node() - allocate memory on a node, as kmalloc_node()
@@ -126,14 +53,14 @@ void *gomem_kmalloc_node(size_t size, gfp_t flags, int node)
 		cls = &gomem_classes[gomem_size_to_class(size) << 1];
 		p = gomem_alloc_fast(cls);
 		if (likely(p))
-			return kmalloc_fast_done(cls, p, flags);
+			return gomem_alloc_hook(cls, p, cls->objsize, flags & ~__GFP_ZERO, true);
 	}
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	if (unlikely(size > GOMEM_MAX_LARGE_SIZE && size <= GOMEM_MAX_ALLOC))
-		return gomem_vmalloc(size, flags, _RET_IP_);
+		return gomem_vmalloc_alloc(size, flags, _RET_IP_);
 	if (likely(size <= GOMEM_MAX_SMALL_SIZE))
-		p = gomem_small_alloc(gomem_size_to_class(size) << 1, size, flags, node);
+		p = gomem_class_alloc(&gomem_classes[gomem_size_to_class(size) << 1], flags, node);
 	else if (size <= GOMEM_MAX_LARGE_SIZE)
 		p = gomem_large_alloc(size, flags, node);
 	else
@@ -154,7 +81,7 @@ static noinline void *kmalloc_class_slow(unsigned int sizeclass, gfp_t flags,
 	if (WARN_ON_ONCE(sizeclass - 1 >= GOMEM_NUM_SIZE_CLASSES - 1))
 		return NULL;
 	cls = &gomem_classes[sizeclass << 1];
-	p = gomem_small_alloc(sizeclass << 1, cls->elemsize, flags, NUMA_NO_NODE);
+	p = gomem_class_alloc(cls, flags, NUMA_NO_NODE);
 	if (unlikely(!p) && !(flags & __GFP_NOWARN))
 		pr_warn("gomem: %pS: allocation of %u bytes (gfp %#x) failed\n",
 			(void *)ip, cls->elemsize, flags);
@@ -182,7 +109,7 @@ void *__gomem_kmalloc_class(unsigned int sizeclass, gfp_t flags)
 		cls = &gomem_classes[sizeclass << 1];
 		p = gomem_alloc_fast(cls);
 		if (likely(p))
-			return kmalloc_fast_done(cls, p, flags);
+			return gomem_alloc_hook(cls, p, cls->objsize, flags & ~__GFP_ZERO, true);
 	}
 	return kmalloc_class_slow(sizeclass, flags, _RET_IP_);
 }
@@ -190,24 +117,16 @@ EXPORT_SYMBOL_GPL(__gomem_kmalloc_class);
 
 static noinline void kfree_slow(const void *objp, unsigned long ip)
 {
-	struct gomem_vhdr *vh;
-
 	if (unlikely(ZERO_OR_NULL_PTR(objp)))
 		return;
 	if (likely(gomem_free_indexed(NULL, objp)))
 		return;
 	if (unlikely(is_vmalloc_addr(objp))) {
-		vh = gomem_vhdr(objp);
-		if (!vh) {
-			gomem_report_bad_free(NULL, objp, ip, "not a gomem object");
-			return;
-		}
-		vh->magic = 0;
-		gomem_stat_add(GOMEM_STAT_VMALLOC_FREES, 1);
-		vfree(vh);
+		if (!gomem_vmalloc_free(objp))
+			gomem_report_bad_free("kmalloc", objp, ip, "not a gomem object");
 		return;
 	}
-	gomem_free(NULL, objp, ip);
+	gomem_free_by_address(NULL, NULL, objp, ip);
 }
 
 /**
@@ -221,7 +140,7 @@ static noinline void kfree_slow(const void *objp, unsigned long ip)
 void gomem_kfree(const void *objp)
 {
 	/* NULL and ZERO_SIZE_PTR never match a free hint */
-	if (likely(gomem_free_fast(NULL, objp)))
+	if (likely(gomem_free_fast(true, NULL, objp)))
 		return;
 	kfree_slow(objp, _RET_IP_);
 }
@@ -237,14 +156,10 @@ EXPORT_SYMBOL_GPL(gomem_kfree);
  */
 size_t gomem_ksize(const void *objp)
 {
-	struct gomem_vhdr *vh;
-
 	if (unlikely(ZERO_OR_NULL_PTR(objp)))
 		return 0;
-	if (unlikely(is_vmalloc_addr(objp))) {
-		vh = gomem_vhdr(objp);
-		return vh ? vh->size : 0;
-	}
+	if (unlikely(is_vmalloc_addr(objp)))
+		return gomem_vmalloc_size(objp);
 	return gomem_obj_size(objp);
 }
 EXPORT_SYMBOL_GPL(gomem_ksize);
@@ -273,7 +188,8 @@ void *gomem_krealloc(const void *objp, size_t new_size, gfp_t flags)
 	ks = gomem_ksize(objp);
 	copy = ks ?: gomem_tiny_extent(objp);
 	if (!copy && !ZERO_OR_NULL_PTR(objp)) {
-		gomem_report_bad_free(NULL, objp, _RET_IP_, "krealloc of a pointer gomem does not own");
+		gomem_report_bad_free("kmalloc", objp, _RET_IP_,
+				      "krealloc of a pointer gomem does not own");
 		return NULL;
 	}
 	if (ks >= new_size) {
@@ -315,8 +231,8 @@ void *gomem_kmalloc_noscan(size_t size, gfp_t flags)
 	if (size < GOMEM_TINY_SIZE)
 		p = gomem_tiny_alloc(size, flags);
 	else if (size <= GOMEM_MAX_SMALL_SIZE)
-		p = gomem_small_alloc(gomem_noscan_spanclass(gomem_size_to_class(size)), size, flags,
-				      NUMA_NO_NODE);
+		p = gomem_class_alloc(&gomem_classes[gomem_noscan_spanclass(gomem_size_to_class(size))],
+				      flags, NUMA_NO_NODE);
 	else
 		return gomem_kmalloc_node(size, flags, NUMA_NO_NODE);
 	if (unlikely(!p) && !(flags & __GFP_NOWARN))
@@ -350,3 +266,20 @@ char *gomem_kstrdup(const char *s, gfp_t flags)
 	return p;
 }
 EXPORT_SYMBOL_GPL(gomem_kstrdup);
+
+static void gomem_rcu_free(struct rcu_head *head)
+{
+	gomem_kfree(gomem_obj_start(head));
+}
+
+/**
+ * __gomem_kfree_rcu() - free the object around an rcu_head after a grace period
+ * @head: the rcu_head inside the object
+ *
+ * Use gomem_kfree_rcu(ptr, field).
+ */
+void __gomem_kfree_rcu(struct rcu_head *head)
+{
+	call_rcu(head, gomem_rcu_free);
+}
+EXPORT_SYMBOL_GPL(__gomem_kfree_rcu);

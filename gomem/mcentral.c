@@ -56,15 +56,19 @@
  * (poison, tiny) skip it, and draining (shrinker, gomem_drain_all(),
  * destroy) frees it to the spans.
  *
- * Locking order: mcentral lock -> heap lock (mheap.c) -> arena lock. The
- * mcentral lock is taken with interrupts disabled (the mcache paths run
- * with interrupts off; other callers use the irqsave form).
+ * Locking: the mcentral lock is irq-safe; its place in the order is in
+ * locking.h. Functions that take it with plain spin_lock() require
+ * interrupts off (the mcache paths) and assert it; the rest use the irqsave
+ * form. This file calls only span.c and the page heap (mheap.c).
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/bitops.h>
 #include <linux/rcupdate.h>
-#include "gomem_internal.h"
+#include "mcentral.h"
+#include "mheap.h"
+#include "report.h"
+#include "stats.h"
 
 static void span_release_rcu(struct rcu_head *head)
 {
@@ -105,23 +109,24 @@ static unsigned long release_chain(struct gomem_class *cls, struct gomem_span *e
 static void double_free_found(struct gomem_class *cls, void *p)
 {
 	gomem_count(&this_cpu_ptr(cls->pcpu)->frees, -1);
-	if (cls->cache)		/* a private class: its cache counted it too */
-		this_cpu_dec(cls->cache->pcpu->frees);
+	if (cls->cache_counts)	/* a private class: its cache counted it too */
+		this_cpu_dec(cls->cache_counts->frees);
 	gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
-	gomem_report_bad_free(cls->cache, p, 0, "double free");
+	gomem_report_bad_free(gomem_class_name(cls), p, 0, "double free");
 }
 
 /*
- * Free one object to its span; c->lock held. Returns true when the span
- * became empty and was taken off its list (the caller releases it).
+ * Free one object to its span. Returns true when the span became empty and
+ * was taken off its list (the caller releases it).
  */
 static bool free_locked(struct gomem_class *cls, struct gomem_mcentral *c,
 			struct gomem_span *s, void *p)
 {
 	unsigned int idx;
 
+	lockdep_assert_held(&c->lock);
 	if (unlikely(!gomem_span_obj_index(s, p, &idx))) {
-		gomem_report_bad_free(cls->cache, p, 0, "not the start of an object");
+		gomem_report_bad_free(gomem_class_name(cls), p, 0, "not the start of an object");
 		return false;
 	}
 	if (s->cpu >= 0) {
@@ -147,11 +152,14 @@ static bool free_locked(struct gomem_class *cls, struct gomem_mcentral *c,
 	return true;
 }
 
-/* Apply the owner's allocations and the pending remote frees; c->lock held */
-static void sweep_owned(struct gomem_class *cls, struct gomem_span *s)
+/* Apply the owner's allocations and the pending remote frees */
+static void sweep_locked(struct gomem_class *cls, struct gomem_mcentral *c,
+			 struct gomem_span *s)
 {
 	unsigned int idx;
 	void *p, *next;
+
+	lockdep_assert_held(&c->lock);
 
 	if (s->freeindex)
 		gomem_span_bits_set_below(s, s->freeindex);
@@ -178,7 +186,7 @@ static void sweep_owned(struct gomem_class *cls, struct gomem_span *s)
  * @old: the CPU's exhausted span, or NULL
  * @cpu: the owning CPU
  *
- * Interrupts are off. When sweeping @old frees an object, @old stays cached
+ * Context: interrupts off. When sweeping @old frees an object, @old stays cached
  * and is returned; otherwise @old goes to its full list and a partial span
  * of @node, if any, becomes the CPU's.
  *
@@ -190,10 +198,11 @@ struct gomem_span *gomem_mcentral_cache_span(struct gomem_class *cls, int node,
 	struct gomem_mcentral *c;
 	struct gomem_span *s;
 
+	lockdep_assert_irqs_disabled();
 	if (old) {
 		c = &cls->central[old->node];
 		spin_lock(&c->lock);
-		sweep_owned(cls, old);
+		sweep_locked(cls, c, old);
 		if (old->alloc_count < old->nelems) {
 			spin_unlock(&c->lock);
 			return old;
@@ -224,11 +233,14 @@ struct gomem_span *gomem_mcentral_cache_span(struct gomem_class *cls, int node,
  * @cls: the class
  * @s: a span from gomem_mcentral_new_span()
  * @cpu: the owning CPU
+ *
+ * Context: interrupts off.
  */
 void gomem_mcentral_adopt_span(struct gomem_class *cls, struct gomem_span *s, int cpu)
 {
 	struct gomem_mcentral *c = &cls->central[s->node];
 
+	lockdep_assert_irqs_disabled();
 	spin_lock(&c->lock);
 	WRITE_ONCE(s->cpu, cpu);
 	c->nr_cached++;
@@ -248,7 +260,7 @@ void gomem_mcentral_uncache_span(struct gomem_class *cls, struct gomem_span *s)
 	bool empty = false;
 
 	spin_lock_irqsave(&c->lock, flags);
-	sweep_owned(cls, s);
+	sweep_locked(cls, c, s);
 	smp_store_release(&s->cpu, -1);	/* after the sweep set its bits */
 	c->nr_cached--;
 	if (!s->alloc_count) {
@@ -437,13 +449,7 @@ struct gomem_span *gomem_mcentral_new_span(struct gomem_class *cls, int node, gf
 	s = gomem_heap_alloc_span(node, cls->npages, gfp);
 	if (!s)
 		return NULL;
-	gomem_span_init_small(s, cls);
-	if (cls->poison)
-		memset(s->start, GOMEM_POISON_FREE, (size_t)s->npages << GOMEM_PAGE_SHIFT);
-	if (cls->tiny)
-		gomem_tiny_span_init(s);
-	if (cls->ctor)
-		gomem_class_construct(cls, s);
+	gomem_span_prepare(s, cls);
 	spin_lock_irqsave(&cls->central[s->node].lock, flags);
 	cls->central[s->node].spans_made++;
 	spin_unlock_irqrestore(&cls->central[s->node].lock, flags);
@@ -606,4 +612,101 @@ unsigned long gomem_mcentral_leftover(struct gomem_class *cls)
 	gomem_mcentral_release_empty(cls);
 	gomem_mcentral_count(cls, &spans, &objs);
 	return objs;
+}
+
+/* what gomem_mcentral_check() found wrong, counted and named */
+#define CHECK(cond, fmt, ...) do {						\
+	if (unlikely(!(cond))) {						\
+		pr_err("gomem: mcentral check: %s (class %u, node %d): " fmt "\n",	\
+		       gomem_class_name(cls), cls->spanclass, node, ##__VA_ARGS__); \
+		bad++;								\
+	}									\
+} while (0)
+
+static unsigned int span_bits(struct gomem_span *s)
+{
+	return bitmap_weight(s->alloc_bits, s->nelems);
+}
+
+/**
+ * gomem_mcentral_check() - check a class's span-state table
+ * @cls: the class
+ *
+ * The invariants of the table at the top of this file, for every node:
+ * list lengths match nr_partial and nr_full; every span on a list is
+ * uncached, of this class and node, has no pending remote frees, and its
+ * alloc_bits count alloc_count, which is below nelems on the partial list
+ * and equal to it on the full list; nr_cached counts the CPUs' spans of the
+ * node; the transfer cache is within its capacity and holds allocated
+ * objects of the class and node. For tests and debugging: the per-CPU
+ * state is read without its CPU's cooperation, so no other CPU may be
+ * inside gomem for this class meanwhile.
+ *
+ * Return: the number of violations found (each is printed), 0 when none.
+ */
+unsigned int gomem_mcentral_check(struct gomem_class *cls)
+{
+	struct gomem_mcentral *c;
+	unsigned long n, flags, ncached;
+	struct gomem_span *s;
+	unsigned int bad = 0, i, idx;
+	int node, cpu;
+
+	for (node = 0; node < nr_node_ids; node++) {
+		c = &cls->central[node];
+		ncached = 0;
+		for_each_possible_cpu(cpu) {
+			s = per_cpu_ptr(cls->pcpu, cpu)->span;
+			if (!s || s->node != node)
+				continue;
+			ncached++;
+			CHECK(s->cpu == cpu, "span cached by CPU %d says cpu=%d", cpu, s->cpu);
+			CHECK(s->cls == cls, "CPU %d caches a span of another class", cpu);
+		}
+		spin_lock_irqsave(&c->lock, flags);
+		CHECK(c->nr_cached == ncached, "nr_cached=%lu, CPUs cache %lu",
+		      c->nr_cached, ncached);
+		n = 0;
+		list_for_each_entry(s, &c->partial, list) {
+			n++;
+			CHECK(s->cpu < 0, "partial span owned by CPU %d", s->cpu);
+			CHECK(s->alloc_count < s->nelems, "partial span full (%u of %u)",
+			      s->alloc_count, s->nelems);
+		}
+		CHECK(n == c->nr_partial, "%lu partial spans, nr_partial=%lu", n, c->nr_partial);
+		n = 0;
+		list_for_each_entry(s, &c->full, list) {
+			n++;
+			CHECK(s->cpu < 0, "full span owned by CPU %d", s->cpu);
+			CHECK(s->alloc_count == s->nelems, "full span has %u of %u",
+			      s->alloc_count, s->nelems);
+		}
+		CHECK(n == c->nr_full, "%lu full spans, nr_full=%lu", n, c->nr_full);
+		list_for_each_entry(s, &c->partial, list) {
+			CHECK(s->cls == cls && s->node == node && s->state == GOMEM_SPAN_SMALL,
+			      "partial span of another class, node or state");
+			CHECK(!s->remote_free, "uncached span with pending remote frees");
+			CHECK(span_bits(s) == s->alloc_count, "partial span: %u bits, alloc_count %u",
+			      span_bits(s), s->alloc_count);
+		}
+		list_for_each_entry(s, &c->full, list) {
+			CHECK(s->cls == cls && s->node == node && s->state == GOMEM_SPAN_SMALL,
+			      "full span of another class, node or state");
+			CHECK(!s->remote_free, "uncached span with pending remote frees");
+			CHECK(span_bits(s) == s->alloc_count, "full span: %u bits, alloc_count %u",
+			      span_bits(s), s->alloc_count);
+		}
+		CHECK(c->nxfer <= xfer_max(cls), "transfer cache holds %u, capacity %u",
+		      c->nxfer, xfer_max(cls));
+		for (i = 0; i < c->nxfer && i < GOMEM_XFER_MAX; i++) {
+			s = gomem_ptr_to_span(c->xfer[i]);
+			CHECK(s && s->cls == cls && s->node == node,
+			      "transfer cache object %u not of this class and node", i);
+			if (s && s->cls == cls && s->cpu < 0 && gomem_span_obj_index(s, c->xfer[i], &idx))
+				CHECK(test_bit(idx, s->alloc_bits),
+				      "transfer cache object %u is free in its span", i);
+		}
+		spin_unlock_irqrestore(&c->lock, flags);
+	}
+	return bad;
 }

@@ -21,7 +21,13 @@
 #include <linux/uaccess.h>
 #include <linux/string.h>
 #include <gomem.h>
-#include "gomem_internal.h"
+#include "procfs.h"
+#include "cache.h"
+#include "class.h"
+#include "drain.h"
+#include "mcentral.h"
+#include "mheap.h"
+#include "stats.h"
 
 #define PG(n)	((unsigned long)(n) << GOMEM_PAGE_SHIFT)
 

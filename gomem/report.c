@@ -7,17 +7,19 @@
  */
 #include <linux/kernel.h>
 #include <linux/ratelimit.h>
-#include "gomem_internal.h"
+#include "report.h"
+#include "stats.h"
 
 /**
  * gomem_report_bad_free() - report a refused free
- * @cache: the cache the caller named, or NULL for the kmalloc family
+ * @name: the cache the caller named, or the class's name ("kmalloc" for the
+ *	kmalloc family)
  * @p: the pointer
  * @ip: the caller's address, or 0 when the free was found later (a batch
  *	flush or a sweep)
  * @what: the problem
  */
-void gomem_report_bad_free(struct gomem_cache *cache, const void *p, unsigned long ip,
+void gomem_report_bad_free(const char *name, const void *p, unsigned long ip,
 			   const char *what)
 {
 	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 100);
@@ -27,8 +29,8 @@ void gomem_report_bad_free(struct gomem_cache *cache, const void *p, unsigned lo
 		return;
 	if (ip)
 		pr_warn("gomem: %s: %s: free of %p by %pS refused\n",
-			cache ? gomem_cache_name(cache) : "kmalloc", what, p, (void *)ip);
+			name, what, p, (void *)ip);
 	else
 		pr_warn("gomem: %s: %s: free of %p refused\n",
-			cache ? gomem_cache_name(cache) : "kmalloc", what, p);
+			name, what, p);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Object allocation inside a span: Go's allocBits / freeindex / allocCache.
+ * Spans of small objects: their preparation for a class, and object
+ * allocation inside them (Go's allocBits / freeindex / allocCache).
  *
  * The owner (the CPU whose mcache holds the span) allocates with
  * gomem_span_next_free_fast() and, when the 64-object window runs out,
@@ -14,18 +15,27 @@
  */
 #include <linux/kernel.h>
 #include <linux/bitops.h>
-#include "gomem_internal.h"
+#include <linux/string.h>
+#include "class.h"
 
 /* read by every inline free, written by span releases: a line of its own */
 atomic_long_t gomem_span_gen ____cacheline_aligned_in_smp;
 
 /**
- * gomem_span_init_small() - set a fresh span up for a class's objects
+ * gomem_span_prepare() - set a fresh span up for a class's objects
  * @s: span from the page heap
  * @cls: the class it will serve
+ *
+ * Everything a span needs before its first object is handed out: the
+ * allocation state, the poison fill of a GOMEM_POISON class, the cleared
+ * block counts of a tiny span, and the constructor run over every object of
+ * a class that has one (objects are constructed once, when their span is
+ * made, as SLUB constructs them when it makes a slab).
  */
-void gomem_span_init_small(struct gomem_span *s, struct gomem_class *cls)
+void gomem_span_prepare(struct gomem_span *s, struct gomem_class *cls)
 {
+	unsigned int i;
+
 	s->spanclass = cls->spanclass;
 	s->elemsize = cls->elemsize;
 	s->nelems = cls->nelems;
@@ -37,6 +47,13 @@ void gomem_span_init_small(struct gomem_span *s, struct gomem_class *cls)
 	s->remote_count = 0;
 	bitmap_zero(s->alloc_bits, GOMEM_SPAN_MAX_ELEMS);
 	s->state = GOMEM_SPAN_SMALL;
+	if (cls->poison)
+		memset(s->start, GOMEM_POISON_FREE, (size_t)s->npages << GOMEM_PAGE_SHIFT);
+	if (cls->tiny)
+		memset(gomem_tiny_count(s, s->start), 0, s->nelems);
+	if (cls->ctor)
+		for (i = 0; i < s->nelems; i++)
+			cls->ctor((char *)s->start + i * s->elemsize);
 }
 
 /**

@@ -20,6 +20,7 @@
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/atomic.h>
+#include <linux/bitops.h>
 #include "sizeclasses.h"
 
 #define GOMEM_SPAN_MAX_ELEMS	(GOMEM_PAGE_SIZE / 8)	/* class 1: 8 B in one page */
@@ -89,6 +90,48 @@ static inline void gomem_span_bits_set_below(struct gomem_span *s, unsigned int 
 		WRITE_ONCE(s->alloc_bits[w], ~0UL);
 	if (n % BITS_PER_LONG)
 		WRITE_ONCE(s->alloc_bits[w], s->alloc_bits[w] | (BIT(n % BITS_PER_LONG) - 1));
+}
+
+/*
+ * Tiny spans (tiny.c): nelems 16-byte blocks, then one count byte per block
+ * in the span's tail (tiny spans give up 1/17 of their objects for them).
+ */
+static inline unsigned int gomem_tiny_nelems(unsigned int npages)
+{
+	return ((unsigned long)npages << GOMEM_PAGE_SHIFT) / (GOMEM_TINY_SIZE + 1);
+}
+
+/* the count byte of the tiny block at @block */
+static inline u8 *gomem_tiny_count(struct gomem_span *s, const void *block)
+{
+	unsigned long idx = ((unsigned long)block - (unsigned long)s->start) / GOMEM_TINY_SIZE;
+
+	return (u8 *)s->start + s->nelems * GOMEM_TINY_SIZE + idx;
+}
+
+void gomem_span_prepare(struct gomem_span *s, struct gomem_class *cls);
+void *gomem_span_next_free(struct gomem_span *s);
+bool gomem_span_obj_index(struct gomem_span *s, const void *p, unsigned int *idx);
+
+/**
+ * gomem_span_next_free_fast() - Go's nextFreeFast: one ctz, no lock
+ * @s: a span owned by this CPU's mcache
+ *
+ * Return: the next free object, or NULL when the 64-object cache window is
+ * exhausted (gomem_span_next_free() moves on).
+ */
+static __always_inline void *gomem_span_next_free_fast(struct gomem_span *s)
+{
+	unsigned int bit, idx;
+
+	if (!s->alloc_cache)
+		return NULL;
+	bit = __ffs64(s->alloc_cache);
+	idx = s->freeindex + bit;
+	s->alloc_cache = (s->alloc_cache >> bit) >> 1;
+	s->freeindex = idx + 1;
+	s->alloc_count++;
+	return (char *)s->start + idx * s->elemsize;
 }
 
 /*

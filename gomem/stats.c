@@ -7,7 +7,9 @@
  */
 #include <linux/kernel.h>
 #include <linux/percpu.h>
-#include "gomem_internal.h"
+#include <linux/nodemask.h>
+#include "stats.h"
+#include "class.h"
 
 struct gomem_stats __percpu *gomem_pcpu_stats;
 

@@ -19,13 +19,17 @@
  * after retirement, and reaching zero is seen by exactly one CPU, which
  * frees the block. A free that finds the count at zero is a double free.
  *
- * Per-CPU rules as in mcache.c: the state is touched by its CPU with
- * interrupts off, or by a control CPU after its CPU died.
+ * Per-CPU rules: locking.h. Blocks come from the tiny class's mcache
+ * (mcache.c); this file calls nothing else above the leaves.
  */
 #include <linux/kernel.h>
 #include <linux/percpu.h>
 #include <linux/mm.h>
-#include "gomem_internal.h"
+#include <linux/kmemleak.h>
+#include "tiny.h"
+#include "mcache.h"
+#include "report.h"
+#include "stats.h"
 
 #define TINY_BIAS	0x80
 
@@ -36,33 +40,6 @@ struct gomem_tiny {
 };
 
 static struct gomem_tiny __percpu *gomem_tiny_pcpu;
-
-/**
- * gomem_tiny_nelems() - blocks in a tiny span, after room for their counts
- * @npages: the span's gomem pages
- *
- * Return: the number of 16-byte blocks.
- */
-unsigned int gomem_tiny_nelems(unsigned int npages)
-{
-	return ((unsigned long)npages << GOMEM_PAGE_SHIFT) / (GOMEM_TINY_SIZE + 1);
-}
-
-static u8 *tiny_count(struct gomem_span *s, const void *block)
-{
-	unsigned long idx = ((unsigned long)block - (unsigned long)s->start) / GOMEM_TINY_SIZE;
-
-	return (u8 *)s->start + s->nelems * GOMEM_TINY_SIZE + idx;
-}
-
-/**
- * gomem_tiny_span_init() - clear a fresh tiny span's block counts
- * @s: the span
- */
-void gomem_tiny_span_init(struct gomem_span *s)
-{
-	memset((char *)s->start + s->nelems * GOMEM_TINY_SIZE, 0, s->nelems);
-}
 
 /* Add @delta to a block's count unless it is zero; returns the old count. */
 static unsigned int tiny_count_add(u8 *c, int delta)
@@ -76,15 +53,16 @@ static unsigned int tiny_count_add(u8 *c, int delta)
 	return old;
 }
 
-/* Retire this CPU's current block. Interrupts off, or @t's CPU dead. */
-static void tiny_retire(struct gomem_tiny *t)
+/* Retire a CPU's current block: this CPU's, or a dead one's; irqs off */
+static void retire_irqoff(struct gomem_tiny *t)
 {
 	struct gomem_span *s = gomem_ptr_to_span(t->block);
 	unsigned int old;
 
-	old = tiny_count_add(tiny_count(s, t->block), (int)t->nallocs - TINY_BIAS);
+	lockdep_assert_irqs_disabled();
+	old = tiny_count_add(gomem_tiny_count(s, t->block), (int)t->nallocs - TINY_BIAS);
 	if ((u8)(old + t->nallocs - TINY_BIAS) == 0)
-		gomem_class_free(s->cls, s, t->block, _RET_IP_);
+		gomem_class_free_irqoff(s->cls, s, t->block, _RET_IP_);
 	t->block = NULL;
 	t->off = 0;
 	t->nallocs = 0;
@@ -121,7 +99,7 @@ void *gomem_tiny_alloc(size_t size, gfp_t gfp)
 		t->nallocs++;
 		goto out;
 	}
-	p = gomem_mcache_alloc_locked(cls, gfp, &flags);
+	p = gomem_mcache_alloc_irqoff(cls, gfp, &flags);
 	if (unlikely(!p)) {
 		local_irq_restore(flags);
 		gomem_stat_add(GOMEM_STAT_FAILED_ALLOCS, 1);
@@ -132,88 +110,64 @@ void *gomem_tiny_alloc(size_t size, gfp_t gfp)
 	gomem_stat_add(GOMEM_STAT_TINY_BLOCKS, 1);
 	if (!t->block || size < t->off) {
 		if (t->block)
-			tiny_retire(t);
-		WRITE_ONCE(*tiny_count(s, p), TINY_BIAS);
+			retire_irqoff(t);
+		WRITE_ONCE(*gomem_tiny_count(s, p), TINY_BIAS);
 		t->block = p;
 		t->off = size;
 		t->nallocs = 1;
 	} else {
-		WRITE_ONCE(*tiny_count(s, p), 1);	/* not current: just this object */
+		WRITE_ONCE(*gomem_tiny_count(s, p), 1);	/* not current: just this object */
 	}
 out:
 	gomem_stat_add(GOMEM_STAT_TINY_ALLOCS, 1);
 	local_irq_restore(flags);
-	if (want_init_on_alloc(gfp))
-		memset(p, 0, size);
-	return p;
+	return gomem_alloc_hook(cls, p, size, gfp, true);
 }
 
 /**
- * gomem_tiny_free() - free a tiny-packed object
- * @cache: the cache the caller named, or NULL, for reports
+ * gomem_tiny_free_irqoff() - free a tiny-packed object
+ * @name: the cache the caller named, or "kmalloc", for reports
  * @s: its span (a tiny span)
  * @p: the object
  * @ip: the caller, for reports
  *
- * Interrupts are off.
- *
  * Return: false when the free was refused.
  */
-bool gomem_tiny_free(struct gomem_cache *cache, struct gomem_span *s, void *p,
-		     unsigned long ip)
+bool gomem_tiny_free_irqoff(const char *name, struct gomem_span *s, void *p,
+			    unsigned long ip)
 {
 	unsigned long off = (unsigned long)p - (unsigned long)s->start;
 	char *block = (char *)s->start + ALIGN_DOWN(off, GOMEM_TINY_SIZE);
 	unsigned int old;
 
+	lockdep_assert_irqs_disabled();
 	if (unlikely(off >= (unsigned long)s->nelems * GOMEM_TINY_SIZE)) {
-		gomem_report_bad_free(cache, p, ip, "not a tiny object");
+		gomem_report_bad_free(name, p, ip, "not a tiny object");
 		return false;
 	}
-	old = tiny_count_add(tiny_count(s, block), -1);
+	old = tiny_count_add(gomem_tiny_count(s, block), -1);
 	if (unlikely(!old)) {
 		gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
-		gomem_report_bad_free(cache, p, ip, "double free of a tiny object");
+		gomem_report_bad_free(name, p, ip, "double free of a tiny object");
 		return false;
 	}
+	kmemleak_free(p);
 	gomem_stat_add(GOMEM_STAT_TINY_FREES, 1);
 	if (old == 1)
-		gomem_class_free(s->cls, s, block, ip);
+		gomem_class_free_irqoff(s->cls, s, block, ip);
 	return true;
 }
 
 /**
- * gomem_tiny_extent() - bytes from a tiny object to the end of its block
- * @p: a pointer
- *
- * Return: that count when @p is a tiny-packed object, else 0. The object is
- * no longer than this (its own size is not recorded).
- */
-size_t gomem_tiny_extent(const void *p)
-{
-	struct gomem_span *s = NULL;
-	unsigned long flags;
-	size_t n = 0;
-
-	local_irq_save(flags);
-	s = gomem_ptr_to_span(p);
-	if (s && s->state == GOMEM_SPAN_SMALL && s->cls->tiny &&
-	    (unsigned long)p - (unsigned long)s->start < (unsigned long)s->nelems * GOMEM_TINY_SIZE)
-		n = GOMEM_TINY_SIZE - ((unsigned long)p & (GOMEM_TINY_SIZE - 1));
-	local_irq_restore(flags);
-	return n;
-}
-
-/**
  * gomem_tiny_drain_cpu() - retire a CPU's current block
- * @cpu: the CPU (the current one with interrupts off, or a dead one)
+ * @cpu: the current CPU, or a dead one; interrupts off either way
  */
 void gomem_tiny_drain_cpu(int cpu)
 {
 	struct gomem_tiny *t = per_cpu_ptr(gomem_tiny_pcpu, cpu);
 
 	if (t->block)
-		tiny_retire(t);
+		retire_irqoff(t);
 }
 
 /**

@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The checks a kernel reviewer runs: checkpatch (from linux-source-6.1),
-# sparse (make C=1) and W=1 over the modules. Usage: scripts/check.sh [KDIR]
+# sparse (make C=1) and W=1 over the modules, and the layering: the
+# file-level call graph of gomem/*.c must have no cycle (callgraph.py).
+# Usage: scripts/check.sh [KDIR]
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 kdir=${1:-/usr/src/linux-headers-$(cat "$top/build/kernel-release")}
@@ -27,5 +29,7 @@ if [ -n "$out" ]; then
 	echo "$out"
 	rc=1
 fi
+echo "== call graph (gomem/*.c: calls go only down)"
+python3 scripts/callgraph.py gomem || rc=1
 [ $rc -eq 0 ] && echo "check: clean"
 exit $rc

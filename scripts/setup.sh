@@ -85,19 +85,4 @@ if [ ! -f "$kdir/vmlinuz-$rel" ]; then
 	rm -rf "$tmp"
 fi
 
-ks=$build/kselftest
-src=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
-if [ ! -f "$ks/kselftest_module.h" ] || [ ! -f "$build/linux/scripts/checkpatch.pl" ]; then
-	[ -n "$src" ] || { echo "setup: linux-source-6.1 tarball not found" >&2; exit 1; }
-	echo "setup: extracting kselftest headers and checkpatch from $(basename "$src")"
-	mkdir -p "$ks" "$build/linux"
-	tar -xf "$src" -C "$ks" --strip-components=4 \
-		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
-		linux-source-6.1/tools/testing/selftests/kselftest.h \
-		linux-source-6.1/tools/testing/selftests/kselftest_module.h \
-		linux-source-6.1/tools/testing/selftests/kselftest
-	tar -xf "$src" -C "$build/linux" --strip-components=1 \
-		linux-source-6.1/scripts/checkpatch.pl \
-		linux-source-6.1/scripts/spelling.txt \
-		linux-source-6.1/scripts/const_structs.checkpatch
-fi
+bash "$top/scripts/kselftest-headers.sh"

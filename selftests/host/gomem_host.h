@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Bringing gomem's core up and down in userspace tests: what main.c does
- * in the kernel, minus procfs, the shrinker and cpuhp (tests call
- * gomem_drain_cpu() themselves when a thread, their "CPU", goes away).
+ * Bringing gomem's core up and down in userspace tests: gomem_core_init()
+ * and gomem_core_exit() (core.c), the module's own order; the module adds
+ * only /proc/gomem. The shim records the shrinker and the CPU hotplug
+ * callback (shim_shrinker, shim_cpu_dead) so that tests can call them.
  */
 #ifndef _GOMEM_HOST_H
 #define _GOMEM_HOST_H
@@ -13,38 +14,41 @@
 
 static inline int gomem_host_init(void)
 {
-	int err;
-
 	shim_cpu_id();
-	err = gomem_stats_init();
-	err = err ?: gomem_arena_init();
-	err = err ?: gomem_heap_init();
-	err = err ?: gomem_classes_init();
-	err = err ?: gomem_tiny_init();
-	return err;
+	return gomem_core_init();
 }
 
 /* Return: gomem pages still held after everything was released */
 static inline unsigned long gomem_host_exit(void)
 {
-	unsigned long held = 0, h, f;
-	struct gomem_heap_stats st;
-	int node;
+	unsigned long released;
 
-	rcu_barrier();
-	gomem_shrink_all();
-	for_each_node(node) {
-		gomem_heap_snapshot(gomem_heaps[node], &st, &h, &f);
-		held += h;
-	}
-	gomem_tiny_exit();
-	gomem_classes_exit();
-	gomem_heap_exit();
-	gomem_arena_exit();
-	gomem_stats_exit();
-	return held;
+	return gomem_core_exit(&released);
 }
 
+static inline void gomem_host_check_class(struct gomem_class *cls, void *bad)
+{
+	*(unsigned int *)bad += gomem_mcentral_check(cls);
+}
+
+/*
+ * The span-state table of every class instance (gomem_mcentral_check()).
+ * Only while no other thread is inside gomem. Return: violations found.
+ */
+static inline unsigned int gomem_host_check(void)
+{
+	unsigned int bad = 0;
+
+	gomem_class_for_each(gomem_host_check_class, &bad);
+	return bad;
+}
+
+/* CPU @cpu goes offline: the module's CPU hotplug callback runs for it */
+static inline void gomem_host_cpu_dead(int cpu)
+{
+	BUG_ON(!shim_cpu_dead);
+	shim_cpu_dead(cpu);
+}
 
 static inline unsigned long gomem_host_held_pages(void)
 {

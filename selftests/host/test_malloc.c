@@ -24,6 +24,9 @@ FIXTURE_TEARDOWN(gm)
 {
 	struct shim_page_stats ps;
 
+	EXPECT_EQ(0, gomem_host_check());	/* as the test left it */
+	gomem_drain_all();
+	EXPECT_EQ(0, gomem_host_check());	/* every CPU drained */
 	EXPECT_EQ(0, gomem_host_exit());
 	shim_pages_stats(&ps);
 	EXPECT_EQ(0, ps.blocks);	/* every page went back */
@@ -184,7 +187,7 @@ static void *free_all(void *arg)
 
 	for (i = 0; i < x->n; i++)
 		gomem_kfree(x->objs[i]);
-	gomem_drain_cpu(shim_cpu_id());		/* this "CPU" goes offline */
+	gomem_host_cpu_dead(shim_cpu_id());		/* this "CPU" goes offline */
 	shim_cpu_release();
 	return NULL;
 }
@@ -448,7 +451,7 @@ TEST_F(gm, transfer_cache_moves_batches_between_cpus)
 	struct gomem_class *cls = &gomem_classes[spc];
 	int node = numa_mem_id(), other = NR_CPUS - 1;
 	struct gomem_mcentral *c = &cls->central[node];
-	unsigned int lim = cls->mag_limit, half = lim / 2, cap = GOMEM_XFER_MAGS * lim;
+	unsigned int lim = cls->mag_limit, cap = GOMEM_XFER_MAGS * lim;
 	unsigned long a, f, cached, spans, inspans;
 	void *objs[128], *p;
 	int i;

@@ -229,7 +229,7 @@ static void *finisher(void *arg)
 	unsigned int me = (unsigned long)arg;
 
 	__atomic_fetch_add(&errors_total, drain_mailbox(me), __ATOMIC_RELAXED);
-	gomem_drain_cpu(shim_cpu_id());
+	gomem_host_cpu_dead(shim_cpu_id());
 	shim_cpu_release();
 	return NULL;
 }
@@ -303,7 +303,8 @@ TEST_F_TIMEOUT(st, stress, 900)
 	EXPECT_EQ(0, gomem_stat_sum(GOMEM_STAT_BAD_FREES));
 	/* worker threads exited without draining: they are offline CPUs now */
 	for (i = 0; i < NR_CPUS; i++)
-		gomem_drain_cpu(i);
+		gomem_host_cpu_dead(i);
+	EXPECT_EQ(0, gomem_host_check());
 	EXPECT_EQ(0, gomem_host_small_inuse());
 	EXPECT_EQ(gomem_stat_sum(GOMEM_STAT_TINY_ALLOCS), gomem_stat_sum(GOMEM_STAT_TINY_FREES));
 	held = gomem_host_exit();

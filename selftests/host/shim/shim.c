@@ -756,3 +756,34 @@ struct page *vmalloc_to_page(const void *p)
 {
 	return is_vmalloc_addr(p) ? (struct page *)((unsigned long)p & PAGE_MASK) : NULL;
 }
+
+/* ---- lock owners, the shrinker and CPU hotplug ---- */
+__thread char shim_lock_token;
+struct shrinker *shim_shrinker;
+int (*shim_cpu_dead)(unsigned int cpu);
+
+int register_shrinker(struct shrinker *s, const char *fmt, ...)
+{
+	BUG_ON(shim_shrinker);
+	shim_shrinker = s;
+	return 0;
+}
+
+void unregister_shrinker(struct shrinker *s)
+{
+	BUG_ON(shim_shrinker != s);
+	shim_shrinker = NULL;
+}
+
+int cpuhp_setup_state_nocalls(enum cpuhp_state st, const char *name,
+			      int (*startup)(unsigned int cpu), int (*teardown)(unsigned int cpu))
+{
+	BUG_ON(shim_cpu_dead);
+	shim_cpu_dead = teardown;
+	return st + 1;		/* a dynamic state */
+}
+
+void cpuhp_remove_state_nocalls(enum cpuhp_state st)
+{
+	shim_cpu_dead = NULL;
+}

@@ -409,18 +409,36 @@ extern __thread int shim_irq_depth, shim_preempt_depth;
 #define migrate_enable()	preempt_enable()
 #define in_interrupt()		0
 #define in_nmi()		0
-#define lockdep_assert_held(l)	do { } while (0)
 
 /* ---- locks ---- */
-typedef struct { pthread_mutex_t m; } spinlock_t;
+/*
+ * Spinlocks and mutexes are pthread mutexes that record their owner (a
+ * per-thread token), so lockdep_assert_held() is a real check in the tests,
+ * as lockdep makes it in a debug kernel. The benchmark build (NDEBUG) keeps
+ * neither, as a production kernel has no lockdep.
+ */
+extern __thread char shim_lock_token;
+#define SHIM_ME			((void *)&shim_lock_token)
+typedef struct { pthread_mutex_t m; void *owner; } spinlock_t;
 typedef spinlock_t raw_spinlock_t;
-#define __SPIN_LOCK_UNLOCKED(n)	{ PTHREAD_MUTEX_INITIALIZER }
+#define __SPIN_LOCK_UNLOCKED(n)	{ PTHREAD_MUTEX_INITIALIZER, NULL }
 #define DEFINE_SPINLOCK(n)	spinlock_t n = __SPIN_LOCK_UNLOCKED(n)
-#define spin_lock_init(l)	pthread_mutex_init(&(l)->m, NULL)
+#define spin_lock_init(l)	do { pthread_mutex_init(&(l)->m, NULL); (l)->owner = NULL; } while (0)
 #define raw_spin_lock_init	spin_lock_init
-#define spin_lock(l)		pthread_mutex_lock(&(l)->m)
-#define spin_unlock(l)		pthread_mutex_unlock(&(l)->m)
-#define spin_trylock(l)		(pthread_mutex_trylock(&(l)->m) == 0)
+#ifndef NDEBUG
+#define shim_owner_set(l, v)	__atomic_store_n(&(l)->owner, (v), __ATOMIC_RELAXED)
+#define shim_owned(l)		(__atomic_load_n(&(l)->owner, __ATOMIC_RELAXED) == SHIM_ME)
+#define lockdep_assert_held(l)	BUG_ON(!shim_owned(l))
+#define lockdep_assert_not_held(l) BUG_ON(shim_owned(l))
+#else
+#define shim_owner_set(l, v)	do { } while (0)
+#define lockdep_assert_held(l)	do { (void)(l); } while (0)
+#define lockdep_assert_not_held(l) do { (void)(l); } while (0)
+#endif
+#define spin_lock(l)		do { pthread_mutex_lock(&(l)->m); shim_owner_set(l, SHIM_ME); } while (0)
+#define spin_unlock(l)		do { shim_owner_set(l, NULL); pthread_mutex_unlock(&(l)->m); } while (0)
+#define spin_trylock(l)		(pthread_mutex_trylock(&(l)->m) == 0 ? \
+				 ({ shim_owner_set(l, SHIM_ME); 1; }) : 0)
 #define spin_lock_irqsave(l, f)	do { local_irq_save(f); spin_lock(l); } while (0)
 #define spin_unlock_irqrestore(l, f) do { spin_unlock(l); local_irq_restore(f); } while (0)
 #define spin_lock_irq(l)	do { local_irq_disable(); spin_lock(l); } while (0)
@@ -429,11 +447,36 @@ typedef spinlock_t raw_spinlock_t;
 #define raw_spin_unlock		spin_unlock
 #define raw_spin_lock_irqsave	spin_lock_irqsave
 #define raw_spin_unlock_irqrestore spin_unlock_irqrestore
-struct mutex { pthread_mutex_t m; };
-#define DEFINE_MUTEX(n)		struct mutex n = { PTHREAD_MUTEX_INITIALIZER }
-#define mutex_init(l)		pthread_mutex_init(&(l)->m, NULL)
-#define mutex_lock(l)		pthread_mutex_lock(&(l)->m)
-#define mutex_unlock(l)		pthread_mutex_unlock(&(l)->m)
+struct mutex { pthread_mutex_t m; void *owner; };
+#define DEFINE_MUTEX(n)		struct mutex n = { PTHREAD_MUTEX_INITIALIZER, NULL }
+#define mutex_init(l)		do { pthread_mutex_init(&(l)->m, NULL); (l)->owner = NULL; } while (0)
+#define mutex_lock(l)		do { pthread_mutex_lock(&(l)->m); shim_owner_set(l, SHIM_ME); } while (0)
+#define mutex_unlock(l)		do { shim_owner_set(l, NULL); pthread_mutex_unlock(&(l)->m); } while (0)
+
+/* ---- shrinker and CPU hotplug: recorded, so that tests can call them ---- */
+struct shrink_control {
+	gfp_t gfp_mask;
+	int nid;
+	unsigned long nr_to_scan;
+	unsigned long nr_scanned;
+};
+struct shrinker {
+	unsigned long (*count_objects)(struct shrinker *sh, struct shrink_control *sc);
+	unsigned long (*scan_objects)(struct shrinker *sh, struct shrink_control *sc);
+	long batch;
+	int seeks;
+};
+#define DEFAULT_SEEKS		2
+#define SHRINK_STOP		(~0UL)
+#define SHRINK_EMPTY		(~0UL - 1)
+int register_shrinker(struct shrinker *s, const char *fmt, ...);
+void unregister_shrinker(struct shrinker *s);
+extern struct shrinker *shim_shrinker;	/* the registered one, or NULL */
+enum cpuhp_state { CPUHP_INVALID = -1, CPUHP_BP_PREPARE_DYN = 10 };
+int cpuhp_setup_state_nocalls(enum cpuhp_state st, const char *name,
+			      int (*startup)(unsigned int cpu), int (*teardown)(unsigned int cpu));
+void cpuhp_remove_state_nocalls(enum cpuhp_state st);
+extern int (*shim_cpu_dead)(unsigned int cpu);	/* the registered teardown, or NULL */
 
 /* ---- RCU (liburcu) ---- */
 /*

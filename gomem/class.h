@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Class instances: see class.c. A "class" (struct gomem_class) is one
+ * instance of Go's span class: its per-CPU caches (struct gomem_mcache,
+ * mcache.c), its per-node central lists (struct gomem_mcentral, mcentral.c)
+ * and the spans they share. The kmalloc family uses the 136 global
+ * instances, gomem_classes[spanclass]; caches that may not share spans
+ * (constructor, no-merge, typesafe-by-RCU, poison) get an instance of their
+ * own. Every instance is in one registry (class.c). Locks: locking.h.
+ */
+#ifndef _GOMEM_CLASS_H
+#define _GOMEM_CLASS_H
+
+#include <linux/types.h>
+#include <linux/spinlock.h>
+#include <linux/list.h>
+#include <linux/percpu.h>
+#include "locking.h"
+#include "sizeclasses.h"
+#include "span.h"
+
+/* per-CPU magazine: at most this many objects, and at most MAG_BYTES */
+#define GOMEM_MAG_MAX		32
+#define GOMEM_MAG_BYTES		(32 * 1024)
+/* per-CPU batch of other nodes' objects: at most this many, and mag_limit */
+#define GOMEM_REMOTE_MAX	16
+/* per-node transfer cache of a class: at most this many magazines' worth */
+#define GOMEM_XFER_MAGS		2
+#define GOMEM_XFER_MAX		(GOMEM_XFER_MAGS * GOMEM_MAG_MAX)
+
+#define GOMEM_POISON_FREE	0x6b
+
+/* mcache: one CPU's state for one class (Go's mcache.alloc[spc] and more) */
+struct gomem_mcache {
+	struct gomem_span *span;	/* span being allocated from, or NULL */
+	unsigned int nmag;		/* objects in the magazine */
+	unsigned int limit;		/* the class's mag_limit */
+	unsigned long allocs, frees;	/* objects, as the callers see them */
+	unsigned long refills, flushes;
+	/*
+	 * The magazine: recently freed objects, LIFO, in slot[1..nmag].
+	 * slot[0] stays NULL, so slot[nmag] is the top or NULL, and the
+	 * free path's "same object as the top" check needs no test of nmag.
+	 */
+	void *slot[GOMEM_MAG_MAX + 1];
+	/*
+	 * Objects of another node, freed here: they never enter the magazine
+	 * (it hands out local memory only) and go to their mcentral in
+	 * batches of one node (remote_node), one lock round trip per batch.
+	 */
+	unsigned int nremote;
+	int remote_node;
+	void *remote[GOMEM_REMOTE_MAX];
+};
+
+/*
+ * mcentral: one node's spans of one class, and its transfer cache: free
+ * objects that CPUs flushed from their magazines, kept as pointers for the
+ * next CPU that runs dry (see mcentral.c). Everything under @lock; nxfer is
+ * also read without it, as a hint and by the statistics.
+ */
+struct gomem_mcentral {
+	spinlock_t lock;
+	struct list_head partial;	/* uncached spans with a free object */
+	struct list_head full;		/* uncached spans without */
+	unsigned long nr_partial, nr_full, nr_cached;
+	unsigned long spans_made, spans_freed;
+	unsigned long xfer_taken;	/* objects CPUs took from the transfer cache */
+	unsigned int nxfer;		/* objects in it: xfer[0..nxfer-1] */
+	void *xfer[GOMEM_XFER_MAX];
+};
+
+/* a cache's per-CPU figures (objects allocated and freed through it) */
+struct gomem_counts {
+	unsigned long allocs, frees;
+};
+
+struct gomem_cache;
+
+struct gomem_class {
+	u8 spanclass;
+	u8 sizeclass;
+	u8 npages;
+	bool tiny;			/* the tiny allocator's blocks */
+	bool poison;			/* GOMEM_POISON: free objects poisoned */
+	bool rcu;			/* typesafe-by-RCU: spans freed after a GP */
+	bool keep_contents;		/* ctor or RCU: never zeroed by gomem */
+	bool fastpath;			/* no tiny, no poison: the inline paths apply */
+	u16 nelems;
+	u16 mag_limit;
+	u32 elemsize;			/* size class: object stride */
+	u32 objsize;			/* usable bytes (ksize) */
+	u32 link_off;			/* where a free object's link goes */
+	void (*ctor)(void *obj);
+	/* the owner of a private class (identity only), else NULL */
+	struct gomem_cache *cache;
+	const char *name;		/* the owner's name, for reports; else NULL */
+	struct gomem_counts __percpu *cache_counts;	/* the owner's figures */
+	struct gomem_mcache __percpu *pcpu;
+	struct gomem_mcentral *central;	/* [nr_node_ids] */
+	struct list_head registry;	/* every instance, under gomem_class_lock */
+};
+
+extern struct gomem_class gomem_classes[GOMEM_NUM_SPAN_CLASSES];
+
+#define GOMEM_TINY_SPANCLASS	((GOMEM_TINY_SIZE_CLASS << 1) | 1)
+
+/*
+ * The span class for noscan objects of a size class. Span class 5 (16 B
+ * noscan) holds only tiny blocks, so 16-byte noscan objects use the scan
+ * spans of their class (the two differ only for kmemleak).
+ */
+static inline unsigned int gomem_noscan_spanclass(unsigned int sizeclass)
+{
+	unsigned int spc = (sizeclass << 1) | 1;
+
+	return spc == GOMEM_TINY_SPANCLASS ? spc - 1 : spc;
+}
+
+/* a class's name in reports: its cache's, or "kmalloc" */
+static inline const char *gomem_class_name(const struct gomem_class *cls)
+{
+	return cls->name ?: "kmalloc";
+}
+
+/*
+ * A per-CPU counter update by its own CPU (interrupts off): one store, so
+ * that readers summing over CPUs (/proc/gomem) see whole values.
+ */
+static inline void gomem_count(unsigned long *c, long n)
+{
+	WRITE_ONCE(*c, *c + n);
+}
+
+int gomem_class_init(struct gomem_class *cls, unsigned int spanclass,
+		     struct gomem_cache *cache, unsigned int objsize, unsigned int link_off);
+unsigned long gomem_class_destroy(struct gomem_class *cls);
+int gomem_classes_init(void);
+void gomem_classes_exit(void);
+void gomem_class_for_each(void (*fn)(struct gomem_class *cls, void *arg), void *arg);
+
+#endif /* _GOMEM_CLASS_H */

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * From an address to its owner: the full free path, and the lookups that
+ * krealloc(), ksize() and kfree_rcu() need.
+ *
+ * Every small or large gomem object is found through the chunk index
+ * (arena.h: address -> chunk -> span in O(1)); a span says what it holds:
+ * objects of one class (a tiny class packs several objects per block), or
+ * one large object. Anything not found there is not gomem's: the caller
+ * (malloc.c) tries the vmalloc'ed objects (vmalloc.c) before it refuses.
+ *
+ * The inline frees (mcache.h) handle the common case; this path is taken
+ * for everything they decline: another class or cache than the hint's,
+ * a full magazine, tiny and poison classes, large objects, misuse.
+ *
+ * Context: any (interrupts are disabled around each lookup, which makes it
+ * an RCU reader of the chunk index). Calls the tiny allocator, the mcache
+ * paths and the page heap.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/vmalloc.h>
+#include "free.h"
+#include "mcache.h"
+#include "mheap.h"
+#include "tiny.h"
+#include "vmalloc.h"
+#include "report.h"
+#include "stats.h"
+
+/**
+ * gomem_free_by_address() - free any small or large gomem object, checked
+ * @name: the cache the caller names, or NULL (kfree), for reports
+ * @want: that cache's class, or NULL (kfree: any class)
+ * @p: the object
+ * @ip: the caller, for reports
+ *
+ * Finds the span from the address; refuses, with a report, a pointer that
+ * gomem does not own, a pointer into the middle of an object, an object of
+ * another cache and a double free it can see.
+ *
+ * Return: true when the object was freed, false when the free was refused.
+ */
+bool gomem_free_by_address(const char *name, struct gomem_class *want, const void *p,
+			   unsigned long ip)
+{
+	struct gomem_span *s = NULL;
+	struct gomem_class *cls;
+	unsigned long flags;
+	const char *bad;
+	long gen;
+	unsigned int idx;
+	bool ok;
+
+	if (!name)
+		name = "kmalloc";
+	local_irq_save(flags);
+	s = gomem_span_lookup_gen(p, &gen);
+	if (unlikely(!s)) {
+		bad = "not a gomem object";
+		goto refuse;
+	}
+	if (likely(READ_ONCE(s->state) == GOMEM_SPAN_SMALL)) {
+		cls = s->cls;
+		if (unlikely(want && cls != want)) {
+			bad = "object of another cache";
+			goto refuse;
+		}
+		if (cls->tiny) {
+			ok = gomem_tiny_free_irqoff(name, s, (void *)p, ip);
+		} else if (likely(gomem_span_obj_index(s, p, &idx))) {
+			/* before the free, which may release the span */
+			gomem_free_hint_set_irqoff(s, gen);
+			ok = gomem_class_free_irqoff(cls, s, (void *)p, ip);
+			/* kfree() of a private cache's object: credit its cache */
+			if (ok && !want && cls->cache_counts)
+				this_cpu_inc(cls->cache_counts->frees);
+		} else {
+			bad = "not the start of an object";
+			goto refuse;
+		}
+		local_irq_restore(flags);
+		return ok;
+	}
+	local_irq_restore(flags);
+	if (s->state == GOMEM_SPAN_LARGE && p == s->start && !want &&
+	    cmpxchg(&s->state, GOMEM_SPAN_LARGE, GOMEM_SPAN_FREEING) == GOMEM_SPAN_LARGE) {
+		gomem_large_free(s, p);
+		return true;
+	}
+	gomem_report_bad_free(name, p, ip, s->state != GOMEM_SPAN_LARGE ? "object already free" :
+			      want ? "a large object, not of this cache" :
+			      "not the start of an object");
+	return false;
+refuse:
+	local_irq_restore(flags);
+	gomem_report_bad_free(name, p, ip, bad);
+	return false;
+}
+
+/**
+ * gomem_obj_start() - the start of the object that contains an address
+ * @p: an address inside a live gomem object
+ *
+ * Return: the object's start, or NULL when gomem does not own @p.
+ */
+void *gomem_obj_start(const void *p)
+{
+	struct gomem_span *s = NULL;
+	unsigned long flags, off;
+	void *start = NULL;
+
+	local_irq_save(flags);
+	s = gomem_ptr_to_span(p);
+	if (s && s->state == GOMEM_SPAN_SMALL && !s->cls->tiny) {
+		off = (unsigned long)p - (unsigned long)s->start;
+		start = (char *)s->start +
+			gomem_obj_index(off, s->cls->sizeclass) * s->elemsize;
+	} else if (s && s->state == GOMEM_SPAN_LARGE) {
+		start = s->start;
+	}
+	local_irq_restore(flags);
+	if (!start && is_vmalloc_addr(p))
+		start = gomem_vmalloc_start(p);
+	return start;
+}
+
+/**
+ * gomem_obj_size() - usable size of a small or large object
+ * @p: the object
+ *
+ * Return: its usable size; 0 when gomem does not own @p, and for a
+ * tiny-packed object (whose size is not recorded).
+ */
+size_t gomem_obj_size(const void *p)
+{
+	struct gomem_span *s = NULL;
+	unsigned long flags;
+	unsigned int idx;
+	size_t size = 0;
+
+	local_irq_save(flags);
+	s = gomem_ptr_to_span(p);
+	if (s && s->state == GOMEM_SPAN_SMALL && !s->cls->tiny &&
+	    gomem_span_obj_index(s, p, &idx))
+		size = s->cls->objsize;
+	else if (s && s->state == GOMEM_SPAN_LARGE && p == s->start)
+		size = s->elemsize;
+	local_irq_restore(flags);
+	return size;
+}
+
+/**
+ * gomem_tiny_extent() - bytes from a tiny object to the end of its block
+ * @p: a pointer
+ *
+ * Return: that count when @p is a tiny-packed object, else 0. The object is
+ * no longer than this (its own size is not recorded).
+ */
+size_t gomem_tiny_extent(const void *p)
+{
+	struct gomem_span *s = NULL;
+	unsigned long flags;
+	size_t n = 0;
+
+	local_irq_save(flags);
+	s = gomem_ptr_to_span(p);
+	if (s && s->state == GOMEM_SPAN_SMALL && s->cls->tiny &&
+	    (unsigned long)p - (unsigned long)s->start < (unsigned long)s->nelems * GOMEM_TINY_SIZE)
+		n = GOMEM_TINY_SIZE - ((unsigned long)p & (GOMEM_TINY_SIZE - 1));
+	local_irq_restore(flags);
+	return n;
+}

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mcache: the per-CPU allocation and free paths, with the inline fast
+ * paths the exported entry points (cache.c, malloc.c) are built from, and
+ * the one post-allocation hook every allocation path ends with. See
+ * mcache.c; locks and per-CPU rules: locking.h.
+ */
+#ifndef _GOMEM_MCACHE_H
+#define _GOMEM_MCACHE_H
+
+#include <linux/percpu.h>
+#include <linux/kmemleak.h>
+#include <linux/mm.h>
+#include "class.h"
+#include "arena.h"
+
+int gomem_mcache_init(void);
+void gomem_mcache_exit(void);
+void *gomem_class_alloc(struct gomem_class *cls, gfp_t gfp, int node);
+void *gomem_mcache_alloc_irqoff(struct gomem_class *cls, gfp_t gfp, unsigned long *flags);
+bool gomem_class_free_irqoff(struct gomem_class *cls, struct gomem_span *s, void *p,
+			     unsigned long ip);
+void gomem_mcache_drain_cpu(struct gomem_class *cls, int cpu);
+void *gomem_zero_obj(void *p, unsigned int size);
+bool gomem_free_indexed(struct gomem_class *want, const void *p);
+
+/*
+ * The free hint: each CPU remembers the span it last freed a small object
+ * into, with what the inline free needs to check a pointer against it, so
+ * that a run of frees into one span skips the chunk-index walk (three
+ * dependent loads). A hint is taken only for a span of the CPU's own node
+ * whose class allows the inline paths, by the full free path
+ * (gomem_free_hint_set_irqoff()).
+ *
+ * Validity: gomem_span_gen counts spans given back to the page heap.
+ * gomem_heap_free_span() unmaps a span and then bumps it, before the pages
+ * can be reused; a hint records the generation read before its chunk-index
+ * lookup. So a hint whose generation is current names a span that was still
+ * mapped after the last release, and a legitimate free of an object in a
+ * later span at the same address (allocated after the release, so after the
+ * bump) never matches a stale hint. A stray pointer is no worse off than
+ * with the index walk (the span is read, never freed through).
+ *
+ * Per-CPU rules: read and written by its own CPU, interrupts off.
+ */
+struct gomem_free_hint {
+	unsigned long start;		/* the span's first object */
+	unsigned long size;		/* nelems * elemsize: valid offsets are below */
+	long gen;			/* gomem_span_gen when taken */
+	struct gomem_span *span;
+	struct gomem_class *cls;	/* its class */
+	struct gomem_class *kcls;	/* the class if gomem_kfree() may free inline */
+	u32 divmagic;			/* offset -> index: (offset * divmagic) >> 32 */
+	u32 elemsize;
+};
+
+extern struct gomem_free_hint __percpu *gomem_free_hints;
+void gomem_free_hint_set_irqoff(struct gomem_span *s, long gen);
+
+/* the span of @p, and the span generation read before the lookup */
+static inline struct gomem_span *gomem_span_lookup_gen(const void *p, long *gen)
+{
+	*gen = atomic_long_read(&gomem_span_gen);
+	smp_rmb();	/* the generation before the span map: see gomem_free_hint */
+	return gomem_ptr_to_span(p);
+}
+
+/* the magazine's objects, oldest first */
+static inline void **gomem_mag(struct gomem_mcache *mc)
+{
+	return &mc->slot[1];
+}
+
+/**
+ * gomem_alloc_hook() - what every allocation path does with its object
+ * @cls: the object's class
+ * @p: the object
+ * @size: the bytes the caller may use
+ * @gfp: the caller's GFP flags (a fast path that excluded __GFP_ZERO
+ *	passes them without it, so that the test folds away)
+ * @plain: true when @cls is known to be a global class (no constructor,
+ *	contents not kept): a constant, so the tests of those fold away
+ *
+ * kmemleak learns of the object (noscan classes are not scanned), and the
+ * object is zeroed when the caller asked for it (__GFP_ZERO, refused for
+ * classes with a constructor, whose objects are constructed) or
+ * init_on_alloc wants it (except for classes whose free objects keep their
+ * contents: constructed and typesafe-by-RCU ones). The zeroing is a tail
+ * call, so that fast paths that return this need no stack frame.
+ *
+ * Return: @p.
+ */
+static __always_inline void *gomem_alloc_hook(struct gomem_class *cls, void *p,
+					      unsigned int size, gfp_t gfp, const bool plain)
+{
+	kmemleak_alloc(p, size, 1, gfp);
+	if (gomem_spanclass_noscan(cls->spanclass))
+		kmemleak_no_scan(p);
+	if (unlikely(gfp & __GFP_ZERO) ? plain || !cls->ctor :
+	    want_init_on_alloc(gfp) && (plain || !cls->keep_contents))
+		return gomem_zero_obj(p, size);
+	return p;
+}
+
+/*
+ * The fast paths, inlined into the exported entry points: a magazine pop
+ * (or one ctz in the CPU's span) to allocate, a magazine push to free.
+ * Everything else (refills, flushes, other nodes, misuse, debug features)
+ * falls through to the full paths in mcache.c. Interrupts are off inside.
+ * Each operation counts itself once, with one per-CPU increment.
+ */
+static __always_inline void *gomem_alloc_fast(struct gomem_class *cls)
+{
+	struct gomem_mcache *mc;
+	unsigned long flags;
+	unsigned int n;
+	void *p;
+
+	local_irq_save(flags);
+	mc = this_cpu_ptr(cls->pcpu);
+	n = mc->nmag;
+	if (likely(n)) {
+		p = mc->slot[n];
+		WRITE_ONCE(mc->nmag, n - 1);
+	} else if (likely(mc->span)) {
+		p = gomem_span_next_free_fast(mc->span);
+		if (unlikely(!p))
+			goto out;
+	} else {
+		p = NULL;
+		goto out;
+	}
+	mc->allocs++;	/* one instruction: readers see whole values */
+out:
+	local_irq_restore(flags);
+	return p;
+}
+
+/*
+ * The inline free's last step: push @p on this CPU's magazine unless it is
+ * full, @p is its top object (a double free) or init_on_free wants the
+ * full path. Return: true when pushed.
+ */
+static __always_inline bool gomem_mag_push_irqoff(struct gomem_mcache *mc, const void *p)
+{
+	unsigned int n = mc->nmag;
+
+	if (unlikely(n >= mc->limit || mc->slot[n] == p || want_init_on_free()))
+		return false;
+	kmemleak_free(p);
+	mc->slot[n + 1] = (void *)p;
+	WRITE_ONCE(mc->nmag, n + 1);
+	mc->frees++;
+	return true;
+}
+
+/*
+ * Return: true when freed; false to take the full path (nothing done).
+ * @any is true for gomem_kfree(), false for gomem_cache_free(), whose
+ * cache's class is @want: a constant at each call site, so one of the two
+ * class checks remains.
+ */
+static __always_inline bool gomem_free_fast(const bool any, struct gomem_class *want,
+					    const void *p)
+{
+	struct gomem_free_hint *h;
+	struct gomem_class *cls;
+	struct gomem_span *s;
+	unsigned long flags, off;
+	unsigned int idx;
+
+	local_irq_save(flags);
+	h = this_cpu_ptr(gomem_free_hints);
+	off = (unsigned long)p - h->start;
+	/* a miss takes gomem_free_indexed(), which points the hint here */
+	if (unlikely(off >= h->size || h->gen != atomic_long_read(&gomem_span_gen)))
+		goto slow;
+	/*
+	 * Fast only for plain classes, freed through a matching entry point:
+	 * the cache's own class, or kfree() of a shared class (a private
+	 * class's objects freed by kfree() must be credited to their cache).
+	 */
+	if (!any) {
+		cls = h->cls;
+		if (unlikely(cls != want))
+			goto slow;
+	} else {
+		cls = h->kcls;
+		if (unlikely(!cls))
+			goto slow;
+	}
+	idx = ((u64)(u32)off * h->divmagic) >> 32;
+	if (unlikely(idx * h->elemsize != off))
+		goto slow;
+	s = h->span;
+	/*
+	 * In a span no CPU owns, a clear bit means already free (acquire:
+	 * pairs with the release after an uncaching sweep).
+	 */
+	if (unlikely(smp_load_acquire(&s->cpu) < 0 && !test_bit(idx, s->alloc_bits)))
+		goto slow;
+	if (unlikely(!gomem_mag_push_irqoff(this_cpu_ptr(cls->pcpu), p)))
+		goto slow;
+	local_irq_restore(flags);
+	return true;
+slow:
+	local_irq_restore(flags);
+	return false;
+}
+
+#endif /* _GOMEM_MCACHE_H */

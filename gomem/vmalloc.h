@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Objects above GOMEM_MAX_LARGE_SIZE: vmalloc'ed. See vmalloc.c.
+ */
+#ifndef _GOMEM_VMALLOC_H
+#define _GOMEM_VMALLOC_H
+
+#include <linux/types.h>
+#include <linux/gfp.h>
+
+void *gomem_vmalloc_alloc(size_t size, gfp_t flags, unsigned long ip);
+bool gomem_vmalloc_free(const void *p);
+size_t gomem_vmalloc_size(const void *p);
+void *gomem_vmalloc_start(const void *p);
+
+#endif /* _GOMEM_VMALLOC_H */
