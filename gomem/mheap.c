@@ -47,8 +47,8 @@
  * chunks drops the lock after each chunk.
  *
  * Locking: h->lock is irq-safe (gomem may be called from hardirq context
- * with GFP_ATOMIC). Lock order (the whole of it is in cache.c): mcentral
- * lock -> h->lock -> gomem_arena_lock; the fixalloc lock is a leaf.
+ * with GFP_ATOMIC); its place in the lock order is in locking.h. Functions
+ * that run under it assert it.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -57,6 +57,7 @@
 #include <linux/nodemask.h>
 #include <linux/log2.h>
 #include "mheap.h"
+#include "locking.h"
 
 struct gomem_heap *gomem_heaps[MAX_NUMNODES];
 /* free pages a node keeps rather than release (one chunk) */
@@ -92,6 +93,7 @@ int gomem_heap_init(void)
 			kfree(h);
 			goto fail;
 		}
+		h->pa.lock = &h->lock;
 		gomem_heaps[node] = h;
 	}
 	return 0;
@@ -148,6 +150,7 @@ static void take_pages(struct gomem_heap *h, struct gomem_chunk *c,
 {
 	unsigned int i;
 
+	lockdep_assert_held(&h->lock);
 	gomem_pagealloc_shrink(&h->pa, c->base + ((unsigned long)start << GOMEM_PAGE_SHIFT),
 			       end - start);
 	for (i = start; i < end; i++) {
@@ -161,6 +164,7 @@ static void take_pages(struct gomem_heap *h, struct gomem_chunk *c,
 static void take_block(struct gomem_heap *h, struct gomem_chunk *c,
 		       unsigned int start, unsigned int end, struct release_batch *rb)
 {
+	lockdep_assert_held(&h->lock);
 	take_pages(h, c, start, end);
 	bitmap_set(rb->whole, start, end - start);
 	__set_bit(start, rb->whole_start);
@@ -178,6 +182,7 @@ static void take_split(struct gomem_heap *h, struct gomem_chunk *c,
 {
 	unsigned int a, b, i;
 
+	lockdep_assert_held(&h->lock);
 	for (a = find_next_zero_bit(c->alloc, end, start);
 	     a < end && h->pa.free_pages > keep;
 	     a = find_next_zero_bit(c->alloc, end, b)) {
@@ -202,6 +207,7 @@ static void split_block(struct gomem_heap *h, struct gomem_chunk *c,
 	unsigned long addr = c->base + ((unsigned long)start << GOMEM_PAGE_SHIFT);
 	unsigned int i;
 
+	lockdep_assert_held(&h->lock);
 	split_page(virt_to_page(__va(addr)), ilog2(end - start) + GOMEM_PAGE_ORDER);
 	for (i = start; i < end; i++) {
 		__set_bit(i, c->block_start);
@@ -223,6 +229,7 @@ static unsigned long release_range(struct gomem_heap *h, struct gomem_chunk *c,
 {
 	unsigned int pg, s, e, n0 = rb->n;
 
+	lockdep_assert_held(&h->lock);
 	for (pg = find_next_bit(c->held, hi, lo); pg < hi && h->pa.free_pages > keep;
 	     pg = find_next_bit(c->held, hi, e)) {
 		chunk_block(c, pg, &s, &e);
@@ -292,6 +299,7 @@ static void trim_range(struct gomem_heap *h, unsigned long base,
 	struct gomem_chunk *c;
 	int i;
 
+	lockdep_assert_held(&h->lock);
 	for (i = 0; i < 2 && addr < end && h->pa.free_pages > keep; i++, addr = next) {
 		c = gomem_chunk_lookup(gomem_chunk_index(addr));
 		next = min(end, c->base + GOMEM_CHUNK_SIZE);
@@ -451,6 +459,7 @@ static void map_span(struct gomem_span *s, struct gomem_span *val)
 	unsigned long addr = s->base, end = s->base + ((unsigned long)s->npages << GOMEM_PAGE_SHIFT);
 	struct gomem_chunk *c = NULL;
 
+	lockdep_assert_held(&gomem_heaps[s->node]->lock);
 	for (; addr < end; addr += GOMEM_PAGE_SIZE) {
 		if (!c || gomem_chunk_page(addr) == 0)
 			c = gomem_chunk_lookup(gomem_chunk_index(addr));

@@ -79,6 +79,14 @@
 #include <linux/numa.h>
 #include <linux/build_bug.h>
 #include "pagealloc.h"
+#include "locking.h"
+
+/* the heap lock, where the owner registered it (not in standalone tests) */
+static inline void pa_assert_locked(struct gomem_pagealloc *pa)
+{
+	if (pa->lock)
+		lockdep_assert_held(pa->lock);
+}
 #include "pallocbits.h"
 
 #define SUM_LEAF		(GOMEM_SUM_LEVELS - 1)
@@ -457,6 +465,7 @@ void gomem_pagealloc_grow(struct gomem_pagealloc *pa, unsigned long base,
 	struct gomem_chunk *c;
 	unsigned long ci;
 
+	pa_assert_locked(pa);
 	/* the first growth tells the instance its node */
 	if (node == NUMA_NO_NODE) {
 		c = gomem_chunk_lookup(gomem_chunk_index(base));
@@ -502,6 +511,7 @@ void gomem_pagealloc_grow(struct gomem_pagealloc *pa, unsigned long base,
 void gomem_pagealloc_shrink(struct gomem_pagealloc *pa, unsigned long base,
 			    unsigned long npages)
 {
+	pa_assert_locked(pa);
 	if (WARN_ON(!range_is(pa->node, base, npages, RANGE_FREE)))
 		return;
 	range_apply(base, npages, true, -1);
@@ -632,6 +642,7 @@ unsigned long gomem_pagealloc_alloc(struct gomem_pagealloc *pa,
 	unsigned int pi = gomem_chunk_page(pa->search_addr), found, cidx;
 	struct gomem_chunk *c;
 
+	pa_assert_locked(pa);
 	if (!npages || npages > pa->free_pages || ci >= pa->hi_chunk)
 		return 0;
 	/* fast path: the chunk of search_addr, from search_addr on */
@@ -677,6 +688,7 @@ unsigned long gomem_pagealloc_alloc(struct gomem_pagealloc *pa,
 void gomem_pagealloc_free(struct gomem_pagealloc *pa, unsigned long base,
 			  unsigned long npages)
 {
+	pa_assert_locked(pa);
 	if (WARN_ON(!range_is(pa->node, base, npages, RANGE_IN_USE)))
 		return;
 	range_apply(base, npages, false, 0);

@@ -35,6 +35,7 @@
 #define _GOMEM_PAGEALLOC_H
 
 #include <linux/types.h>
+#include <linux/spinlock.h>
 #include "arena.h"
 
 #define GOMEM_SUM_LEVELS	5
@@ -76,6 +77,8 @@ static inline unsigned int gomem_psum_end(gomem_psum_t s)
 }
 
 struct gomem_pagealloc {
+	/* the lock its owner holds around every change (asserted), or NULL */
+	spinlock_t *lock;
 	/* summary[l]: directory of summary pages for level l (0 = root) */
 	gomem_psum_t **summary[GOMEM_SUM_LEVELS];
 	unsigned long sum_dir_len[GOMEM_SUM_LEVELS];

@@ -137,7 +137,7 @@ static __always_inline void *gomem_span_next_free_fast(struct gomem_span *s)
 /*
  * Spans given back to the page heap so far: bumped by gomem_heap_free_span()
  * after the span's pages are unmapped (the free hints depend on it, see
- * gomem_internal.h).
+ * mcache.h).
  */
 extern atomic_long_t gomem_span_gen;
 
