@@ -26,7 +26,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
 #include <linux/sort.h>
@@ -35,6 +34,7 @@
 #include <linux/rcupdate.h>
 #include "kselftest_module.h"
 #include "gomem_test.h"
+#include "proc_parse.h"
 
 KSTM_MODULE_GLOBALS();
 
@@ -61,83 +61,41 @@ static struct snap snap_a, snap_b;
 
 static int __init snap_take(struct snap *s)
 {
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t n = 0;
+	ssize_t n;
 
 	if (!s->buf)
 		s->buf = vmalloc(SNAP_SIZE);
 	if (!s->buf)
 		return 1;
-	s->len = 0;
-	s->buf[0] = 0;
-	f = filp_open("/proc/gomem", O_RDONLY, 0);
-	if (IS_ERR(f)) {
-		pr_err("cannot open /proc/gomem: %ld\n", PTR_ERR(f));
+	n = gomem_proc_read(s->buf, SNAP_SIZE);
+	if (n < 0) {
+		pr_err("cannot read /proc/gomem: %zd\n", n);
+		s->len = 0;
+		s->buf[0] = 0;
 		return 1;
 	}
-	while (s->len < SNAP_SIZE - 1) {
-		n = kernel_read(f, s->buf + s->len, SNAP_SIZE - 1 - s->len, &pos);
-		if (n <= 0)
-			break;
-		s->len += n;
-	}
-	filp_close(f, NULL);
-	s->buf[s->len] = 0;
-	if (n < 0 || strncmp(s->buf, "version 1\n", 10)) {
-		pr_err("cannot read /proc/gomem (%zd)\n", n);
-		return 1;
-	}
+	s->len = n;
 	return 0;
 }
 
 /* the line of record @rec ("total", "class id=5", "cache name=x"), or NULL */
 static const char *snap_line(const struct snap *s, const char *rec)
 {
-	size_t n = strlen(rec);
-	const char *l = s->buf;
-
-	while (l && *l) {
-		if (!strncmp(l, rec, n) && (l[n] == ' ' || l[n] == '\n'))
-			return l;
-		l = strchr(l, '\n');
-		if (l)
-			l++;
-	}
-	return NULL;
+	return gomem_proc_find(s->buf, rec);
 }
 
 static bool snap_str(const struct snap *s, const char *rec, const char *key, char *out,
 		     size_t size)
 {
-	const char *l = snap_line(s, rec), *end, *p;
-	size_t klen = strlen(key), n;
-
-	if (!l)
-		return false;
-	end = strchrnul(l, '\n');
-	for (p = strchr(l, ' '); p && p < end; p = strchr(p, ' ')) {
-		p++;
-		if (strncmp(p, key, klen) || p[klen] != '=')
-			continue;
-		p += klen + 1;
-		n = strcspn(p, "\n ");
-		if (n >= size)
-			return false;
-		memcpy(out, p, n);
-		out[n] = 0;
-		return true;
-	}
-	return false;
+	return !gomem_proc_str(snap_line(s, rec), key, out, size);
 }
 
 /* a numeric field; ULONG_MAX (and a message) when it is missing */
 static unsigned long snap_num(const struct snap *s, const char *rec, const char *key)
 {
-	unsigned long v;
-	char val[32];
+	unsigned long long v;
 
-	if (!snap_str(s, rec, key, val, sizeof(val)) || kstrtoul(val, 10, &v)) {
+	if (gomem_proc_get(s->buf, rec, key, &v)) {
 		pr_err("/proc/gomem: no numeric %s in record \"%s\"\n", key, rec);
 		return ULONG_MAX;
 	}
