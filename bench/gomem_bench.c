@@ -75,6 +75,7 @@
 #include <asm/msr.h>
 #include <gomem.h>
 #include "bench_workload.h"
+#include "proc_parse.h"
 
 static char *run = "all";
 module_param(run, charp, 0444);
@@ -100,7 +101,7 @@ static const char * const alloc_name[NR_A] = { "gomem", "slub", "null" };
 enum { API_KMALLOC, API_CACHE, API_NOSCAN };
 
 #define OUT_SIZE	SZ_1M
-#define PROCBUF_SIZE	SZ_64K
+#define PROCBUF_SIZE	SZ_256K
 #define MAX_ROUNDS	32
 
 static char *out;
@@ -305,49 +306,33 @@ struct gomem_totals {
 	unsigned long tiny_allocs, tiny_blocks;
 };
 
-static unsigned long total_field(const char *line, const char *key)
+/* a field of the "total" record, 0 when it is missing */
+static unsigned long total_field(const char *rec, const char *key)
 {
-	char pat[40];
-	unsigned long v = 0;
-	const char *p;
+	unsigned long long v;
 
-	snprintf(pat, sizeof(pat), " %s=", key);
-	p = strstr(line, pat);
-	if (p && sscanf(p + strlen(pat), "%lu", &v) == 1)
-		return v;
-	return 0;
+	return gomem_proc_u64(rec, key, &v) ? 0 : v;
 }
 
-/* the "total" record of /proc/gomem */
+/* the "total" record of /proc/gomem (parsed by selftests/common/proc_parse.h) */
 static int gomem_totals(struct gomem_totals *t)
 {
-	struct file *f;
-	loff_t pos = 0;
+	const char *rec;
 	ssize_t n;
-	char *line, *nl;
 
 	memset(t, 0, sizeof(*t));
-	f = filp_open("/proc/gomem", O_RDONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	n = kernel_read(f, procbuf, PROCBUF_SIZE - 1, &pos);
-	filp_close(f, NULL);
+	n = gomem_proc_read(procbuf, PROCBUF_SIZE);
 	if (n < 0)
 		return n;
-	procbuf[n] = 0;
-	line = strstr(procbuf, "\ntotal ");
-	if (!line)
+	rec = gomem_proc_find(procbuf, "total");
+	if (!rec)
 		return -EINVAL;
-	line++;
-	nl = strchr(line, '\n');
-	if (nl)
-		*nl = 0;
-	t->held_bytes = total_field(line, "held_bytes");
-	t->inuse_bytes = total_field(line, "inuse_bytes");
-	t->small_allocs = total_field(line, "small_allocs");
-	t->small_bytes_inuse = total_field(line, "small_bytes_inuse");
-	t->tiny_allocs = total_field(line, "tiny_allocs");
-	t->tiny_blocks = total_field(line, "tiny_blocks");
+	t->held_bytes = total_field(rec, "held_bytes");
+	t->inuse_bytes = total_field(rec, "inuse_bytes");
+	t->small_allocs = total_field(rec, "small_allocs");
+	t->small_bytes_inuse = total_field(rec, "small_bytes_inuse");
+	t->tiny_allocs = total_field(rec, "tiny_allocs");
+	t->tiny_blocks = total_field(rec, "tiny_blocks");
 	return 0;
 }
 

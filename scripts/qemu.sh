@@ -53,7 +53,7 @@ cp -r "$top"/selftests/guest/. "$ir/guest/"
 # static guest programs: selftests/guest/*.c (kselftest harness available)
 for src in "$top"/selftests/guest/*.c; do
 	[ -f "$src" ] || continue
-	gcc -static -O2 -Wall -I"$build/kselftest" -I"$top/selftests/guest" \
+	gcc -static -O2 -Wall -I"$build/kselftest" -I"$top/selftests/guest" -I"$top/selftests/common" \
 		-o "$ir/guest/$(basename "$src" .c)" "$src" -lpthread ||
 		{ echo "qemu: cannot build $src" >&2; exit 1; }
 done

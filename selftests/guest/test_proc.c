@@ -29,34 +29,30 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "proc_parse.h"
 
-#define PROC		"/proc/gomem"
+#define PROC		GOMEM_PROC_PATH
 #define MODS		"/mods"
 #define MAX_RECS	512
-#define MAX_KVS		4096	/* key=value pairs in all */
 #define NCLASSES	68	/* size classes 1..67 */
 
-/* ---------------- parser ---------------- */
+/* ---------------- parser: selftests/common/proc_parse.h ---------------- */
 
-struct kv {
-	const char *k, *v;
-};
-
+/* a record: its type, and its line in snap.text */
 struct rec {
-	const char *type;
-	int n;
-	struct kv *kv;		/* n pairs in snap.kv[] */
+	char type[8];
+	const char *line;
 };
 
 /*
- * A parsed /proc/gomem (about 72 KiB: small enough for malloc() to reuse
- * heap memory rather than map and unmap pages for every snapshot).
+ * A snapshot of /proc/gomem, its records indexed (about 72 KiB of text:
+ * small enough for malloc() to reuse heap memory rather than map and unmap
+ * pages for every snapshot).
  */
 struct snap {
 	char *text;
-	int nrec, nkv;
+	int nrec;
 	struct rec rec[MAX_RECS];
-	struct kv kv[MAX_KVS];
 };
 
 static const char * const total_keys[] = {
@@ -89,32 +85,22 @@ static int string_key(const char *type, const char *key)
 
 static char *read_proc(void)
 {
-	size_t len = 0, size = 1 << 16;
-	char *buf = malloc(size);
-	ssize_t n;
-	int fd = open(PROC, O_RDONLY);
+	size_t size = 1 << 17;
+	char *buf = NULL;
+	ssize_t n = -EFBIG;
 
-	if (fd < 0 || !buf) {
+	while (n == -EFBIG && size <= (16 << 20)) {
 		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return NULL;
+		buf = malloc(size);
+		if (!buf)
+			return NULL;
+		n = gomem_proc_read(buf, size);
+		size *= 2;
 	}
-	while ((n = read(fd, buf + len, size - len - 1)) > 0) {
-		len += n;
-		if (len + 1 == size) {
-			size *= 2;
-			buf = realloc(buf, size);
-			if (!buf)
-				break;
-		}
-	}
-	close(fd);
-	if (!buf || n < 0) {
+	if (n < 0) {
 		free(buf);
 		return NULL;
 	}
-	buf[len] = 0;
 	return buf;
 }
 
@@ -159,76 +145,70 @@ static int looks_like_address(const char *v)
 	return n >= 12 && letters;
 }
 
+
 /*
- * Parse @text (taken over) into @s. Return: NULL, or what is wrong with the
- * format (in a static buffer).
+ * The value of @key in @r, NUL-terminated, or NULL. The copy lives in one
+ * of this thread's 16 buffers, long enough for a CHECK() message.
+ */
+static const char *field(const struct rec *r, const char *key)
+{
+	static __thread char bufs[16][128];
+	static __thread unsigned int next;
+	char *b = bufs[next++ % 16];
+
+	if (!r || gomem_proc_str(r->line, key, b, sizeof(bufs[0])))
+		return NULL;
+	return b;
+}
+
+/*
+ * Index @text (taken over) into @s, checking what proc_parse.h takes for
+ * granted: known record types, key=value fields, no key twice. Return: NULL,
+ * or what is wrong with the format (in a static buffer).
  */
 static const char *parse(struct snap *s, char *text)
 {
-	static char err[256];
-	char *line, *save, *tok, *save2;
-	int first = 1;
+	static __thread char err[256];
+	const char *l, *f, *g, *v;
+	size_t tl, kl, vl, kl2, vl2;
 
 	s->text = text;
 	s->nrec = 0;
-	s->nkv = 0;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	if (!gomem_proc_valid(text)) {
+		snprintf(err, sizeof(err), "first line is \"%.*s\"",
+			 (int)(gomem_proc_linelen(text) < 60 ? gomem_proc_linelen(text) : 60), text);
+		return err;
+	}
+	for (l = gomem_proc_next(text, NULL); l; l = gomem_proc_next(text, l)) {
 		struct rec *r;
 
-		if (first) {
-			first = 0;
-			if (strcmp(line, "version 1")) {
-				snprintf(err, sizeof(err), "first line is \"%.60s\"", line);
-				return err;
-			}
-			continue;
-		}
 		if (s->nrec == MAX_RECS)
 			return "too many records";
 		r = &s->rec[s->nrec++];
-		r->n = 0;
-		r->kv = &s->kv[s->nkv];
-		r->type = strtok_r(line, " ", &save2);
-		if (!r->type || (strcmp(r->type, "total") && strcmp(r->type, "node") &&
-				 strcmp(r->type, "class") && strcmp(r->type, "cache"))) {
-			snprintf(err, sizeof(err), "unknown record \"%.40s\"", r->type ?: "");
+		r->line = l;
+		tl = gomem_proc_toklen(l);
+		snprintf(r->type, sizeof(r->type), "%.*s", (int)tl, l);
+		if (tl >= sizeof(r->type) || (strcmp(r->type, "total") && strcmp(r->type, "node") &&
+					      strcmp(r->type, "class") && strcmp(r->type, "cache"))) {
+			snprintf(err, sizeof(err), "unknown record \"%.*s\"", (int)(tl < 40 ? tl : 40),
+				 l);
 			return err;
 		}
-		while ((tok = strtok_r(NULL, " ", &save2))) {
-			char *eq = strchr(tok, '=');
-			int i;
-
-			if (!eq || eq == tok) {
-				snprintf(err, sizeof(err), "%s: \"%.40s\" is not key=value",
-					 r->type, tok);
+		for (f = gomem_proc_next_field(l, NULL); f; f = gomem_proc_next_field(l, f)) {
+			if (!gomem_proc_kv(f, &kl, &vl)) {
+				snprintf(err, sizeof(err), "%s: \"%.40s\" is not key=value", r->type, f);
 				return err;
 			}
-			*eq = 0;
-			for (i = 0; i < r->n; i++) {
-				if (!strcmp(r->kv[i].k, tok)) {
-					snprintf(err, sizeof(err), "%s: key %s twice", r->type, tok);
+			for (g = gomem_proc_next_field(l, NULL); g != f; g = gomem_proc_next_field(l, g)) {
+				v = gomem_proc_kv(g, &kl2, &vl2);
+				if (v && kl2 == kl && !strncmp(g, f, kl)) {
+					snprintf(err, sizeof(err), "%s: key %.*s twice", r->type,
+						 (int)kl, f);
 					return err;
 				}
 			}
-			if (s->nkv == MAX_KVS)
-				return "too many fields";
-			s->kv[s->nkv].k = tok;
-			s->kv[s->nkv++].v = eq + 1;
-			r->n++;
 		}
 	}
-	if (first)
-		return "empty";
-	return NULL;
-}
-
-static const char *field(const struct rec *r, const char *key)
-{
-	int i;
-
-	for (i = 0; i < r->n; i++)
-		if (!strcmp(r->kv[i].k, key))
-			return r->kv[i].v;
 	return NULL;
 }
 
@@ -236,25 +216,24 @@ static const char *field(const struct rec *r, const char *key)
 static const struct rec *find(const struct snap *s, const char *type, const char *key,
 			      const char *val)
 {
+	const char *line;
+	char sel[128];
 	int i;
 
-	for (i = 0; i < s->nrec; i++) {
-		const char *v;
-
-		if (strcmp(s->rec[i].type, type))
-			continue;
-		if (!key)
+	if (key)
+		snprintf(sel, sizeof(sel), "%s %s=%s", type, key, val);
+	else
+		snprintf(sel, sizeof(sel), "%s", type);
+	line = gomem_proc_find(s->text, sel);
+	for (i = 0; line && i < s->nrec; i++)
+		if (s->rec[i].line == line)
 			return &s->rec[i];
-		v = field(&s->rec[i], key);
-		if (v && !strcmp(v, val))
-			return &s->rec[i];
-	}
 	return NULL;
 }
 
 static long long num(const struct rec *r, const char *key)
 {
-	const char *v = r ? field(r, key) : NULL;
+	const char *v = field(r, key);
 
 	return v && plain_number(v) ? strtoll(v, NULL, 10) : -1;
 }
@@ -281,6 +260,7 @@ static const struct rec *cache_rec(const struct snap *s, const char *name)
 {
 	return find(s, "cache", "name", name);
 }
+
 
 static struct snap *take(void)
 {
@@ -310,6 +290,7 @@ static void drop(struct snap *s)
 	free(s);
 }
 
+
 /* ---------------- checks ---------------- */
 
 static int failures;
@@ -336,8 +317,8 @@ static int has_keys(const struct rec *r, const char * const *keys, const char **
 /* format rules every snapshot meets, even under load; returns failures */
 static int check_format(const struct snap *s)
 {
-	int before = failures, i, j, totals = 0, classes = 0;
-	const char *missing = "";
+	int before = failures, i, totals = 0, classes = 0;
+	const char *missing = "", *f;
 
 	for (i = 0; i < s->nrec; i++) {
 		const struct rec *r = &s->rec[i];
@@ -346,9 +327,14 @@ static int check_format(const struct snap *s)
 					   !strcmp(r->type, "class") ? class_keys : cache_keys;
 
 		CHECK(has_keys(r, keys, &missing), "%s record without %s", r->type, missing);
-		for (j = 0; j < r->n; j++) {
-			const char *k = r->kv[j].k, *v = r->kv[j].v;
+		for (f = gomem_proc_next_field(r->line, NULL); f;
+		     f = gomem_proc_next_field(r->line, f)) {
+			char k[64], v[256];
+			size_t kl = 0, vl = 0;
+			const char *val = gomem_proc_kv(f, &kl, &vl) ?: "";
 
+			snprintf(k, sizeof(k), "%.*s", (int)kl, f);
+			snprintf(v, sizeof(v), "%.*s", (int)vl, val);
 			CHECK(!looks_like_address(v) || !strcmp(k, "name"),
 			      "%s %s=%s looks like a kernel address", r->type, k, v);
 			if (string_key(r->type, k))

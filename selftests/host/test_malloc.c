@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the small- and large-object paths in userspace: sizes and
- * alignment, hot reuse, span accounting, cross-thread frees, misuse,
- * tiny packing, page-allocation failures, fragmentation, node placement,
- * krealloc and CPU "hotplug" (a thread that goes away).
+ * Unit tests of the small- and large-object paths in userspace, through
+ * gomem's internals: span accounting, the free hint, the header's size
+ * classes, cross-thread frees and CPU "hotplug" (a thread that goes away),
+ * what tiny packing saves, page-allocation failures and fragmentation, node
+ * placement, remote-node batches, the transfer cache, typesafe-by-RCU under
+ * init_on_alloc/init_on_free. What the public API promises is tested in
+ * both runtimes by selftests/common/api_tests.h (test_api.c here).
  */
 #include "gomem_host.h"
 #include "kselftest_harness.h"
@@ -45,42 +48,12 @@ static unsigned long span_pages_inuse(void)
 	return held;
 }
 
-TEST_F(gm, every_size)
+/* span accounting: 32 x 256 B per 8 KiB span, all given back (LIFO reuse: api_tests.h) */
+TEST_F(gm, span_accounting)
 {
-	size_t size;
-
-	for (size = 1; size <= 70000; size += (size < 2048 ? 1 : 61)) {
-		unsigned char *p = gomem_kmalloc(size, GFP_KERNEL);
-		size_t ks = gomem_ksize(p);
-
-		ASSERT_NE(NULL, p);
-		ASSERT_GE(ks, size);
-		if (size <= GOMEM_MAX_SMALL_SIZE) {
-			ASSERT_EQ(gomem_class_to_size[gomem_size_to_class(size)], ks);
-		}
-		if (is_power_of_2(size) && size <= 8192) {
-			ASSERT_EQ(0, (unsigned long)p % size);	/* natural alignment */
-		}
-		ASSERT_EQ(0, (unsigned long)p % 8);
-		memset(p, 0x5a, ks);
-		gomem_kfree(p);
-	}
-	EXPECT_EQ(ZERO_SIZE_PTR, gomem_kmalloc(0, GFP_KERNEL));
-	gomem_kfree(ZERO_SIZE_PTR);
-	gomem_kfree(NULL);
-	EXPECT_EQ(0, gomem_host_small_inuse());
-}
-
-TEST_F(gm, hot_reuse_and_accounting)
-{
-	void *p = gomem_kmalloc(256, GFP_KERNEL), *q, *objs[1000];
 	unsigned long spans, objn;
+	void *objs[1000];
 	int i;
-
-	gomem_kfree(p);
-	q = gomem_kmalloc(256, GFP_KERNEL);
-	EXPECT_EQ(p, q);		/* LIFO magazine: the cache-hot object */
-	gomem_kfree(q);
 
 	for (i = 0; i < 1000; i++) {
 		objs[i] = gomem_kmalloc(256, GFP_KERNEL);
@@ -213,50 +186,6 @@ TEST_F(gm, cross_thread_free)
 	EXPECT_EQ(0, span_pages_inuse());
 }
 
-TEST_F(gm, bad_frees_are_refused)
-{
-	unsigned long bad0 = gomem_stat_sum(GOMEM_STAT_BAD_FREES);
-	char *p = gomem_kmalloc(100, GFP_KERNEL), *q, *r;
-	int local;
-	void *libc = malloc(32);
-
-	shim_quiet = 1;
-	gomem_kfree(p + 8);		/* interior */
-	gomem_kfree(&local);		/* not ours */
-	gomem_kfree(libc);
-	EXPECT_EQ(bad0 + 3, gomem_stat_sum(GOMEM_STAT_BAD_FREES));
-	gomem_kfree(p);
-	gomem_kfree(p);			/* double free, caught at once */
-	EXPECT_EQ(bad0 + 4, gomem_stat_sum(GOMEM_STAT_BAD_FREES));
-	/* a double free that reaches the span (after a flush); r keeps the
-	 * span alive, else it would be gone and the free "not gomem's" */
-	r = gomem_kmalloc(100, GFP_KERNEL);
-	q = gomem_kmalloc(100, GFP_KERNEL);
-	gomem_kfree(q);
-	gomem_drain_all();
-	gomem_kfree(q);
-	gomem_drain_all();
-	EXPECT_EQ(2, gomem_stat_sum(GOMEM_STAT_DOUBLE_FREES));
-	gomem_kfree(r);
-	shim_quiet = 0;
-	/* the allocator is still consistent: two allocations are distinct */
-	q = gomem_kmalloc(100, GFP_KERNEL);
-	r = gomem_kmalloc(100, GFP_KERNEL);
-	EXPECT_NE(q, r);
-	gomem_kfree(q);
-	gomem_kfree(r);
-	EXPECT_EQ(0, gomem_host_small_inuse());
-	/* large */
-	shim_quiet = 1;
-	p = gomem_kmalloc(100000, GFP_KERNEL);
-	gomem_kfree(p + 8192);
-	gomem_kfree(p);
-	gomem_kfree(p);
-	shim_quiet = 0;
-	EXPECT_EQ(bad0 + 7, gomem_stat_sum(GOMEM_STAT_BAD_FREES));
-	free(libc);
-}
-
 /* sizes 1..15: uniform, or small-string-like with P(s) ~ 1/s */
 static unsigned int tiny_size(bool skewed)
 {
@@ -293,20 +222,10 @@ static unsigned long tiny_run(bool tiny, bool skewed, unsigned int n, unsigned i
 	return after - before;
 }
 
-TEST_F(gm, tiny_packing)
+/* what tiny packing saves (placement and double frees: api_tests.h) */
+TEST_F(gm, tiny_packing_saving)
 {
 	unsigned long with, without;
-	char *a, *b, *c;
-
-	a = gomem_kmalloc_noscan(5, GFP_KERNEL);
-	b = gomem_kmalloc_noscan(3, GFP_KERNEL);
-	c = gomem_kmalloc_noscan(8, GFP_KERNEL);
-	EXPECT_EQ(a + 5, b);				/* packed */
-	EXPECT_EQ(0, (unsigned long)c % 8);		/* 8-byte aligned */
-	EXPECT_EQ((unsigned long)a & ~15UL, (unsigned long)c & ~15UL);
-	gomem_kfree(a);
-	gomem_kfree(b);
-	gomem_kfree(c);
 
 	/* uniform sizes: Go's packing policy gains little (logged) */
 	without = tiny_run(false, false, 10000, 1);
@@ -326,13 +245,6 @@ TEST_F(gm, tiny_packing)
 		     gomem_stat_sum(GOMEM_STAT_TINY_FREES));
 	gomem_shrink_all();
 	EXPECT_EQ(0, span_pages_inuse());
-	/* a double free of a packed object */
-	shim_quiet = 1;
-	a = gomem_kmalloc_noscan(4, GFP_KERNEL);
-	gomem_kfree(a);
-	gomem_drain_all();	/* retires the block: it is freed */
-	gomem_kfree(a);
-	shim_quiet = 0;
 }
 
 TEST_F(gm, page_failures_and_fragmentation)
@@ -528,78 +440,11 @@ TEST_F(gm, poison_cache_skips_transfer_cache)
 	gomem_cache_destroy(cache);
 }
 
-TEST_F(gm, krealloc)
-{
-	char *p = gomem_kmalloc(10, GFP_KERNEL), *q;
-	int i;
-
-	memcpy(p, "0123456789", 10);
-	for (i = 20; i < 300000; i *= 3) {
-		q = gomem_krealloc(p, i, GFP_KERNEL);
-		ASSERT_NE(NULL, q);
-		EXPECT_EQ(0, memcmp(q, "0123456789", 10));
-		p = q;
-	}
-	q = gomem_krealloc(p, 16, GFP_KERNEL);
-	EXPECT_EQ(0, memcmp(q, "0123456789", 10));
-	EXPECT_EQ(16, gomem_ksize(q));
-	EXPECT_EQ(ZERO_SIZE_PTR, gomem_krealloc(q, 0, GFP_KERNEL));
-	/* a tiny-packed object keeps its contents too */
-	p = gomem_kmalloc_noscan(6, GFP_KERNEL);
-	memcpy(p, "abcde", 6);
-	q = gomem_krealloc(p, 100, GFP_KERNEL);
-	EXPECT_STREQ("abcde", q);
-	gomem_kfree(q);
-	gomem_drain_all();	/* retire the current tiny block */
-	EXPECT_EQ(0, gomem_host_small_inuse());
-	EXPECT_EQ(0, gomem_stat_sum(GOMEM_STAT_TINY_ALLOCS) -
-		     gomem_stat_sum(GOMEM_STAT_TINY_FREES));
-}
-
-TEST_F(gm, zeroing)
-{
-	unsigned char *p;
-	size_t i, size;
-
-	for (size = 8; size < 100000; size = size * 5 / 2) {
-		p = gomem_kmalloc(size, GFP_KERNEL);
-		memset(p, 0xee, gomem_ksize(p));
-		gomem_kfree(p);
-		p = gomem_kzalloc(size, GFP_KERNEL);
-		for (i = 0; i < gomem_ksize(p); i++)
-			ASSERT_EQ(0, p[i]);
-		gomem_kfree(p);
-	}
-}
-
 struct rec {
 	long key;
 	struct rcu_head rcu;
 	char pad[40];
 };
-
-TEST_F(gm, kfree_rcu)
-{
-	struct rec *r;
-	char *big, *huge;
-	int i;
-
-	for (i = 0; i < 2000; i++) {
-		r = gomem_kmalloc(sizeof(*r), GFP_KERNEL);
-		ASSERT_NE(NULL, r);
-		r->key = i;
-		gomem_kfree_rcu(r, rcu);
-	}
-	big = gomem_kmalloc(100000, GFP_KERNEL);	/* large: head inside */
-	gomem_kfree_rcu((struct rec *)(big + 4096), rcu);
-	huge = gomem_kmalloc(5 << 20, GFP_KERNEL);	/* vmalloc'ed */
-	gomem_kfree_rcu((struct rec *)(huge + (3 << 20)), rcu);
-	rcu_barrier();
-	gomem_drain_all();
-	EXPECT_EQ(0, gomem_host_small_inuse());
-	EXPECT_EQ(gomem_stat_sum(GOMEM_STAT_VMALLOC_ALLOCS), gomem_stat_sum(GOMEM_STAT_VMALLOC_FREES));
-	EXPECT_EQ(0, gomem_stat_sum(GOMEM_STAT_BAD_FREES));
-}
 
 static int ctor_calls;
 
@@ -611,6 +456,7 @@ static void rec_ctor(void *p)
 	__atomic_fetch_add(&ctor_calls, 1, __ATOMIC_RELAXED);
 }
 
+/* with init_on_alloc and init_on_free on (the common case: api_tests.h) */
 TEST_F(gm, typesafe_by_rcu_cache)
 {
 	struct gomem_cache *c = gomem_cache_create("rcu_recs", sizeof(struct rec), 0,
@@ -638,28 +484,6 @@ TEST_F(gm, typesafe_by_rcu_cache)
 	rcu_barrier();
 	gomem_shrink_all();
 	EXPECT_EQ(0, gomem_host_held_pages());
-}
-
-TEST_F(gm, tiny_cache_alignment)
-{
-	struct gomem_cache *packed = gomem_cache_create("t12", 12, 0, GOMEM_NOSCAN, NULL);
-	struct gomem_cache *aligned = gomem_cache_create("t12a", 12, 8, GOMEM_NOSCAN, NULL);
-	void *a, *b;
-	int i;
-
-	for (i = 0; i < 50; i++) {
-		a = gomem_cache_alloc(packed, GFP_KERNEL);
-		b = gomem_cache_alloc(aligned, GFP_KERNEL);
-		EXPECT_EQ(0, (unsigned long)a % 4);	/* Go: size 12 -> 4-byte aligned */
-		EXPECT_EQ(0, (unsigned long)b % 8);
-		gomem_cache_free(packed, a);
-		gomem_cache_free(aligned, b);
-	}
-	gomem_drain_all();
-	EXPECT_EQ(0, gomem_cache_active(packed));
-	EXPECT_EQ(0, gomem_cache_active(aligned));
-	gomem_cache_destroy(packed);
-	gomem_cache_destroy(aligned);
 }
 
 TEST_HARNESS_MAIN

@@ -2,31 +2,27 @@
 /*
  * kselftest module: gomem's cache API as a client module uses it.
  *
- *  - 29 caches of 1 B to 32 KiB, alignments 0 to 4096, every flag and a
- *    constructor: alignment and usable size of every object, distinct
- *    objects, patterns intact;
+ * Kernel-only cases first, on 29 caches of 1 B to 32 KiB, alignments 0 to
+ * 4096, every flag and constructors:
  *  - what /proc/gomem says about each cache (read from here): span class,
  *    slot size, merged_with (merged caches share the class kmalloc uses for
  *    their size; constructor, no-merge, typesafe-by-RCU and poison caches are
  *    private), flags, per-cache allocs/frees/active_objects;
- *  - constructors run once per object when a span is made, and constructed
- *    state survives free and reallocation;
- *  - the bulk API (1 to 256 objects), the node API (every node with memory,
- *    from every CPU), atomic and hardirq context, the kmalloc family's
- *    overflow and krealloc rules;
+ *  - every object of every cache aligned as requested and as /proc/gomem
+ *    says, with its usable size, distinct, patterns intact;
+ *  - the node API (every node with memory, from every CPU), hardirq context;
  *  - typesafe-by-RCU: a freed object whose span was emptied stays memory of
- *    its cache while a reader holds RCU; gomem_kfree_rcu();
- *  - every misuse: wrong cache, foreign pointer, interior pointer, double
- *    free (at the magazine and at the span), impossible create parameters,
- *    NULL cache: each refused with a report counted in /proc/gomem
- *    (bad_frees, double_frees exactly), and the allocator consistent after;
- *  - destroy with live objects: reported, cache kept, usable, destroyable
- *    once empty. The reports themselves are checked in the kernel log by
- *    selftests/guest/tests/40-caches.
+ *    its cache while a reader on another CPU holds RCU.
+ *
+ * Then the common suite, selftests/common/api_tests.h, which the host runs
+ * too (selftests/host/test_api.c): the kmalloc family, krealloc, noscan and
+ * tiny packing, caches, constructors, bulk, zeroing, gomem_kfree_rcu(),
+ * typesafe-by-RCU, poison, and every misuse: refused, counted in
+ * /proc/gomem exactly, and reported in the kernel log sections that
+ * selftests/guest/tests/40-caches checks (misuse: NAME).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
 #include <linux/sort.h>
@@ -35,6 +31,7 @@
 #include <linux/rcupdate.h>
 #include "kselftest_module.h"
 #include "gomem_test.h"
+#include "proc_parse.h"
 
 KSTM_MODULE_GLOBALS();
 
@@ -59,85 +56,43 @@ struct snap {
 
 static struct snap snap_a, snap_b;
 
-static int __init snap_take(struct snap *s)
+static int snap_take(struct snap *s)
 {
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t n = 0;
+	ssize_t n;
 
 	if (!s->buf)
 		s->buf = vmalloc(SNAP_SIZE);
 	if (!s->buf)
 		return 1;
-	s->len = 0;
-	s->buf[0] = 0;
-	f = filp_open("/proc/gomem", O_RDONLY, 0);
-	if (IS_ERR(f)) {
-		pr_err("cannot open /proc/gomem: %ld\n", PTR_ERR(f));
+	n = gomem_proc_read(s->buf, SNAP_SIZE);
+	if (n < 0) {
+		pr_err("cannot read /proc/gomem: %zd\n", n);
+		s->len = 0;
+		s->buf[0] = 0;
 		return 1;
 	}
-	while (s->len < SNAP_SIZE - 1) {
-		n = kernel_read(f, s->buf + s->len, SNAP_SIZE - 1 - s->len, &pos);
-		if (n <= 0)
-			break;
-		s->len += n;
-	}
-	filp_close(f, NULL);
-	s->buf[s->len] = 0;
-	if (n < 0 || strncmp(s->buf, "version 1\n", 10)) {
-		pr_err("cannot read /proc/gomem (%zd)\n", n);
-		return 1;
-	}
+	s->len = n;
 	return 0;
 }
 
 /* the line of record @rec ("total", "class id=5", "cache name=x"), or NULL */
 static const char *snap_line(const struct snap *s, const char *rec)
 {
-	size_t n = strlen(rec);
-	const char *l = s->buf;
-
-	while (l && *l) {
-		if (!strncmp(l, rec, n) && (l[n] == ' ' || l[n] == '\n'))
-			return l;
-		l = strchr(l, '\n');
-		if (l)
-			l++;
-	}
-	return NULL;
+	return gomem_proc_find(s->buf, rec);
 }
 
 static bool snap_str(const struct snap *s, const char *rec, const char *key, char *out,
 		     size_t size)
 {
-	const char *l = snap_line(s, rec), *end, *p;
-	size_t klen = strlen(key), n;
-
-	if (!l)
-		return false;
-	end = strchrnul(l, '\n');
-	for (p = strchr(l, ' '); p && p < end; p = strchr(p, ' ')) {
-		p++;
-		if (strncmp(p, key, klen) || p[klen] != '=')
-			continue;
-		p += klen + 1;
-		n = strcspn(p, "\n ");
-		if (n >= size)
-			return false;
-		memcpy(out, p, n);
-		out[n] = 0;
-		return true;
-	}
-	return false;
+	return !gomem_proc_str(snap_line(s, rec), key, out, size);
 }
 
 /* a numeric field; ULONG_MAX (and a message) when it is missing */
 static unsigned long snap_num(const struct snap *s, const char *rec, const char *key)
 {
-	unsigned long v;
-	char val[32];
+	unsigned long long v;
 
-	if (!snap_str(s, rec, key, val, sizeof(val)) || kstrtoul(val, 10, &v)) {
+	if (gomem_proc_get(s->buf, rec, key, &v)) {
 		pr_err("/proc/gomem: no numeric %s in record \"%s\"\n", key, rec);
 		return ULONG_MAX;
 	}
@@ -200,15 +155,6 @@ static int __init expect_reports(const struct snap *before, unsigned long bad,
 	d = total(&snap_b, "double_frees") - total(before, "double_frees");
 	return EXPECT(b == bad && d == dbl, "%s: bad_frees +%lu double_frees +%lu, expected +%lu +%lu",
 		      what, b, d, bad, dbl);
-}
-
-/*
- * Misuse cases are grouped in sections of the kernel log: the guest script
- * (40-caches) checks each section's reports.
- */
-static void section(const char *name)
-{
-	pr_info("misuse: %s\n", name);
 }
 
 /* ---------------- the caches ---------------- */
@@ -403,15 +349,6 @@ static int __init create_caches(void)
 	return err;
 }
 
-/* objects per span of the size class serving span class @spc */
-static unsigned long class_objects(const struct snap *s, unsigned long spc)
-{
-	char rec[32];
-
-	snprintf(rec, sizeof(rec), "class id=%lu", spc >> 1);
-	return snap_num(s, rec, "objects_per_span");
-}
-
 /*
  * What /proc/gomem shows of the caches: object size, alignment, span class
  * and slot, flags, constructor, merging. A merged cache uses the class that
@@ -594,190 +531,6 @@ static int __init test_objects(void)
 	return err;
 }
 
-/*
- * Constructors: on a fresh cache, the constructor has run exactly once for
- * every object of every span the cache holds; objects freed in constructed
- * state come back in it (gomem keeps its free-list link outside them), and
- * reusing them runs no constructor.
- */
-static int __init ctor_case(struct tc *t)
-{
-	unsigned long spans, per_span, calls0, calls;
-	unsigned int n, k;
-	void **objs;
-	int err = 0;
-
-	if (!t->c)
-		return 1;
-	/* the cache was used already: start from one that holds no span */
-	gomem_cache_shrink(t->c);
-	rcu_barrier();
-	if (snap_take(&snap_a))
-		return 1;
-	err += EXPECT(cache_num(&snap_a, t->name, "spans") == 0, "%s: spans left", t->name);
-	per_span = class_objects(&snap_a, cache_num(&snap_a, t->name, "spanclass"));
-	if (per_span == ULONG_MAX)
-		return 1;
-	n = 3 * per_span;
-	objs = kmalloc_array(n, sizeof(void *), GFP_KERNEL);
-	if (!objs)
-		return 1;
-	calls0 = atomic_read(t->ctor_calls);
-	migrate_disable();	/* one CPU: spans fill one after another */
-	for (k = 0; k < n; k++) {
-		objs[k] = gomem_cache_alloc(t->c, GFP_KERNEL);
-		if (!objs[k])
-			break;
-	}
-	migrate_enable();
-	if (EXPECT(k == n, "%s: allocation failed", t->name)) {
-		while (k--)
-			gomem_cache_free(t->c, objs[k]);
-		kfree(objs);
-		return 1;
-	}
-	t->allocs += n;
-	snap_take(&snap_a);
-	spans = cache_num(&snap_a, t->name, "spans");
-	calls = atomic_read(t->ctor_calls) - calls0;
-	err += EXPECT(spans == 3 && calls == spans * per_span,
-		      "%s: %lu constructor calls for %u objects, %lu spans of %lu", t->name, calls,
-		      n, spans, per_span);
-	for (k = 0; k < n; k++) {
-		err += EXPECT(ctor_intact(objs[k], t->size), "%s: object %u not constructed",
-			      t->name, k);
-		/* use it, then put it back in constructed state, as the contract says */
-		memset((char *)objs[k] + 4, 0x11, t->size - 4);
-		ctor_fill(objs[k], t->size);
-	}
-	/* free every other object: every span keeps some, so none is remade */
-	for (k = 1; k < n; k += 2)
-		gomem_cache_free(t->c, objs[k]);
-	t->frees += n / 2;
-	gomem_cache_shrink(t->c);
-	for (k = 1; k < n; k += 2)
-		objs[k] = gomem_cache_alloc(t->c, GFP_KERNEL);
-	t->allocs += n / 2;
-	for (k = 0; k < n; k++)
-		err += EXPECT(objs[k] && ctor_intact(objs[k], t->size),
-			      "%s: object %u not in constructed state after reuse", t->name, k);
-	err += check_distinct(objs, n, t->size, t->name);
-	calls0 += calls;
-	err += EXPECT(atomic_read(t->ctor_calls) == calls0,
-		      "%s: constructor ran %lu more times on reuse", t->name,
-		      atomic_read(t->ctor_calls) - calls0);
-	snap_take(&snap_b);
-	err += EXPECT(cache_num(&snap_b, t->name, "spans") == spans, "%s: spans %lu -> %lu",
-		      t->name, spans, cache_num(&snap_b, t->name, "spans"));
-	err += expect_row(&snap_b, t->name, t->allocs, t->frees);
-	for (k = 0; k < n; k++)
-		gomem_cache_free(t->c, objs[k]);
-	t->frees += n;
-	kfree(objs);
-	return err;
-}
-
-static int __init test_ctors(void)
-{
-	return ctor_case(&tcs[T_300C]) + ctor_case(&tcs[T_500RCU]) + ctor_case(&tcs[T_9000C]);
-}
-
-/* bulk: 1 to 256 objects, all or nothing, distinct, aligned, freed in bulk */
-static int __init test_bulk(void)
-{
-	static const unsigned int counts[] = { 1, 2, 3, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65,
-					       127, 128, 129, 200, 255, 256 };
-	static const unsigned int which[] = { T_1, T_7N, T_40, T_200NM, T_300C, T_700P,
-					      T_1000N, T_2048RCU, T_5000, T_20000N };
-	void **p = kmalloc_array(257, sizeof(void *), GFP_KERNEL);
-	unsigned int w, i, k, n;
-	int err = 0, got;
-
-	if (!p)
-		return 1;
-	for (w = 0; w < ARRAY_SIZE(which); w++) {
-		struct tc *t = &tcs[which[w]];
-
-		if (!t->c)
-			continue;
-		for (i = 0; i < ARRAY_SIZE(counts); i++) {
-			n = counts[i];
-			memset(p, 0, 257 * sizeof(void *));
-			got = gomem_cache_alloc_bulk(t->c, GFP_KERNEL, n, p);
-			if (EXPECT(got == n, "%s: bulk of %u gave %d", t->name, n, got)) {
-				err++;
-				continue;
-			}
-			t->allocs += n;
-			err += EXPECT(!p[n], "%s: bulk of %u wrote past the end", t->name, n);
-			err += check_distinct(p, n, t->size, t->name);
-			for (k = 0; k < n; k++) {
-				err += EXPECT(IS_ALIGNED((unsigned long)p[k], tc_align(t)),
-					      "%s: bulk object misaligned", t->name);
-				if (t->ctor)
-					err += EXPECT(ctor_intact(p[k], t->size),
-						      "%s: bulk object not constructed", t->name);
-				else
-					gt_fill(p[k], t->size, k);
-			}
-			for (k = 0; k < n && !t->ctor; k++)
-				err += gt_check(p[k], t->size, k);
-			gomem_cache_free_bulk(t->c, n, p);
-			t->frees += n;
-		}
-		/* in atomic context too */
-		preempt_disable();
-		got = gomem_cache_alloc_bulk(t->c, GFP_ATOMIC, 64, p);
-		if (got == 64)
-			gomem_cache_free_bulk(t->c, 64, p);
-		preempt_enable();
-		err += EXPECT(got == 64, "%s: atomic bulk of 64 gave %d", t->name, got);
-		if (got == 64) {
-			t->allocs += 64;
-			t->frees += 64;
-		}
-		if (!snap_take(&snap_b))
-			err += expect_row(&snap_b, t->name, t->allocs, t->frees);
-	}
-	kfree(p);
-	return err;
-}
-
-/*
- * __GFP_ZERO (gomem_cache_zalloc()) zeroes every object of a cache without
- * a constructor, whatever its flags: the object freed just before, dirty,
- * comes back (LIFO magazine) and must be all zero.
- */
-static int __init test_zalloc(void)
-{
-	static const unsigned int which[] = { T_7N, T_40, T_200NM, T_700P, T_1000N,
-					      T_2048RCU, T_6000PN };
-	unsigned int w;
-	int err = 0;
-	u8 *p, *q;
-
-	for (w = 0; w < ARRAY_SIZE(which); w++) {
-		struct tc *t = &tcs[which[w]];
-
-		if (!t->c)
-			continue;
-		migrate_disable();
-		p = gomem_cache_alloc(t->c, GFP_KERNEL);
-		if (p) {
-			memset(p, 0xff, t->size);
-			gomem_cache_free(t->c, p);
-		}
-		q = gomem_cache_zalloc(t->c, GFP_KERNEL);
-		migrate_enable();
-		err += EXPECT(p && q && !memchr_inv(q, 0, t->size),
-			      "%s: gomem_cache_zalloc() gave a dirty object", t->name);
-		gomem_cache_free(t->c, q);
-		t->allocs += 2;
-		t->frees += 2;
-	}
-	return err;
-}
-
 /* ---------------- node API, from every CPU ---------------- */
 
 #define NODE_OBJS	48
@@ -943,174 +696,7 @@ out:
 	return err;
 }
 
-/* ---------------- the kmalloc family ---------------- */
-
-/* an address-independent pattern, for objects that move */
-static void fill_bytes(u8 *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		p[i] = (u8)(i * 31 + (i >> 8) + 77);
-}
-
-static bool bytes_ok(const u8 *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] != (u8)(i * 31 + (i >> 8) + 77))
-			return false;
-	return true;
-}
-
-static int __init test_kmalloc_family(void)
-{
-	static const size_t steps[] = { 100, 5000, 100000, 5 << 20, 40000, 3000, 50, 8 };
-	size_t prev = 0, i;
-	int err = 0;
-	u8 *p, *q;
-
-	/* overflow: NULL, no allocation, no warning */
-	err += EXPECT(!gomem_kmalloc_array(SIZE_MAX / 2, 3, GFP_KERNEL), "kmalloc_array overflow");
-	err += EXPECT(!gomem_kcalloc(1UL << 62, 8, GFP_KERNEL), "kcalloc overflow");
-	err += EXPECT(!gomem_kmalloc_array(SIZE_MAX, SIZE_MAX, GFP_KERNEL), "kmalloc_array max");
-	err += EXPECT(!gomem_kmalloc((size_t)INT_MAX + 1, GFP_KERNEL | __GFP_NOWARN),
-		      "kmalloc of 2 GiB");
-	err += EXPECT(!gomem_kmalloc(SIZE_MAX, GFP_KERNEL | __GFP_NOWARN), "kmalloc(SIZE_MAX)");
-	err += EXPECT(gomem_kmalloc(0, GFP_KERNEL) == ZERO_SIZE_PTR, "kmalloc(0)");
-	gomem_kfree(ZERO_SIZE_PTR);
-	gomem_kfree(NULL);
-	err += EXPECT(!gomem_ksize(NULL) && !gomem_ksize(ZERO_SIZE_PTR), "ksize(NULL)");
-
-	/* kcalloc zeroes, kmalloc_array gives the full size */
-	p = gomem_kmalloc(800, GFP_KERNEL);
-	if (p) {
-		memset(p, 0xff, 800);
-		gomem_kfree(p);
-	}
-	p = gomem_kcalloc(100, 8, GFP_KERNEL);
-	err += EXPECT(p && gomem_ksize(p) >= 800 && !memchr_inv(p, 0, 800), "kcalloc(100, 8)");
-	gomem_kfree(p);
-	p = gomem_kmalloc_array(1000, 40, GFP_KERNEL);
-	err += EXPECT(p && gomem_ksize(p) >= 40000, "kmalloc_array(1000, 40)");
-	gomem_kfree(p);
-
-	/* krealloc: contents kept through small, large and vmalloc'ed sizes */
-	p = gomem_krealloc(NULL, 20, GFP_KERNEL);
-	err += EXPECT(p && gomem_ksize(p) >= 20, "krealloc(NULL, 20)");
-	if (p)
-		fill_bytes(p, 20);
-	prev = 20;
-	for (i = 0; p && i < ARRAY_SIZE(steps); i++) {
-		q = gomem_krealloc(p, steps[i], GFP_KERNEL);
-		if (EXPECT(q, "krealloc to %zu failed", steps[i])) {
-			err++;
-			break;
-		}
-		err += EXPECT(gomem_ksize(q) >= steps[i], "krealloc(%zu): ksize %zu", steps[i],
-			      gomem_ksize(q));
-		err += EXPECT(bytes_ok(q, min(prev, steps[i])),
-			      "krealloc %zu -> %zu lost the contents", prev, steps[i]);
-		p = q;
-		fill_bytes(p, steps[i]);
-		prev = steps[i];
-	}
-	/* a failing krealloc leaves the object alone */
-	if (p) {
-		q = gomem_krealloc(p, (size_t)INT_MAX + 1, GFP_KERNEL | __GFP_NOWARN);
-		err += EXPECT(!q, "krealloc to 2 GiB succeeded");
-		err += EXPECT(bytes_ok(p, prev), "failed krealloc changed the object");
-		q = gomem_krealloc(p, 0, GFP_KERNEL);	/* frees */
-		err += EXPECT(q == ZERO_SIZE_PTR, "krealloc(p, 0)");
-	}
-	/* a tiny string grows into a real object */
-	p = gomem_kstrdup("tiny", GFP_KERNEL);
-	err += EXPECT(p && !strcmp(p, "tiny"), "kstrdup");
-	q = gomem_krealloc(p, 100, GFP_KERNEL);
-	err += EXPECT(q && !strcmp(q, "tiny") && gomem_ksize(q) >= 100, "krealloc of a tiny string");
-	gomem_kfree(q ?: p);
-	err += EXPECT(!gomem_kstrdup(NULL, GFP_KERNEL), "kstrdup(NULL)");
-	return err;
-}
-
-/*
- * Noscan kmalloc and kstrdup of every length 1..64: each frees cleanly
- * (16-byte requests are not tiny-packed: they must not be taken for tiny
- * objects at free).
- */
-static int __init test_noscan(void)
-{
-	char *s[64], str[65];
-	unsigned int i;
-	int err = 0;
-
-	if (snap_take(&snap_a))
-		return 1;
-	for (i = 0; i < 64; i++) {
-		memset(str, 'a' + i % 26, i);
-		str[i] = 0;
-		s[i] = gomem_kstrdup(str, GFP_KERNEL);	/* i + 1 bytes */
-		err += EXPECT(s[i] && !strcmp(s[i], str), "kstrdup of %u chars", i);
-	}
-	for (i = 0; i < 64; i++) {
-		memset(str, 'a' + i % 26, i);
-		str[i] = 0;
-		err += EXPECT(s[i] && !strcmp(s[i], str), "string of %u chars changed", i);
-		gomem_kfree(s[i]);
-	}
-	for (i = 1; i <= 64; i++) {
-		void *p = gomem_kmalloc_noscan(i, GFP_KERNEL);
-
-		err += EXPECT(p, "kmalloc_noscan(%u)", i);
-		if (p)
-			memset(p, 0x5a, i);
-		gomem_kfree(p);
-	}
-	err += expect_reports(&snap_a, 0, 0, "noscan allocations freed");
-	return err;
-}
-
-/*
- * Tiny caches that ask for an alignment get it even when the CPU's current
- * tiny block was just started by another small noscan allocation: two 3-byte
- * strings before each object leave the current block at offset 3.
- */
-static int __init test_tiny_align(void)
-{
-	static const unsigned int which[] = { T_12A8N, T_2HWN, T_12N, T_7N };
-	void *objs[32], *odd[64];
-	unsigned int w, k;
-	int err = 0;
-
-	for (w = 0; w < ARRAY_SIZE(which); w++) {
-		struct tc *t = &tcs[which[w]];
-		unsigned int al = tc_align(t), bad = 0;
-
-		if (!t->c)
-			continue;
-		migrate_disable();	/* one CPU: one current tiny block */
-		for (k = 0; k < ARRAY_SIZE(objs); k++) {
-			odd[2 * k] = gomem_kmalloc_noscan(3, GFP_KERNEL);
-			odd[2 * k + 1] = gomem_kmalloc_noscan(3, GFP_KERNEL);
-			objs[k] = gomem_cache_alloc(t->c, GFP_KERNEL);
-		}
-		migrate_enable();
-		for (k = 0; k < ARRAY_SIZE(objs); k++) {
-			bad += !objs[k] || !IS_ALIGNED((unsigned long)objs[k], al);
-			gomem_cache_free(t->c, objs[k]);
-			gomem_kfree(odd[2 * k]);
-			gomem_kfree(odd[2 * k + 1]);
-		}
-		err += EXPECT(!bad, "%s: %u of %zu objects not aligned to %u", t->name, bad,
-			      ARRAY_SIZE(objs), al);
-		t->allocs += ARRAY_SIZE(objs);
-		t->frees += ARRAY_SIZE(objs);
-	}
-	return err;
-}
-
-/* ---------------- typesafe-by-RCU and gomem_kfree_rcu() ---------------- */
+/* ---------------- typesafe-by-RCU, a reader on another CPU ---------------- */
 
 struct rcu_reader {
 	void **objs;
@@ -1210,522 +796,6 @@ static int __init test_typesafe_rcu(void)
 	return err;
 }
 
-struct rcu_obj {
-	u64 id;
-	struct rcu_head rcu;
-	u8 data[];
-};
-
-/*
- * gomem_kfree_rcu() of objects of a private cache, a merged cache, and the
- * kmalloc family (small, large, vmalloc'ed): after rcu_barrier() all are
- * freed and counted, nothing refused.
- */
-static int __init test_kfree_rcu(void)
-{
-	static const size_t ksizes[] = { 64, 700, 100000, 5 << 20 };
-	struct gomem_cache *cp, *cm;
-	unsigned long l0, v0, v1;
-	struct rcu_obj *o;
-	unsigned int k;
-	int err = 0;
-
-	cp = gomem_cache_create("tgc_rcufree", 96, 0, GOMEM_TYPESAFE_BY_RCU, NULL);
-	/* private: kfree_rcu() of a merged cache's object is not credited to it */
-	cm = gomem_cache_create("tgc_rcufree_m", 152, 0, GOMEM_NO_MERGE, NULL);
-	if (EXPECT(cp && cm, "cannot create caches")) {
-		gomem_cache_destroy(cp);
-		gomem_cache_destroy(cm);
-		return 1;
-	}
-	rcu_barrier();
-	if (snap_take(&snap_a))
-		return 1;
-	for (k = 0; k < 100; k++) {
-		o = gomem_cache_alloc(cp, GFP_KERNEL);
-		if (o) {
-			o->id = k;
-			gomem_kfree_rcu(o, rcu);
-		}
-		err += EXPECT(o, "no memory");
-		o = gomem_cache_alloc(cm, GFP_KERNEL);
-		if (o) {
-			o->id = k;
-			gomem_kfree_rcu(o, rcu);
-		}
-		err += EXPECT(o, "no memory");
-	}
-	for (k = 0; k < ARRAY_SIZE(ksizes); k++) {
-		o = gomem_kmalloc(ksizes[k], GFP_KERNEL);
-		err += EXPECT(o, "gomem_kmalloc(%zu)", ksizes[k]);
-		if (o)
-			gomem_kfree_rcu(o, rcu);
-	}
-	rcu_barrier();
-	if (snap_take(&snap_b))
-		return 1;
-	err += expect_row(&snap_b, "tgc_rcufree", 100, 100);
-	err += expect_row(&snap_b, "tgc_rcufree_m", 100, 100);
-	l0 = total(&snap_a, "large_objects_inuse");
-	err += EXPECT(total(&snap_b, "large_objects_inuse") == l0,
-		      "large objects in use %lu -> %lu", l0, total(&snap_b, "large_objects_inuse"));
-	v0 = total(&snap_a, "vmalloc_allocs") - total(&snap_a, "vmalloc_frees");
-	v1 = total(&snap_b, "vmalloc_allocs") - total(&snap_b, "vmalloc_frees");
-	err += EXPECT(v0 == v1, "vmalloc'ed objects in use %lu -> %lu after gomem_kfree_rcu()",
-		      v0, v1);
-	err += expect_reports(&snap_a, 0, 0, "gomem_kfree_rcu()");
-	gomem_cache_destroy(cp);
-	gomem_cache_destroy(cm);
-	return err;
-}
-
-/* ---------------- misuse ---------------- */
-
-/*
- * After a refused call: the cache still hands out distinct, writable
- * objects (none overlapping @live, an object the caller still holds), and
- * frees them. Return: errors.
- */
-static int __init consistent(struct tc *t, void *live)
-{
-	unsigned int n = 200, k;
-	void **objs;
-	int err = 0;
-
-	objs = kmalloc_array(n + 1, sizeof(void *), GFP_KERNEL);
-	if (!objs)
-		return 1;
-	for (k = 0; k < n; k++) {
-		objs[k] = gomem_cache_alloc(t->c, GFP_KERNEL);
-		if (!objs[k])
-			break;
-		if (!t->ctor)
-			gt_fill(objs[k], t->size, 5000 + k);
-	}
-	err += EXPECT(k == n, "%s: allocation failed after misuse", t->name);
-	n = k;
-	t->allocs += n;
-	if (live)
-		objs[n] = live;
-	err += check_distinct(objs, n + !!live, t->size, t->name);
-	for (k = 0; k < n; k++) {
-		if (t->ctor)
-			err += EXPECT(ctor_intact(objs[k], t->size), "%s: not constructed", t->name);
-		else
-			err += gt_check(objs[k], t->size, 5000 + k);
-		gomem_cache_free(t->c, objs[k]);
-	}
-	t->frees += n;
-	kfree(objs);
-	return err;
-}
-
-static int __init test_bad_create(void)
-{
-	static const struct { unsigned int size, align; unsigned long flags; } bad[] = {
-		{ 0, 0, 0 }, { GOMEM_MAX_SMALL_SIZE + 1, 0, 0 }, { UINT_MAX, 0, 0 },
-		{ 64, 3, 0 }, { 64, 24, 0 }, { 64, 16384, 0 }, { 64, 0, 0x100 },
-		{ 0, 8, GOMEM_NO_MERGE },
-	};
-	unsigned int i;
-	int err = 0;
-
-	section("create");
-	snap_take(&snap_a);
-	for (i = 0; i < ARRAY_SIZE(bad); i++)
-		err += EXPECT(!gomem_cache_create("tgc_bad", bad[i].size, bad[i].align,
-						  bad[i].flags, NULL),
-			      "created a cache of size %u align %u flags %#lx", bad[i].size,
-			      bad[i].align, bad[i].flags);
-	err += EXPECT(!gomem_cache_create(NULL, 64, 0, 0, NULL), "created a cache without a name");
-	snap_take(&snap_b);
-	err += EXPECT(!cache_listed(&snap_b, "tgc_bad"), "a refused cache is listed");
-	return err;
-}
-
-static int __init test_null_cache(void)
-{
-	struct tc *t = &tcs[T_200NM];
-	void *p, *arr[2];
-	int err = 0;
-
-	section("null-cache");
-	if (!t->c || snap_take(&snap_a))
-		return 1;
-	err += EXPECT(!gomem_cache_alloc(NULL, GFP_KERNEL), "alloc from NULL");
-	err += EXPECT(!gomem_cache_alloc_node(NULL, GFP_KERNEL, 0), "alloc_node from NULL");
-	err += EXPECT(!gomem_cache_alloc_bulk(NULL, GFP_KERNEL, 2, arr), "bulk from NULL");
-	err += EXPECT(!gomem_cache_size(NULL), "size of NULL");
-	err += EXPECT(!gomem_cache_shrink(NULL), "shrink NULL");
-	gomem_cache_destroy(NULL);
-	p = gomem_cache_alloc(t->c, GFP_KERNEL);
-	if (!p)
-		return 1;
-	t->allocs++;
-	gt_fill(p, t->size, 42);
-	gomem_cache_free(NULL, p);		/* refused: p stays allocated */
-	gomem_cache_free(t->c, NULL);		/* allowed, nothing */
-	err += gt_check(p, t->size, 42);
-	snap_take(&snap_b);
-	err += expect_row(&snap_b, t->name, t->allocs, t->frees);
-	err += consistent(t, p);
-	gomem_cache_free(t->c, p);
-	t->frees++;
-	return err;
-}
-
-/* free to the wrong cache: refused, the object stays its owner's */
-static int __init test_wrong_cache(void)
-{
-	struct tc *nm = &tcs[T_200NM], *ct = &tcs[T_300C], *mg = &tcs[T_40];
-	struct tc *tiny = &tcs[T_7N], *big = &tcs[T_5000];
-	void *a, *b, *k, *x, *y, *l;
-	int err = 0;
-
-	if (!nm->c || !ct->c || !mg->c || !tiny->c || !big->c || snap_take(&snap_a))
-		return 1;
-	a = gomem_cache_alloc(ct->c, GFP_KERNEL);
-	b = gomem_cache_alloc(nm->c, GFP_KERNEL);
-	k = gomem_kmalloc(200, GFP_KERNEL);
-	x = gomem_cache_alloc(tiny->c, GFP_KERNEL);
-	y = gomem_cache_alloc(mg->c, GFP_KERNEL);
-	l = gomem_kmalloc(100000, GFP_KERNEL);
-	if (!a || !b || !k || !x || !y || !l)
-		return 1;
-	ct->allocs++;
-	nm->allocs++;
-	tiny->allocs++;
-	mg->allocs++;
-	section("wrong-cache");
-	gt_fill(b, nm->size, 1);
-	gt_fill(k, 200, 2);
-	gt_fill(y, mg->size, 3);
-	gomem_cache_free(nm->c, a);	/* a constructor cache's object to a no-merge cache */
-	gomem_cache_free(mg->c, b);	/* a private object to a merged cache */
-	gomem_cache_free(nm->c, k);	/* a kmalloc object to a private cache */
-	gomem_cache_free(ct->c, x);	/* a tiny object to a private cache */
-	gomem_cache_free(tiny->c, y);	/* a 48-byte-class object to a tiny cache */
-	gomem_cache_free(big->c, l);	/* a large object to a cache */
-	err += expect_reports(&snap_a, 6, 0, "frees to the wrong cache");
-	err += EXPECT(ctor_intact(a, ct->size), "refused free changed the object");
-	err += gt_check(b, nm->size, 1) + gt_check(k, 200, 2) + gt_check(y, mg->size, 3);
-	err += expect_row(&snap_b, nm->name, nm->allocs, nm->frees);
-	err += expect_row(&snap_b, ct->name, ct->allocs, ct->frees);
-	err += expect_row(&snap_b, mg->name, mg->allocs, mg->frees);
-	err += expect_row(&snap_b, tiny->name, tiny->allocs, tiny->frees);
-	err += expect_row(&snap_b, big->name, big->allocs, big->frees);
-	err += consistent(nm, b) + consistent(ct, a) + consistent(mg, y);
-	gomem_cache_free(ct->c, a);
-	gomem_cache_free(nm->c, b);
-	gomem_cache_free(tiny->c, x);
-	gomem_cache_free(mg->c, y);
-	gomem_kfree(k);
-	gomem_kfree(l);
-	ct->frees++;
-	nm->frees++;
-	tiny->frees++;
-	mg->frees++;
-	err += expect_reports(&snap_a, 6, 0, "the owners' frees");
-	return err;
-}
-
-/* pointers gomem does not own, and pointers into objects */
-static int __init test_foreign_and_interior(void)
-{
-	struct tc *nm = &tcs[T_200NM], *mg = &tcs[T_40];
-	u8 *slub, *page, *p, *q, *l, *v, *vm;
-	u64 onstack = 0;
-	struct page *pg;
-	int err = 0;
-
-	if (!nm->c || !mg->c || snap_take(&snap_a))
-		return 1;
-	slub = kmalloc(64, GFP_KERNEL);
-	pg = alloc_page(GFP_KERNEL);
-	page = pg ? page_address(pg) : NULL;
-	p = gomem_cache_alloc(nm->c, GFP_KERNEL);
-	q = gomem_cache_alloc(mg->c, GFP_KERNEL);
-	l = gomem_kmalloc(100000, GFP_KERNEL);
-	v = gomem_kmalloc(5 << 20, GFP_KERNEL);
-	vm = vmalloc(PAGE_SIZE);	/* page aligned, a guard page in front */
-	if (!slub || !page || !p || !q || !l || !v || !vm) {
-		err++;
-		goto out;
-	}
-	nm->allocs++;
-	mg->allocs++;
-	gt_fill(p, nm->size, 1);
-	gt_fill(q, mg->size, 2);
-	gt_fill(l, 100000, 3);
-	gt_fill(v + (5 << 20) - 4096, 4096, 4);
-	err += EXPECT(!gomem_ksize(slub) && !gomem_ksize(page) && !gomem_ksize(&onstack) &&
-		      !gomem_ksize(&total_tests) && !gomem_ksize(vm),
-		      "ksize of memory gomem does not own");
-	section("foreign");
-	gomem_kfree(slub);			/* SLUB's */
-	gomem_cache_free(mg->c, slub);
-	gomem_kfree(page);			/* the page allocator's */
-	gomem_cache_free(nm->c, page);
-	gomem_kfree(&onstack);			/* a (vmapped) stack */
-	gomem_cache_free(nm->c, &onstack);
-	gomem_kfree(&total_tests);		/* module data */
-	gomem_kfree(vm);			/* vmalloc's */
-	err += EXPECT(!gomem_krealloc(slub, 100, GFP_KERNEL), "krealloc of SLUB memory");
-	err += expect_reports(&snap_a, 9, 0, "frees of foreign pointers");
-	section("interior");
-	gomem_cache_free(nm->c, p + 8);		/* interior pointers */
-	gomem_kfree(p + 1);
-	gomem_cache_free(mg->c, q + 16);
-	gomem_kfree(l + 8192);
-	gomem_kfree(l + 100);
-	gomem_kfree(v + 8);
-	gomem_kfree(v + PAGE_SIZE);
-	err += expect_reports(&snap_a, 16, 0, "frees of interior pointers");
-	err += gt_check(p, nm->size, 1) + gt_check(q, mg->size, 2) + gt_check(l, 100000, 3);
-	err += gt_check(v + (5 << 20) - 4096, 4096, 4);
-	err += expect_row(&snap_b, nm->name, nm->allocs, nm->frees);
-	err += expect_row(&snap_b, mg->name, mg->allocs, mg->frees);
-	section("end");
-	err += consistent(nm, p) + consistent(mg, q);
-out:
-	kfree(slub);
-	vfree(vm);
-	if (pg)
-		__free_page(pg);
-	if (p) {
-		gomem_cache_free(nm->c, p);
-		nm->frees++;
-	}
-	if (q) {
-		gomem_cache_free(mg->c, q);
-		mg->frees++;
-	}
-	gomem_kfree(l);
-	gomem_kfree(v);
-	return err;
-}
-
-/*
- * Double frees: the one SLUB's naive check also sees (the object just
- * freed on this CPU), and the one a span sees when the magazine reaches it
- * (free, shrink, free again, shrink: another live object keeps the span).
- * Each reported and counted once; the cache's counts stay true; the object
- * is never handed out twice.
- */
-static int __init double_free_span(struct gomem_cache *c, const char *name, unsigned int size)
-{
-	struct tc t = { .name = name, .size = size, .c = c };
-	void *a, *b;
-	int err = 0;
-
-	snap_take(&snap_a);
-	migrate_disable();
-	a = gomem_cache_alloc(c, GFP_KERNEL);
-	b = gomem_cache_alloc(c, GFP_KERNEL);
-	migrate_enable();
-	if (!a || !b)
-		return 1;
-	gt_fill(b, size, 9);
-	gomem_cache_free(c, a);
-	gomem_cache_shrink(c);
-	gomem_cache_free(c, a);		/* double free: reaches the span at the shrink */
-	gomem_cache_shrink(c);
-	err += expect_reports(&snap_a, 1, 1, "double free at the span");
-	err += expect_row(&snap_b, name, 2, 1);
-	err += gt_check(b, size, 9);
-	err += consistent(&t, b);
-	gomem_cache_free(c, b);
-	gomem_cache_shrink(c);
-	snap_take(&snap_b);
-	err += expect_row(&snap_b, name, 2 + t.allocs, 2 + t.frees);
-	return err;
-}
-
-static int __init test_double_free(void)
-{
-	struct tc *nm = &tcs[T_200NM], *tiny = &tcs[T_7N];
-	struct gomem_cache *df, *dfm;
-	void *a;
-	int err = 0;
-
-	if (!nm->c || !tiny->c)
-		return 1;
-	/* the last object freed on this CPU, freed again at once */
-	section("double-immediate");
-	snap_take(&snap_a);
-	migrate_disable();
-	a = gomem_cache_alloc(nm->c, GFP_KERNEL);
-	if (a) {
-		gomem_cache_free(nm->c, a);
-		gomem_cache_free(nm->c, a);
-	}
-	migrate_enable();
-	if (!a)
-		return 1;
-	nm->allocs++;
-	nm->frees++;
-	err += expect_reports(&snap_a, 1, 1, "immediate double free");
-	err += expect_row(&snap_b, nm->name, nm->allocs, nm->frees);
-	err += consistent(nm, NULL);
-
-	/* a tiny object alone in its block, freed twice */
-	section("double-tiny");
-	gomem_cache_shrink(tiny->c);
-	snap_take(&snap_a);
-	migrate_disable();
-	a = gomem_cache_alloc(tiny->c, GFP_KERNEL);
-	if (a) {
-		gomem_cache_shrink(tiny->c);	/* retire the block: a is alone in it */
-		gomem_cache_free(tiny->c, a);
-		gomem_cache_free(tiny->c, a);
-	}
-	migrate_enable();
-	if (!a)
-		return 1;
-	tiny->allocs++;
-	tiny->frees++;
-	err += expect_reports(&snap_a, 1, 1, "double free of a tiny object");
-	err += expect_row(&snap_b, tiny->name, tiny->allocs, tiny->frees);
-	err += consistent(tiny, NULL);
-
-	/* reaching the span: a private cache, then a merged one */
-	df = gomem_cache_create("tgc_df", 64, 0, GOMEM_NO_MERGE, NULL);
-	dfm = gomem_cache_create("tgc_dfm", 136, 0, 0, NULL);
-	if (EXPECT(df && dfm, "cannot create caches")) {
-		err++;
-	} else {
-		section("double-span-private");
-		err += double_free_span(df, "tgc_df", 64);
-		section("double-span-merged");
-		err += double_free_span(dfm, "tgc_dfm", 136);
-		section("end");
-	}
-	gomem_cache_destroy(df);	/* both empty: no report */
-	gomem_cache_destroy(dfm);
-
-	/* a large and a vmalloc'ed object freed twice */
-	section("double-large");
-	snap_take(&snap_a);
-	a = gomem_kmalloc(100000, GFP_KERNEL);
-	gomem_kfree(a);
-	gomem_kfree(a);
-	a = gomem_kmalloc(5 << 20, GFP_KERNEL);
-	gomem_kfree(a);
-	gomem_kfree(a);		/* its pages are unmapped: must not be read */
-	err += expect_reports(&snap_a, 2, 0, "double free of a large and a vmalloc'ed object");
-	section("end");
-	return err;
-}
-
-/* gomem_kfree() of cache objects: allowed, and counted for their cache */
-static int __init test_kfree_of_cache_objects(void)
-{
-	struct gomem_cache *m, *p;
-	void *objs[2][50];
-	unsigned int k;
-	int err = 0;
-
-	/*
-	 * Both private: gomem_kfree() of a merged cache's object frees it but is
-	 * not credited to the cache (Documentation/api.rst).
-	 */
-	m = gomem_cache_create("tgc_kfree_m", 88, 0, GOMEM_NO_MERGE | GOMEM_HWCACHE_ALIGN, NULL);
-	p = gomem_cache_create("tgc_kfree_p", 88, 0, GOMEM_NO_MERGE, NULL);
-	if (EXPECT(m && p, "cannot create caches")) {
-		gomem_cache_destroy(m);
-		gomem_cache_destroy(p);
-		return 1;
-	}
-	snap_take(&snap_a);
-	for (k = 0; k < 50; k++) {
-		objs[0][k] = gomem_cache_alloc(m, GFP_KERNEL);
-		objs[1][k] = gomem_cache_alloc(p, GFP_KERNEL);
-		err += EXPECT(objs[0][k] && objs[1][k], "no memory");
-	}
-	for (k = 0; k < 50; k++) {
-		gomem_kfree(objs[0][k]);
-		gomem_kfree(objs[1][k]);
-	}
-	err += expect_reports(&snap_a, 0, 0, "gomem_kfree() of cache objects");
-	err += expect_row(&snap_b, "tgc_kfree_m", 50, 50);
-	err += expect_row(&snap_b, "tgc_kfree_p", 50, 50);
-	gomem_cache_destroy(m);	/* empty: no report */
-	gomem_cache_destroy(p);
-	return err;
-}
-
-/* GOMEM_POISON: a write after free is reported when the object is reused */
-static int __init test_poison(void)
-{
-	struct tc *t = &tcs[T_700P];
-	u8 *p, *q;
-
-	if (!t->c)
-		return 1;
-	section("poison");
-	migrate_disable();
-	p = gomem_cache_alloc(t->c, GFP_KERNEL);
-	if (p) {
-		gomem_cache_free(t->c, p);
-		p[3] = 0x42;	/* the object sits in this CPU's magazine, poisoned */
-	}
-	q = gomem_cache_alloc(t->c, GFP_KERNEL);	/* the same object: reported */
-	migrate_enable();
-	if (!p || !q)
-		return 1;
-	t->allocs += 2;
-	t->frees++;
-	gomem_cache_free(t->c, q);
-	t->frees++;
-	section("end");
-	return EXPECT(p == q, "the magazine did not hand the object back");
-}
-
-/* destroy with live objects: reported, kept and usable; destroyable once empty */
-static int __init destroy_live(const char *name, unsigned int size, unsigned long flags,
-			       unsigned int live)
-{
-	struct gomem_cache *c = gomem_cache_create(name, size, 0, flags, NULL);
-	void *objs[4];
-	unsigned int k;
-	int err = 0;
-
-	if (!c)
-		return 1;
-	for (k = 0; k < live; k++) {
-		objs[k] = gomem_cache_alloc(c, GFP_KERNEL);
-		if (!objs[k])
-			return 1;
-		gt_fill(objs[k], size, k);
-	}
-	gomem_cache_destroy(c);	/* "destroyed with N objects still allocated" */
-	snap_take(&snap_b);
-	err += EXPECT(cache_listed(&snap_b, name), "%s: gone after a refused destroy", name);
-	err += expect_row(&snap_b, name, live, 0);
-	for (k = 0; k < live; k++) {
-		err += gt_check(objs[k], size, k);
-		gomem_cache_free(c, objs[k]);
-	}
-	objs[0] = gomem_cache_alloc(c, GFP_KERNEL);	/* still a working cache */
-	err += EXPECT(objs[0], "%s: unusable after a refused destroy", name);
-	gomem_cache_free(c, objs[0]);
-	gomem_cache_destroy(c);
-	snap_take(&snap_b);
-	err += EXPECT(!cache_listed(&snap_b, name), "%s: still listed after destroy", name);
-	return err;
-}
-
-static int __init test_destroy_live(void)
-{
-	int err;
-
-	section("destroy-live");
-	err = destroy_live("tgc_live", 128, GOMEM_NO_MERGE, 3) +
-	      destroy_live("tgc_live_m", 72, 0, 2);
-	section("end");
-	return err;
-}
-
 static int __init destroy_caches(void)
 {
 	int i, err = 0;
@@ -1745,32 +815,174 @@ static int __init destroy_caches(void)
 	return err;
 }
 
+/* ---------------- the common API suite (selftests/common/api_tests.h) ---------------- */
+
+struct api_ctx {
+	unsigned int failures;
+};
+
+#define API_CTX		struct api_ctx
+#define API_ARGS	struct api_ctx *_api
+#define API_PASS	_api
+#define API_FAIL(fmt, ...) do {						\
+	if (++_api->failures <= 50)					\
+		pr_err(fmt "\n", ##__VA_ARGS__);			\
+} while (0)
+
+#include "api_tests.h"
+
+static struct snap snap_c;
+static unsigned int api_proc_errors;	/* /proc/gomem unreadable: a failure */
+
+static void api_pin(void)
+{
+	migrate_disable();
+}
+
+static void api_unpin(void)
+{
+	migrate_enable();
+}
+
+/* the reports go to the kernel log: 40-caches checks them */
+static void api_quiet(bool on)
+{
+}
+
+/* misuse sections of the kernel log, for 40-caches */
+static void api_section(const char *name)
+{
+	pr_info("misuse: %s\n", name);
+}
+
+static unsigned long api_total(const char *key)
+{
+	unsigned long long v;
+
+	if (gomem_proc_get(snap_c.buf, "total", key, &v)) {
+		api_proc_errors++;
+		pr_err("/proc/gomem: no total %s\n", key);
+		return 0;
+	}
+	return v;
+}
+
+static void api_counts(struct api_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (snap_take(&snap_c)) {
+		api_proc_errors++;
+		return;
+	}
+	c->bad_frees = api_total("bad_frees");
+	c->double_frees = api_total("double_frees");
+	c->small_inuse = api_total("small_objects_inuse");
+	c->large_inuse = api_total("large_objects_inuse");
+	c->vmalloc_inuse = api_total("vmalloc_allocs") - api_total("vmalloc_frees");
+	c->tiny_inuse = api_total("tiny_allocs") - api_total("tiny_frees");
+}
+
+/* a numeric field of a cache's row; a failure when it is missing */
+static unsigned long api_row_num(const char *rec, const char *key)
+{
+	unsigned long long v;
+
+	if (gomem_proc_u64(rec, key, &v)) {
+		api_proc_errors++;
+		pr_err("/proc/gomem: no %s in a cache row\n", key);
+		return 0;
+	}
+	return v;
+}
+
+static void api_cache_stat(const char *name, struct api_cache_stat *s)
+{
+	unsigned long long per;
+	char sel[80], val[32];
+	const char *rec;
+
+	memset(s, 0, sizeof(*s));
+	if (snap_take(&snap_c)) {
+		api_proc_errors++;
+		return;
+	}
+	snprintf(sel, sizeof(sel), "cache name=%s", name);
+	rec = gomem_proc_find(snap_c.buf, sel);
+	if (!rec)
+		return;
+	s->listed = true;
+	s->allocs = api_row_num(rec, "allocs");
+	s->frees = api_row_num(rec, "frees");
+	s->active = api_row_num(rec, "active_objects");
+	s->spans = -1;
+	if (!gomem_proc_str(rec, "spans", val, sizeof(val)) && strcmp(val, "-"))
+		s->spans = api_row_num(rec, "spans");
+	snprintf(sel, sizeof(sel), "class id=%lu", api_row_num(rec, "spanclass") >> 1);
+	if (!gomem_proc_get(snap_c.buf, sel, "objects_per_span", &per))
+		s->per_span = per;
+}
+
+static u64 api_module_data[4];
+static void *api_slub, *api_vm;
+static struct page *api_page;
+
+/* SLUB's, the page allocator's, module data, vmalloc's */
+static int api_foreign(void **p, int max)
+{
+	api_slub = kmalloc(64, GFP_KERNEL);
+	api_page = alloc_page(GFP_KERNEL);
+	api_vm = vmalloc(PAGE_SIZE);	/* page aligned, a guard page in front */
+	if (!api_slub || !api_page || !api_vm || max < 4) {
+		api_foreign_put();
+		return 0;
+	}
+	p[0] = api_slub;
+	p[1] = page_address(api_page);
+	p[2] = api_module_data;
+	p[3] = api_vm;
+	return 4;
+}
+
+static void api_foreign_put(void)
+{
+	kfree(api_slub);
+	vfree(api_vm);
+	if (api_page)
+		__free_page(api_page);
+	api_slub = NULL;
+	api_vm = NULL;
+	api_page = NULL;
+}
+
+static int __init api_run(const struct api_test *t)
+{
+	struct api_ctx ctx = { 0 };
+
+	api_proc_errors = 0;
+	t->fn(&ctx);
+	ctx.failures += api_proc_errors;
+	if (ctx.failures)
+		pr_err("common test %s: %u failure(s)\n", t->name, ctx.failures);
+	return ctx.failures;
+}
+
 static void __init selftest(void)
 {
+	unsigned int i;
+
 	KSTM_CHECK_ZERO(create_caches());
 	KSTM_CHECK_ZERO(test_proc_rows());
 	KSTM_CHECK_ZERO(test_objects());
-	KSTM_CHECK_ZERO(test_tiny_align());
-	KSTM_CHECK_ZERO(test_ctors());
-	KSTM_CHECK_ZERO(test_bulk());
-	KSTM_CHECK_ZERO(test_zalloc());
 	KSTM_CHECK_ZERO(test_nodes());
 	KSTM_CHECK_ZERO(test_irq_context());
-	KSTM_CHECK_ZERO(test_kmalloc_family());
-	KSTM_CHECK_ZERO(test_noscan());
 	KSTM_CHECK_ZERO(test_typesafe_rcu());
-	KSTM_CHECK_ZERO(test_kfree_rcu());
-	KSTM_CHECK_ZERO(test_bad_create());
-	KSTM_CHECK_ZERO(test_null_cache());
-	KSTM_CHECK_ZERO(test_wrong_cache());
-	KSTM_CHECK_ZERO(test_foreign_and_interior());
-	KSTM_CHECK_ZERO(test_double_free());
-	KSTM_CHECK_ZERO(test_kfree_of_cache_objects());
-	KSTM_CHECK_ZERO(test_poison());
-	KSTM_CHECK_ZERO(test_destroy_live());
 	KSTM_CHECK_ZERO(destroy_caches());
+	/* the common suite, on caches of its own */
+	for (i = 0; i < ARRAY_SIZE(api_tests); i++)
+		KSTM_CHECK_ZERO(api_run(&api_tests[i]));
 	vfree(snap_a.buf);
 	vfree(snap_b.buf);
+	vfree(snap_c.buf);
 }
 
 KSTM_MODULE_LOADERS(test_gomem_cache);

@@ -8,12 +8,12 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
 #include <linux/vmalloc.h>
 #include "kselftest_module.h"
 #include "gomem_test.h"
+#include "proc_parse.h"
 
 KSTM_MODULE_GLOBALS();
 
@@ -189,55 +189,33 @@ static int stress_cpu(void *arg, int cpu)
 	return err;
 }
 
-#define PROC_SIZE	(64 << 10)
+#define PROC_SIZE	(512 << 10)
 
 /*
- * Field @key of the "node id=@node" record of /proc/gomem (node records come
- * right after the total, well inside the first 64 KiB).
+ * Field @key of the "node id=@node" record of /proc/gomem.
  * Return: 0, or 1 with a message.
  */
 static int __init proc_node_field(int node, const char *key, unsigned long *val)
 {
-	char *buf, rec[32], *l, *end, *p;
-	size_t len = 0, klen = strlen(key);
-	struct file *f;
-	loff_t pos = 0;
+	unsigned long long v;
+	char *buf, sel[32];
 	ssize_t n;
 	int err = 1;
 
 	buf = vmalloc(PROC_SIZE);
 	if (!buf)
 		return 1;
-	f = filp_open("/proc/gomem", O_RDONLY, 0);
-	if (IS_ERR(f)) {
-		pr_err("cannot open /proc/gomem: %ld\n", PTR_ERR(f));
+	n = gomem_proc_read(buf, PROC_SIZE);
+	if (n < 0) {
+		pr_err("cannot read /proc/gomem: %zd\n", n);
 		goto out;
 	}
-	while (len < PROC_SIZE - 1) {
-		n = kernel_read(f, buf + len, PROC_SIZE - 1 - len, &pos);
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	filp_close(f, NULL);
-	buf[len] = 0;
-	snprintf(rec, sizeof(rec), "\nnode id=%d ", node);
-	l = strstr(buf, rec);
-	if (!l)
-		goto missing;
-	end = strchrnul(l + 1, '\n');
-	for (p = strchr(l + 1, ' '); p && p < end; p = strchr(p, ' ')) {
-		p++;
-		if (strncmp(p, key, klen) || p[klen] != '=')
-			continue;
-		p += klen + 1;
-		p[strcspn(p, "\n ")] = 0;
-		err = kstrtoul(p, 10, val) ? 1 : 0;
-		break;
-	}
-missing:
+	snprintf(sel, sizeof(sel), "node id=%d", node);
+	err = gomem_proc_get(buf, sel, key, &v) ? 1 : 0;
 	if (err)
 		pr_err("/proc/gomem: no %s in the record of node %d\n", key, node);
+	else
+		*val = v;
 out:
 	vfree(buf);
 	return err;

@@ -1,0 +1,1368 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gomem's public API (include/gomem.h) tested once, for both runtimes, as
+ * the kernel's radix-tree tests include lib/test_xarray.c: this file is
+ * included by selftests/host/test_api.c (kselftest_harness.h, one TEST_F per
+ * case, under ASan+UBSan and TSan) and by
+ * selftests/modules/test_gomem_cache.c (kselftest_module.h, in QEMU).
+ *
+ * The includer defines, before including it:
+ *
+ *   API_CTX              the type of a case's context
+ *   API_ARGS, API_PASS   a case's parameter list (an API_CTX pointer) and the
+ *                        argument that passes it on to helpers
+ *   API_FAIL(fmt, ...)   record one failure with a message (no newline)
+ *
+ * and, anywhere in the file, the runtime's side of these (declared below):
+ *
+ *   api_pin(), api_unpin()   stay on one CPU in between (a LIFO magazine,
+ *                        one current tiny block)
+ *   api_quiet(on)        misuse reports are expected until api_quiet(false)
+ *   api_section(name)    a misuse section starts (the kernel marks the log
+ *                        for selftests/guest/tests/40-caches)
+ *   api_counts(&c)       what /proc/gomem's total record says (struct
+ *                        api_counts below), or its equivalent on the host
+ *   api_cache_stat(name, &s)   a cache's row (struct api_cache_stat)
+ *   api_foreign(p, max)  pointers gomem does not own; api_foreign_put()
+ *                        releases them
+ *
+ * Every count is compared as a difference against a snapshot taken in the
+ * test: in the kernel, gomem is shared with what ran before. api_tests[]
+ * lists the cases; each is `static void api_test_NAME(API_ARGS)`, checks
+ * with API_EXPECT() (which evaluates to true when the check failed, so that
+ * `if (API_EXPECT(...)) return;` ends a case) and leaves gomem as it found it.
+ */
+#ifndef _GOMEM_API_TESTS_H
+#define _GOMEM_API_TESTS_H
+
+#include <gomem.h>
+
+struct api_counts {
+	unsigned long bad_frees, double_frees;
+	unsigned long small_inuse;	/* small objects of the global classes */
+	unsigned long large_inuse, vmalloc_inuse, tiny_inuse;
+};
+
+struct api_cache_stat {
+	bool listed;			/* the cache exists */
+	unsigned long allocs, frees, active;
+	long spans;			/* a private cache's spans; -1 when merged */
+	unsigned long per_span;		/* objects per span of its class */
+};
+
+/* the runtime's side */
+static void api_pin(void);
+static void api_unpin(void);
+static void api_quiet(bool on);
+static void api_section(const char *name);
+static void api_counts(struct api_counts *c);
+static void api_cache_stat(const char *name, struct api_cache_stat *s);
+static int api_foreign(void **p, int max);
+static void api_foreign_put(void);
+
+/* evaluates to true when @cond failed (and records the failure) */
+#define API_EXPECT(cond, fmt, ...) ({					\
+	bool __api_ok = !!(cond);					\
+	if (!__api_ok)							\
+		API_FAIL("%s:%d: " fmt, __func__, __LINE__, ##__VA_ARGS__);	\
+	!__api_ok;							\
+})
+
+#define API_EXPECT_DELTA(before, after, field, want)			\
+	API_EXPECT((after).field - (before).field == (unsigned long)(want),	\
+		   #field " moved by %ld, expected %ld",			\
+		   (long)((after).field - (before).field), (long)(want))
+
+/* ---------------- helpers ---------------- */
+
+/* an address-independent pattern, for objects that move or are compared */
+static inline u8 api_byte(unsigned long tag, size_t i)
+{
+	return (u8)(i * 31 + (i >> 8) + tag * 77 + 1);
+}
+
+static inline void api_fill(void *p, size_t n, unsigned long tag)
+{
+	u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		b[i] = api_byte(tag, i);
+}
+
+static inline bool api_intact(const void *p, size_t n, unsigned long tag)
+{
+	const u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != api_byte(tag, i))
+			return false;
+	return true;
+}
+
+static inline bool api_all_zero(const void *p, size_t n)
+{
+	const u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+/* @n objects of @size bytes: none NULL, no two overlapping (sorts @objs) */
+static inline bool api_distinct(void **objs, unsigned int n, size_t size)
+{
+	unsigned int gap, i, j;
+	void *t;
+
+	for (gap = n / 2; gap; gap /= 2) {	/* shell sort: no sort() on the host */
+		for (i = gap; i < n; i++) {
+			t = objs[i];
+			for (j = i; j >= gap && (unsigned long)objs[j - gap] > (unsigned long)t;
+			     j -= gap)
+				objs[j] = objs[j - gap];
+			objs[j] = t;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (!objs[i])
+			return false;
+		if (i + 1 < n && (unsigned long)objs[i] + size > (unsigned long)objs[i + 1])
+			return false;
+	}
+	return true;
+}
+
+/* a cache's row shows exactly @allocs and @frees; Return: true when it does not */
+static inline bool api_expect_row(API_ARGS, const char *name, unsigned long allocs,
+				  unsigned long frees)
+{
+	struct api_cache_stat s;
+
+	api_cache_stat(name, &s);
+	return API_EXPECT(s.listed && s.allocs == allocs && s.frees == frees &&
+			  s.active == allocs - frees,
+			  "%s: listed %d allocs %lu frees %lu active %lu, expected %lu/%lu/%lu",
+			  name, s.listed, s.allocs, s.frees, s.active, allocs, frees,
+			  allocs - frees);
+}
+
+/* ---------------- the kmalloc family ---------------- */
+
+/*
+ * Every size up to 70,000 bytes: usable size, exactly the size class's for
+ * small objects (the largest size of the same class, per the header's
+ * table), natural alignment of powers of two up to 8 KiB, the whole usable
+ * size writable; zero-size and NULL rules; nothing left in use.
+ */
+static void api_test_kmalloc_sizes(API_ARGS)
+{
+	struct api_counts c0, c1;
+	size_t size, ks;
+	u8 *p;
+
+	api_counts(&c0);
+	for (size = 1; size <= 70000; size += (size < 2048 ? 1 : 61)) {
+		p = gomem_kmalloc(size, GFP_KERNEL);
+		if (API_EXPECT(p, "gomem_kmalloc(%zu) failed", size))
+			return;
+		ks = gomem_ksize(p);
+		API_EXPECT(ks >= size, "size %zu: ksize %zu", size, ks);
+		if (size <= GOMEM_MAX_SMALL_SIZE)
+			API_EXPECT(gomem_const_size_class(ks) == gomem_const_size_class(size) &&
+				   (ks == GOMEM_MAX_SMALL_SIZE ||
+				    gomem_const_size_class(ks + 1) != gomem_const_size_class(size)),
+				   "size %zu: ksize %zu is not its class's size", size, ks);
+		else
+			API_EXPECT(ks % 8192 == 0 && ks - size < 8192,
+				   "large size %zu: ksize %zu is not in whole 8 KiB pages", size, ks);
+		if (is_power_of_2(size) && size <= 8192)
+			API_EXPECT((unsigned long)p % size == 0, "size %zu at %p", size, p);
+		API_EXPECT((unsigned long)p % 8 == 0, "size %zu at %p", size, p);
+		api_fill(p, ks, size);
+		API_EXPECT(api_intact(p, ks, size), "size %zu: pattern", size);
+		gomem_kfree(p);
+	}
+	API_EXPECT(gomem_kmalloc(0, GFP_KERNEL) == ZERO_SIZE_PTR, "kmalloc(0)");
+	gomem_kfree(ZERO_SIZE_PTR);
+	gomem_kfree(NULL);
+	API_EXPECT(!gomem_ksize(NULL) && !gomem_ksize(ZERO_SIZE_PTR), "ksize(NULL)");
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, small_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, large_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 0);
+}
+
+/* the object just freed is the next one handed out (LIFO magazine) */
+static void api_test_lifo_reuse(API_ARGS)
+{
+	struct gomem_cache *c = gomem_cache_create("api_lifo", 200, 0, GOMEM_NO_MERGE, NULL);
+	void *p, *q, *r, *s;
+
+	if (API_EXPECT(c, "cannot create api_lifo"))
+		return;
+	api_pin();
+	p = gomem_kmalloc(256, GFP_KERNEL);
+	gomem_kfree(p);
+	q = gomem_kmalloc(256, GFP_KERNEL);
+	r = gomem_cache_alloc(c, GFP_KERNEL);
+	gomem_cache_free(c, r);
+	s = gomem_cache_alloc(c, GFP_KERNEL);
+	api_unpin();
+	API_EXPECT(p && p == q, "kmalloc: %p freed, %p handed out", p, q);
+	API_EXPECT(r && r == s, "cache: %p freed, %p handed out", r, s);
+	gomem_kfree(q);
+	gomem_cache_free(c, s);
+	api_expect_row(API_PASS, "api_lifo", 2, 2);
+	gomem_cache_destroy(c);
+}
+
+/*
+ * Zeroing: kzalloc and kcalloc of every path (small, large, vmalloc'ed)
+ * and gomem_cache_zalloc() of caches of every kind, each given the dirty
+ * object freed just before (LIFO).
+ */
+static void api_test_zeroing(API_ARGS)
+{
+	static const struct { unsigned int size, align; unsigned long flags; } kinds[] = {
+		{ 7, 0, GOMEM_NOSCAN }, { 40, 0, 0 }, { 200, 0, GOMEM_NO_MERGE },
+		{ 700, 0, GOMEM_POISON }, { 1000, 0, GOMEM_NOSCAN },
+		{ 2048, 2048, GOMEM_TYPESAFE_BY_RCU }, { 6000, 8, GOMEM_POISON | GOMEM_NOSCAN },
+	};
+	struct gomem_cache *c;
+	size_t size, ks;
+	unsigned int k;
+	u8 *p, *q;
+
+	for (size = 8; size < (6 << 20); size = size * 5 / 2) {
+		p = gomem_kmalloc(size, GFP_KERNEL);
+		if (API_EXPECT(p, "kmalloc(%zu)", size))
+			return;
+		memset(p, 0xee, gomem_ksize(p));
+		gomem_kfree(p);
+		p = gomem_kzalloc(size, GFP_KERNEL);
+		if (API_EXPECT(p, "kzalloc(%zu)", size))
+			return;
+		ks = gomem_ksize(p);
+		API_EXPECT(ks >= size && api_all_zero(p, ks), "kzalloc(%zu): dirty", size);
+		gomem_kfree(p);
+	}
+	p = gomem_kmalloc(800, GFP_KERNEL);
+	if (API_EXPECT(p, "kmalloc(800)"))
+		return;
+	memset(p, 0xff, 800);
+	gomem_kfree(p);
+	p = gomem_kcalloc(100, 8, GFP_KERNEL);
+	API_EXPECT(p && gomem_ksize(p) >= 800 && api_all_zero(p, 800), "kcalloc(100, 8)");
+	gomem_kfree(p);
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		c = gomem_cache_create("api_zalloc", kinds[k].size, kinds[k].align,
+				       kinds[k].flags, NULL);
+		if (API_EXPECT(c, "cannot create a cache of %u bytes", kinds[k].size))
+			return;
+		api_pin();
+		p = gomem_cache_alloc(c, GFP_KERNEL);
+		if (p) {
+			memset(p, 0xff, kinds[k].size);
+			gomem_cache_free(c, p);
+		}
+		q = gomem_cache_zalloc(c, GFP_KERNEL);
+		api_unpin();
+		API_EXPECT(p && q && api_all_zero(q, kinds[k].size),
+			   "%u-byte cache, flags %#lx: a dirty object", kinds[k].size,
+			   kinds[k].flags);
+		gomem_cache_free(c, q);
+		gomem_cache_destroy(c);
+	}
+}
+
+static void api_test_overflow_and_limits(API_ARGS)
+{
+	struct api_counts c0, c1;
+	u8 *p;
+
+	api_counts(&c0);
+	api_quiet(true);
+	API_EXPECT(!gomem_kmalloc_array(SIZE_MAX / 2, 3, GFP_KERNEL), "kmalloc_array overflow");
+	API_EXPECT(!gomem_kcalloc(1UL << 62, 8, GFP_KERNEL), "kcalloc overflow");
+	API_EXPECT(!gomem_kmalloc_array(SIZE_MAX, SIZE_MAX, GFP_KERNEL), "kmalloc_array max");
+	API_EXPECT(!gomem_kmalloc((size_t)INT_MAX + 1, GFP_KERNEL | __GFP_NOWARN),
+		   "kmalloc of 2 GiB");
+	API_EXPECT(!gomem_kmalloc(SIZE_MAX, GFP_KERNEL | __GFP_NOWARN), "kmalloc(SIZE_MAX)");
+	/* vmalloc cannot serve an atomic request */
+	API_EXPECT(!gomem_kmalloc(5 << 20, GFP_ATOMIC | __GFP_NOWARN), "atomic 5 MiB");
+	api_quiet(false);
+	p = gomem_kmalloc_array(1000, 40, GFP_KERNEL);
+	API_EXPECT(p && gomem_ksize(p) >= 40000, "kmalloc_array(1000, 40)");
+	gomem_kfree(p);
+	p = gomem_kmalloc(5 << 20, GFP_KERNEL);		/* vmalloc'ed */
+	if (API_EXPECT(p, "kmalloc of 5 MiB"))
+		return;
+	API_EXPECT(gomem_ksize(p) == 5 << 20, "5 MiB: ksize %zu", gomem_ksize(p));
+	api_fill(p + (5 << 20) - 8192, 8192, 7);
+	API_EXPECT(api_intact(p + (5 << 20) - 8192, 8192, 7), "5 MiB: pattern");
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, vmalloc_inuse, 1);
+	gomem_kfree(p);
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, vmalloc_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, large_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, small_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 0);
+}
+
+/*
+ * krealloc keeps the contents through small, large and vmalloc'ed sizes,
+ * growing and shrinking; a failing krealloc leaves the object alone; a
+ * tiny-packed string grows into a real object.
+ */
+static void api_test_krealloc(API_ARGS)
+{
+	static const size_t steps[] = { 100, 5000, 100000, 5 << 20, 40000, 3000, 50, 16, 8 };
+	struct api_counts c0, c1;
+	size_t prev, i;
+	u8 *p, *q;
+
+	api_counts(&c0);
+	p = gomem_krealloc(NULL, 20, GFP_KERNEL);
+	if (API_EXPECT(p && gomem_ksize(p) >= 20, "krealloc(NULL, 20)"))
+		return;
+	api_fill(p, 20, 0);
+	prev = 20;
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		q = gomem_krealloc(p, steps[i], GFP_KERNEL);
+		if (API_EXPECT(q, "krealloc to %zu failed", steps[i]))
+			break;
+		API_EXPECT(gomem_ksize(q) >= steps[i], "krealloc(%zu): ksize %zu", steps[i],
+			   gomem_ksize(q));
+		API_EXPECT(api_intact(q, min(prev, steps[i]), 0),
+			   "krealloc %zu -> %zu lost the contents", prev, steps[i]);
+		p = q;
+		api_fill(p, steps[i], 0);
+		prev = steps[i];
+	}
+	API_EXPECT(gomem_ksize(p) == 8, "krealloc to 8: ksize %zu", gomem_ksize(p));
+	api_quiet(true);
+	q = gomem_krealloc(p, (size_t)INT_MAX + 1, GFP_KERNEL | __GFP_NOWARN);
+	api_quiet(false);
+	API_EXPECT(!q, "krealloc to 2 GiB succeeded");
+	API_EXPECT(api_intact(p, prev, 0), "a failed krealloc changed the object");
+	API_EXPECT(gomem_krealloc(p, 0, GFP_KERNEL) == ZERO_SIZE_PTR, "krealloc(p, 0)");
+	/* a tiny string */
+	p = (u8 *)gomem_kstrdup("tiny", GFP_KERNEL);
+	if (API_EXPECT(p && !strcmp((char *)p, "tiny"), "kstrdup"))
+		return;
+	q = gomem_krealloc(p, 100, GFP_KERNEL);
+	API_EXPECT(q && !strcmp((char *)q, "tiny") && gomem_ksize(q) >= 100,
+		   "krealloc of a tiny string");
+	gomem_kfree(q ?: p);
+	API_EXPECT(!gomem_kstrdup(NULL, GFP_KERNEL), "kstrdup(NULL)");
+	gomem_cache_shrink(NULL);	/* retire the current tiny block */
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, small_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, large_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, vmalloc_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, tiny_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 0);
+}
+
+/*
+ * Noscan kmalloc and kstrdup of every length 1..64: contents kept, each
+ * frees cleanly (16-byte requests are not tiny-packed: they must not be
+ * taken for tiny objects at free); tiny objects balance.
+ */
+static void api_test_noscan_strings(API_ARGS)
+{
+	struct api_counts c0, c1;
+	char *s[64], str[65];
+	unsigned int i;
+	void *p;
+
+	api_counts(&c0);
+	for (i = 0; i < 64; i++) {
+		memset(str, 'a' + i % 26, i);
+		str[i] = 0;
+		s[i] = gomem_kstrdup(str, GFP_KERNEL);	/* i + 1 bytes */
+		API_EXPECT(s[i] && !strcmp(s[i], str), "kstrdup of %u chars", i);
+	}
+	for (i = 0; i < 64; i++) {
+		memset(str, 'a' + i % 26, i);
+		str[i] = 0;
+		API_EXPECT(s[i] && !strcmp(s[i], str), "string of %u chars changed", i);
+		gomem_kfree(s[i]);
+	}
+	for (i = 1; i <= 64; i++) {
+		p = gomem_kmalloc_noscan(i, GFP_KERNEL);
+		API_EXPECT(p, "kmalloc_noscan(%u)", i);
+		if (p)
+			memset(p, 0x5a, i);
+		gomem_kfree(p);
+	}
+	gomem_cache_shrink(NULL);
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 0);
+	API_EXPECT_DELTA(c0, c1, tiny_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, small_inuse, 0);
+}
+
+/* where Go's tiny allocator puts @size bytes after @off bytes of a block */
+static inline unsigned int api_tiny_off(unsigned int off, unsigned int size)
+{
+	unsigned int al = !(size & 7) ? 8 : !(size & 3) ? 4 : !(size & 1) ? 2 : 1;
+
+	return (off + al - 1) & ~(al - 1);
+}
+
+/*
+ * Tiny packing: noscan objects under 16 bytes share 16-byte blocks, each
+ * aligned to what its size allows, as Go places them. An object that does
+ * not fit the current block gets a new block, which becomes the current one
+ * when it has more room left. The first object, of 1 byte, lands in the
+ * current block (or starts one): from there every placement is known.
+ */
+static void api_test_tiny_packing(API_ARGS)
+{
+	static const unsigned int sizes[] = { 1, 5, 3, 8, 1, 2, 4, 15, 6, 6, 6, 12, 7, 1, 9 };
+	struct api_counts c0, c1;
+	void *p[ARRAY_SIZE(sizes)];
+	unsigned int i, off, want;
+	unsigned long base, a;
+
+	api_counts(&c0);
+	api_pin();
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		p[i] = gomem_kmalloc_noscan(sizes[i], GFP_KERNEL);
+	api_unpin();
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		if (API_EXPECT(p[i], "kmalloc_noscan(%u)", sizes[i]))
+			return;
+		memset(p[i], i, sizes[i]);
+	}
+	base = (unsigned long)p[0] & ~15UL;
+	off = (unsigned long)p[0] - base + sizes[0];
+	for (i = 1; i < ARRAY_SIZE(sizes); i++) {
+		a = (unsigned long)p[i];
+		want = api_tiny_off(off, sizes[i]);
+		if (want + sizes[i] <= 16) {
+			API_EXPECT(a == base + want,
+				   "object %u (%u bytes) at %#lx, expected block %#lx + %u", i,
+				   sizes[i], a, base, want);
+			off = want + sizes[i];
+			continue;
+		}
+		API_EXPECT((a & 15) == 0 && a != base,
+			   "object %u (%u bytes) at %#lx does not start a new block", i, sizes[i], a);
+		if (sizes[i] < off) {
+			base = a;
+			off = sizes[i];
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		u8 *b = p[i];
+		unsigned int k;
+
+		for (k = 0; k < sizes[i]; k++)
+			API_EXPECT(b[k] == i, "object %u overwritten", i);
+		gomem_kfree(p[i]);
+	}
+	gomem_cache_shrink(NULL);	/* retire the current block */
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, tiny_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 0);
+}
+
+/* ---------------- caches ---------------- */
+
+/*
+ * Caches of every kind: alignment (requested, cache line, at least 8 but
+ * for tiny-packed caches), usable size, distinct objects, patterns intact;
+ * the cache's row counts them exactly; gone after destroy.
+ */
+static void api_test_cache_objects(API_ARGS)
+{
+	static const struct {
+		const char *name;
+		unsigned int size, align;
+		unsigned long flags;
+		unsigned int min_align;
+	} kinds[] = {
+		{ "api_obj_1", 1, 0, 0, 8 },
+		{ "api_obj_12n", 12, 0, GOMEM_NOSCAN, 4 },
+		{ "api_obj_24a16", 24, 16, 0, 16 },
+		{ "api_obj_64a64", 64, 64, 0, 64 },
+		{ "api_obj_100hw", 100, 0, GOMEM_HWCACHE_ALIGN, 64 },
+		{ "api_obj_200nm", 200, 0, GOMEM_NO_MERGE, 8 },
+		{ "api_obj_700p", 700, 0, GOMEM_POISON, 8 },
+		{ "api_obj_3000a4k", 3000, 4096, 0, 4096 },
+		{ "api_obj_5000rcu", 5000, 0, GOMEM_TYPESAFE_BY_RCU, 8 },
+		{ "api_obj_20000n", 20000, 0, GOMEM_NOSCAN, 8 },
+		{ "api_obj_32k", 32768, 0, 0, 8 },
+	};
+	unsigned int i, k, n, bad;
+	struct api_cache_stat st;
+	struct gomem_cache *c;
+	void **objs = kcalloc(600, sizeof(void *), GFP_KERNEL);
+	void **sorted = kcalloc(600, sizeof(void *), GFP_KERNEL);
+
+	if (API_EXPECT(objs && sorted, "no memory"))
+		goto out;
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		c = gomem_cache_create(kinds[i].name, kinds[i].size, kinds[i].align,
+				       kinds[i].flags, NULL);
+		if (API_EXPECT(c, "cannot create %s", kinds[i].name))
+			continue;
+		API_EXPECT(gomem_cache_size(c) == kinds[i].size, "%s: gomem_cache_size %u",
+			   kinds[i].name, gomem_cache_size(c));
+		n = clamp(262144 / kinds[i].size, 32U, 600U);
+		for (k = 0; k < n; k++) {
+			objs[k] = gomem_cache_alloc(c, GFP_KERNEL);
+			if (API_EXPECT(objs[k], "%s: allocation %u failed", kinds[i].name, k))
+				break;
+			api_fill(objs[k], kinds[i].size, k);
+		}
+		n = k;
+		bad = 0;
+		for (k = 0; k < n; k++) {
+			size_t ks = gomem_ksize(objs[k]);
+
+			bad += (unsigned long)objs[k] % kinds[i].min_align != 0;
+			/* a tiny-packed object has no size of its own: ksize 0 */
+			bad += ks && ks < kinds[i].size;
+			bad += !api_intact(objs[k], kinds[i].size, k);
+		}
+		API_EXPECT(!bad, "%s: %u bad objects (alignment %u, size, pattern)",
+			   kinds[i].name, bad, kinds[i].min_align);
+		memcpy(sorted, objs, n * sizeof(void *));
+		API_EXPECT(api_distinct(sorted, n, kinds[i].size), "%s: objects overlap",
+			   kinds[i].name);
+		api_expect_row(API_PASS, kinds[i].name, n, 0);
+		for (k = 0; k < n; k++)
+			gomem_cache_free(c, objs[k]);
+		api_expect_row(API_PASS, kinds[i].name, n, n);
+		gomem_cache_destroy(c);
+		rcu_barrier();	/* typesafe-by-RCU caches go after a grace period */
+		api_cache_stat(kinds[i].name, &st);
+		API_EXPECT(!st.listed, "%s: listed after destroy", kinds[i].name);
+	}
+out:
+	kfree(objs);
+	kfree(sorted);
+}
+
+/*
+ * Tiny caches that ask for an alignment get it even when the CPU's current
+ * tiny block was just started by another small noscan allocation: two
+ * 3-byte strings before each object leave the current block at offset 6.
+ * A 12-byte noscan cache that asks for nothing is 4-byte aligned (Go's
+ * placement by size), the same with an alignment of 8 is 8-byte aligned.
+ */
+static void api_test_tiny_cache_alignment(API_ARGS)
+{
+	static const struct {
+		const char *name;
+		unsigned int size, align;
+		unsigned long flags;
+		unsigned int want;
+	} kinds[] = {
+		{ "api_t12a8n", 12, 8, GOMEM_NOSCAN, 8 },
+		{ "api_t2hwn", 2, 0, GOMEM_NOSCAN | GOMEM_HWCACHE_ALIGN, 2 },
+		{ "api_t12n", 12, 0, GOMEM_NOSCAN, 4 },
+		{ "api_t7n", 7, 0, GOMEM_NOSCAN, 1 },
+	};
+	void *objs[32], *odd[64];
+	struct gomem_cache *c;
+	unsigned int w, k, bad;
+
+	for (w = 0; w < ARRAY_SIZE(kinds); w++) {
+		c = gomem_cache_create(kinds[w].name, kinds[w].size, kinds[w].align,
+				       kinds[w].flags, NULL);
+		if (API_EXPECT(c, "cannot create %s", kinds[w].name))
+			return;
+		bad = 0;
+		api_pin();	/* one CPU: one current tiny block */
+		for (k = 0; k < ARRAY_SIZE(objs); k++) {
+			odd[2 * k] = gomem_kmalloc_noscan(3, GFP_KERNEL);
+			odd[2 * k + 1] = gomem_kmalloc_noscan(3, GFP_KERNEL);
+			objs[k] = gomem_cache_alloc(c, GFP_KERNEL);
+		}
+		api_unpin();
+		for (k = 0; k < ARRAY_SIZE(objs); k++) {
+			bad += !objs[k] || (unsigned long)objs[k] % kinds[w].want;
+			gomem_cache_free(c, objs[k]);
+			gomem_kfree(odd[2 * k]);
+			gomem_kfree(odd[2 * k + 1]);
+		}
+		API_EXPECT(!bad, "%s: %u of %zu objects not aligned to %u", kinds[w].name, bad,
+			   ARRAY_SIZE(objs), kinds[w].want);
+		api_expect_row(API_PASS, kinds[w].name, ARRAY_SIZE(objs), ARRAY_SIZE(objs));
+		gomem_cache_destroy(c);
+	}
+}
+
+#define API_CTOR_BYTE	0xc7
+
+static void api_ctor_fill(void *p, unsigned int size)
+{
+	memset(p, API_CTOR_BYTE, size);
+	*(u32 *)p = 0x0c7c70c7 ^ size;
+}
+
+static bool api_ctor_intact(const void *p, unsigned int size)
+{
+	const u8 *b = p;
+	unsigned int i;
+
+	if (*(const u32 *)p != (0x0c7c70c7 ^ size))
+		return false;
+	for (i = 4; i < size; i++)
+		if (b[i] != API_CTOR_BYTE)
+			return false;
+	return true;
+}
+
+static atomic_t api_ctor_calls;
+
+static void api_ctor_300(void *p)
+{
+	api_ctor_fill(p, 300);
+	atomic_inc(&api_ctor_calls);
+}
+
+static void api_ctor_500(void *p)
+{
+	api_ctor_fill(p, 500);
+	atomic_inc(&api_ctor_calls);
+}
+
+static void api_ctor_9000(void *p)
+{
+	api_ctor_fill(p, 9000);
+	atomic_inc(&api_ctor_calls);
+}
+
+/*
+ * Constructors run once per object when a span is made, and only then: a
+ * fresh cache's three spans of objects took exactly three spans' worth of
+ * calls; objects freed in constructed state come back in it, and reusing
+ * them runs no constructor.
+ */
+static void api_ctor_case(API_ARGS, const char *name, unsigned int size, unsigned long flags,
+			  void (*ctor)(void *))
+{
+	struct gomem_cache *c = gomem_cache_create(name, size, 0, flags, ctor);
+	unsigned int n, k, calls0, calls;
+	struct api_cache_stat st;
+	void **objs = NULL;
+
+	if (API_EXPECT(c, "cannot create %s", name))
+		return;
+	atomic_set(&api_ctor_calls, 0);
+	api_cache_stat(name, &st);
+	API_EXPECT(st.spans == 0 && st.per_span > 0, "%s: a new cache: %ld spans of %lu", name,
+		   st.spans, st.per_span);
+	n = 3 * st.per_span;
+	if (n)
+		objs = kcalloc(n, sizeof(void *), GFP_KERNEL);
+	if (API_EXPECT(objs, "no memory"))
+		goto out;
+	api_pin();	/* one CPU: spans fill one after another */
+	for (k = 0; k < n; k++) {
+		objs[k] = gomem_cache_alloc(c, GFP_KERNEL);
+		if (!objs[k])
+			break;
+	}
+	api_unpin();
+	if (API_EXPECT(k == n, "%s: allocation %u failed", name, k)) {
+		while (k--)
+			gomem_cache_free(c, objs[k]);
+		goto out;
+	}
+	api_cache_stat(name, &st);
+	calls = atomic_read(&api_ctor_calls);
+	API_EXPECT(st.spans == 3 && calls == 3 * st.per_span,
+		   "%s: %u constructor calls for %u objects in %ld spans of %lu", name, calls, n,
+		   st.spans, st.per_span);
+	for (k = 0; k < n; k++) {
+		API_EXPECT(api_ctor_intact(objs[k], size), "%s: object %u not constructed", name,
+			   k);
+		memset((char *)objs[k] + 4, 0x11, size - 4);	/* used, then put back */
+		api_ctor_fill(objs[k], size);
+	}
+	/* free every other object: every span keeps some, so none is remade */
+	for (k = 1; k < n; k += 2)
+		gomem_cache_free(c, objs[k]);
+	gomem_cache_shrink(c);
+	for (k = 1; k < n; k += 2)
+		objs[k] = gomem_cache_alloc(c, GFP_KERNEL);
+	calls0 = atomic_read(&api_ctor_calls);
+	for (k = 0; k < n; k++)
+		API_EXPECT(objs[k] && api_ctor_intact(objs[k], size),
+			   "%s: object %u not in constructed state after reuse", name, k);
+	API_EXPECT(calls0 == calls, "%s: the constructor ran %u more times on reuse", name,
+		   calls0 - calls);
+	api_cache_stat(name, &st);
+	API_EXPECT(st.spans == 3, "%s: %ld spans after reuse", name, st.spans);
+	api_expect_row(API_PASS, name, n + n / 2, n / 2);
+	for (k = 0; k < n; k++)
+		if (objs[k])
+			gomem_cache_free(c, objs[k]);
+	api_expect_row(API_PASS, name, n + n / 2, n + n / 2);
+out:
+	kfree(objs);
+	gomem_cache_destroy(c);
+}
+
+static void api_test_constructors(API_ARGS)
+{
+	api_ctor_case(API_PASS, "api_ctor_300", 300, 0, api_ctor_300);
+	api_ctor_case(API_PASS, "api_ctor_500rcu", 500, GOMEM_TYPESAFE_BY_RCU, api_ctor_500);
+	api_ctor_case(API_PASS, "api_ctor_9000hw", 9000, GOMEM_HWCACHE_ALIGN, api_ctor_9000);
+	rcu_barrier();
+}
+
+/* bulk: 1 to 256 objects, all or nothing, distinct, aligned, freed in bulk */
+static void api_test_bulk(API_ARGS)
+{
+	static const unsigned int counts[] = { 1, 2, 3, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65,
+					       127, 128, 129, 200, 255, 256 };
+	static const struct {
+		const char *name;
+		unsigned int size;
+		unsigned long flags;
+	} kinds[] = {
+		{ "api_bulk_1", 1, 0 }, { "api_bulk_7n", 7, GOMEM_NOSCAN },
+		{ "api_bulk_40", 40, 0 }, { "api_bulk_200nm", 200, GOMEM_NO_MERGE },
+		{ "api_bulk_700p", 700, GOMEM_POISON }, { "api_bulk_1000n", 1000, GOMEM_NOSCAN },
+		{ "api_bulk_2048rcu", 2048, GOMEM_TYPESAFE_BY_RCU }, { "api_bulk_5000", 5000, 0 },
+		{ "api_bulk_20000n", 20000, GOMEM_NOSCAN },
+	};
+	void **p = kcalloc(257, sizeof(void *), GFP_KERNEL);
+	void **s = kcalloc(257, sizeof(void *), GFP_KERNEL);
+	unsigned long allocs;
+	struct gomem_cache *c;
+	unsigned int w, i, k, n;
+	int got;
+
+	if (API_EXPECT(p && s, "no memory"))
+		goto out;
+	for (w = 0; w < ARRAY_SIZE(kinds); w++) {
+		c = gomem_cache_create(kinds[w].name, kinds[w].size, 0, kinds[w].flags, NULL);
+		if (API_EXPECT(c, "cannot create a cache of %u bytes", kinds[w].size))
+			continue;
+		allocs = 0;
+		for (i = 0; i < ARRAY_SIZE(counts); i++) {
+			n = counts[i];
+			memset(p, 0, 257 * sizeof(void *));
+			got = gomem_cache_alloc_bulk(c, GFP_KERNEL, n, p);
+			if (API_EXPECT(got == n, "%u bytes: bulk of %u gave %d", kinds[w].size, n,
+				       got))
+				continue;
+			allocs += n;
+			API_EXPECT(!p[n], "bulk of %u wrote past the end", n);
+			memcpy(s, p, n * sizeof(void *));
+			API_EXPECT(api_distinct(s, n, kinds[w].size), "%u bytes: bulk of %u overlaps",
+				   kinds[w].size, n);
+			for (k = 0; k < n; k++)
+				api_fill(p[k], kinds[w].size, k);
+			for (k = 0; k < n; k++)
+				API_EXPECT(api_intact(p[k], kinds[w].size, k),
+					   "%u bytes: bulk object %u overwritten", kinds[w].size, k);
+			gomem_cache_free_bulk(c, n, p);
+		}
+		/* in atomic context too */
+		api_pin();
+		got = gomem_cache_alloc_bulk(c, GFP_ATOMIC, 64, p);
+		if (got == 64)
+			gomem_cache_free_bulk(c, 64, p);
+		api_unpin();
+		API_EXPECT(got == 64, "%u bytes: atomic bulk of 64 gave %d", kinds[w].size, got);
+		allocs += got == 64 ? 64 : 0;
+		api_expect_row(API_PASS, kinds[w].name, allocs, allocs);
+		gomem_cache_destroy(c);
+	}
+out:
+	kfree(p);
+	kfree(s);
+}
+
+struct api_rcu_obj {
+	u64 id;
+	struct rcu_head rcu;
+	u8 data[];
+};
+
+/*
+ * gomem_kfree_rcu() of objects of private caches, of a merged cache, and
+ * of the kmalloc family (small, large, vmalloc'ed, with the rcu_head inside
+ * the object): after rcu_barrier() all are freed and counted, none refused.
+ */
+static void api_test_kfree_rcu(API_ARGS)
+{
+	static const size_t ksizes[] = { 64, 700, 100000, 5 << 20 };
+	struct gomem_cache *cp, *cn;
+	struct api_counts c0, c1;
+	struct api_rcu_obj *o;
+	unsigned int k;
+	u8 *big;
+
+	cp = gomem_cache_create("api_rcufree", 96, 0, GOMEM_TYPESAFE_BY_RCU, NULL);
+	/* private: kfree_rcu() of a merged cache's object is not credited to it */
+	cn = gomem_cache_create("api_rcufree_nm", 152, 0, GOMEM_NO_MERGE, NULL);
+	if (API_EXPECT(cp && cn, "cannot create caches"))
+		goto out;
+	rcu_barrier();
+	api_counts(&c0);
+	for (k = 0; k < 2000; k++) {
+		o = gomem_cache_alloc(k < 100 ? cp : cn, GFP_KERNEL);
+		if (API_EXPECT(o, "no memory"))
+			break;
+		o->id = k;
+		gomem_kfree_rcu(o, rcu);
+	}
+	for (k = 0; k < 2000; k++) {
+		o = gomem_kmalloc(sizeof(*o) + 40, GFP_KERNEL);
+		if (API_EXPECT(o, "no memory"))
+			break;
+		o->id = k;
+		gomem_kfree_rcu(o, rcu);
+	}
+	for (k = 0; k < ARRAY_SIZE(ksizes); k++) {
+		big = gomem_kmalloc(ksizes[k], GFP_KERNEL);
+		if (API_EXPECT(big, "gomem_kmalloc(%zu)", ksizes[k]))
+			continue;
+		/* the rcu_head anywhere inside the object */
+		o = (struct api_rcu_obj *)(big + (ksizes[k] > 8192 ? ksizes[k] / 2 : 0));
+		gomem_kfree_rcu(o, rcu);
+	}
+	rcu_barrier();
+	gomem_cache_shrink(NULL);
+	api_counts(&c1);
+	api_expect_row(API_PASS, "api_rcufree", 100, 100);
+	api_expect_row(API_PASS, "api_rcufree_nm", 1900, 1900);
+	API_EXPECT_DELTA(c0, c1, small_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, large_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, vmalloc_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 0);
+out:
+	gomem_cache_destroy(cp);
+	gomem_cache_destroy(cn);
+}
+
+static void api_rec_ctor(void *p)
+{
+	api_ctor_fill(p, 256);
+	atomic_inc(&api_ctor_calls);
+}
+
+/*
+ * Typesafe-by-RCU with a constructor: objects freed while a reader holds
+ * RCU are still objects of the cache, in constructed state, with their
+ * size; after the grace period and a shrink the cache holds nothing.
+ */
+static void api_test_typesafe_by_rcu(API_ARGS)
+{
+	struct gomem_cache *c = gomem_cache_create("api_typesafe", 256, 0,
+						   GOMEM_TYPESAFE_BY_RCU, api_rec_ctor);
+	struct api_cache_stat st;
+	void *r[100];
+	unsigned int i, bad = 0;
+
+	if (API_EXPECT(c, "cannot create api_typesafe"))
+		return;
+	atomic_set(&api_ctor_calls, 0);
+	for (i = 0; i < ARRAY_SIZE(r); i++) {
+		r[i] = gomem_cache_alloc(c, GFP_KERNEL);
+		if (API_EXPECT(r[i], "no memory"))
+			return;
+		bad += !api_ctor_intact(r[i], 256);
+	}
+	API_EXPECT(!bad, "%u objects not constructed", bad);
+	rcu_read_lock();
+	for (i = 0; i < ARRAY_SIZE(r); i++)
+		gomem_cache_free(c, r[i]);
+	for (i = 0; i < ARRAY_SIZE(r); i++)
+		bad += !api_ctor_intact(r[i], 256) || gomem_ksize(r[i]) != 256;
+	rcu_read_unlock();
+	API_EXPECT(!bad, "%u freed objects lost their type under a reader", bad);
+	API_EXPECT(atomic_read(&api_ctor_calls) >= (int)ARRAY_SIZE(r), "%d constructor calls",
+		   atomic_read(&api_ctor_calls));
+	rcu_barrier();
+	gomem_cache_shrink(c);
+	rcu_barrier();
+	api_cache_stat("api_typesafe", &st);
+	API_EXPECT(st.active == 0 && st.spans == 0, "after free and shrink: %lu active, %ld spans",
+		   st.active, st.spans);
+	gomem_cache_destroy(c);
+}
+
+/* gomem_kfree() of private caches' objects: allowed, and counted for their cache */
+static void api_test_kfree_of_cache_objects(API_ARGS)
+{
+	struct gomem_cache *m, *p;
+	struct api_counts c0, c1;
+	void *objs[2][50];
+	unsigned int k;
+
+	m = gomem_cache_create("api_kfree_m", 88, 0, GOMEM_NO_MERGE | GOMEM_HWCACHE_ALIGN, NULL);
+	p = gomem_cache_create("api_kfree_p", 88, 0, GOMEM_NO_MERGE, NULL);
+	if (API_EXPECT(m && p, "cannot create caches"))
+		goto out;
+	api_counts(&c0);
+	for (k = 0; k < 50; k++) {
+		objs[0][k] = gomem_cache_alloc(m, GFP_KERNEL);
+		objs[1][k] = gomem_cache_alloc(p, GFP_KERNEL);
+		if (API_EXPECT(objs[0][k] && objs[1][k], "no memory"))
+			return;
+	}
+	for (k = 0; k < 50; k++) {
+		gomem_kfree(objs[0][k]);
+		gomem_kfree(objs[1][k]);
+	}
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 0);
+	api_expect_row(API_PASS, "api_kfree_m", 50, 50);
+	api_expect_row(API_PASS, "api_kfree_p", 50, 50);
+out:
+	gomem_cache_destroy(m);	/* empty: no report */
+	gomem_cache_destroy(p);
+}
+
+/* ---------------- misuse: refused, reported, counted ---------------- */
+
+/* impossible create parameters: refused, nothing listed */
+static void api_test_bad_create(API_ARGS)
+{
+	static const struct { unsigned int size, align; unsigned long flags; } bad[] = {
+		{ 0, 0, 0 }, { GOMEM_MAX_SMALL_SIZE + 1, 0, 0 }, { UINT_MAX, 0, 0 },
+		{ 64, 3, 0 }, { 64, 24, 0 }, { 64, 16384, 0 }, { 64, 0, 0x100 },
+		{ 0, 8, GOMEM_NO_MERGE },
+	};
+	struct api_cache_stat st;
+	unsigned int i;
+
+	api_section("create");
+	api_quiet(true);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		API_EXPECT(!gomem_cache_create("tgc_bad", bad[i].size, bad[i].align,
+					       bad[i].flags, NULL),
+			   "created a cache of size %u align %u flags %#lx", bad[i].size,
+			   bad[i].align, bad[i].flags);
+	API_EXPECT(!gomem_cache_create(NULL, 64, 0, 0, NULL), "created a cache without a name");
+	api_quiet(false);
+	api_section("end");
+	api_cache_stat("tgc_bad", &st);
+	API_EXPECT(!st.listed, "a refused cache is listed");
+}
+
+/*
+ * A NULL cache: every call refused or harmless, the object stays allocated.
+ * The refusals are reported, not counted: no object was misfreed.
+ */
+static void api_test_null_cache(API_ARGS)
+{
+	struct gomem_cache *c = gomem_cache_create("tgc_null", 200, 0, GOMEM_NO_MERGE, NULL);
+	struct api_counts c0, c1;
+	void *p, *arr[2];
+
+	if (API_EXPECT(c, "cannot create tgc_null"))
+		return;
+	p = gomem_cache_alloc(c, GFP_KERNEL);
+	if (API_EXPECT(p, "no memory"))
+		return;
+	api_fill(p, 200, 42);
+	api_counts(&c0);
+	api_section("null-cache");
+	api_quiet(true);
+	API_EXPECT(!gomem_cache_alloc(NULL, GFP_KERNEL), "alloc from NULL");
+	API_EXPECT(!gomem_cache_alloc_node(NULL, GFP_KERNEL, 0), "alloc_node from NULL");
+	API_EXPECT(!gomem_cache_alloc_bulk(NULL, GFP_KERNEL, 2, arr), "bulk from NULL");
+	API_EXPECT(!gomem_cache_size(NULL), "size of NULL");
+	API_EXPECT(!gomem_cache_shrink(NULL), "shrink NULL");
+	gomem_cache_destroy(NULL);
+	gomem_cache_free(NULL, p);		/* refused: p stays allocated */
+	gomem_cache_free(c, NULL);		/* allowed, nothing */
+	api_quiet(false);
+	api_section("end");
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 0);
+	API_EXPECT(api_intact(p, 200, 42), "a refused free changed the object");
+	api_expect_row(API_PASS, "tgc_null", 1, 0);
+	gomem_cache_free(c, p);
+	api_expect_row(API_PASS, "tgc_null", 1, 1);
+	gomem_cache_destroy(c);
+}
+
+/*
+ * Frees of pointers gomem does not own (the runtime's api_foreign(): another
+ * allocator's, a page, program data; and the stack) and of pointers into
+ * objects (small, large, vmalloc'ed): each refused and counted once as a
+ * bad free, none as a double free; ksize 0 for the foreign ones; the
+ * objects intact and freeable after.
+ */
+static void api_test_refused_frees(API_ARGS)
+{
+	struct gomem_cache *nm = gomem_cache_create("tgc_200nm", 200, 0, GOMEM_NO_MERGE, NULL);
+	struct gomem_cache *mg = gomem_cache_create("tgc_40", 40, 0, 0, NULL);
+	u8 *p = NULL, *q = NULL, *l = NULL, *v = NULL;
+	struct api_counts c0, c1;
+	void *foreign[8];
+	u64 onstack = 0;
+	int nf = 0, i;
+
+	if (API_EXPECT(nm && mg, "cannot create caches"))
+		goto out;
+	p = gomem_cache_alloc(nm, GFP_KERNEL);
+	q = gomem_cache_alloc(mg, GFP_KERNEL);
+	l = gomem_kmalloc(100000, GFP_KERNEL);
+	v = gomem_kmalloc(5 << 20, GFP_KERNEL);
+	nf = api_foreign(foreign, ARRAY_SIZE(foreign));
+	if (API_EXPECT(p && q && l && v && nf >= 2, "no memory"))
+		goto out;
+	api_fill(p, 200, 1);
+	api_fill(q, 40, 2);
+	api_fill(l, 100000, 3);
+	api_fill(v + (5 << 20) - 4096, 4096, 4);
+	for (i = 0; i < nf; i++)
+		API_EXPECT(!gomem_ksize(foreign[i]), "ksize of foreign pointer %d", i);
+	API_EXPECT(!gomem_ksize(&onstack), "ksize of a stack address");
+	api_counts(&c0);
+	api_section("foreign");
+	api_quiet(true);
+	gomem_cache_free(mg, foreign[0]);
+	gomem_cache_free(nm, foreign[1]);
+	for (i = 0; i < nf; i++)
+		gomem_kfree(foreign[i]);
+	gomem_kfree(&onstack);
+	gomem_cache_free(nm, &onstack);
+	API_EXPECT(!gomem_krealloc(foreign[0], 100, GFP_KERNEL), "krealloc of a foreign pointer");
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, bad_frees, nf + 5);
+	api_section("interior");
+	gomem_cache_free(nm, p + 8);
+	gomem_kfree(p + 1);
+	gomem_cache_free(mg, q + 16);
+	gomem_kfree(l + 8192);
+	gomem_kfree(l + 100);
+	gomem_kfree(v + 8);
+	gomem_kfree(v + PAGE_SIZE);
+	api_quiet(false);
+	api_section("end");
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, bad_frees, nf + 5 + 7);
+	API_EXPECT_DELTA(c0, c1, double_frees, 0);
+	API_EXPECT(api_intact(p, 200, 1) && api_intact(q, 40, 2) && api_intact(l, 100000, 3) &&
+		   api_intact(v + (5 << 20) - 4096, 4096, 4), "a refused free changed an object");
+	api_expect_row(API_PASS, "tgc_200nm", 1, 0);
+	api_expect_row(API_PASS, "tgc_40", 1, 0);
+out:
+	if (nf)
+		api_foreign_put();
+	if (p)
+		gomem_cache_free(nm, p);
+	if (q)
+		gomem_cache_free(mg, q);
+	gomem_kfree(l);
+	gomem_kfree(v);
+	if (p && q) {
+		api_expect_row(API_PASS, "tgc_200nm", 1, 1);
+		api_expect_row(API_PASS, "tgc_40", 1, 1);
+	}
+	gomem_cache_destroy(nm);
+	gomem_cache_destroy(mg);
+}
+
+/*
+ * A double free that reaches the span: free, shrink, free again, shrink;
+ * another live object keeps the span. Reported and counted once; the
+ * cache's counts stay true; the object is never handed out twice.
+ */
+static void api_double_free_span(API_ARGS, const char *name, unsigned int size,
+				 unsigned long flags)
+{
+	struct gomem_cache *c = gomem_cache_create(name, size, 0, flags, NULL);
+	struct api_counts c0, c1;
+	void *a, *b, *x, *y;
+
+	if (API_EXPECT(c, "cannot create %s", name))
+		return;
+	api_counts(&c0);
+	api_pin();
+	a = gomem_cache_alloc(c, GFP_KERNEL);
+	b = gomem_cache_alloc(c, GFP_KERNEL);
+	api_unpin();
+	if (API_EXPECT(a && b, "no memory"))
+		return;
+	api_fill(b, size, 9);
+	gomem_cache_free(c, a);
+	gomem_cache_shrink(c);
+	gomem_cache_free(c, a);		/* reaches the span at the next shrink */
+	gomem_cache_shrink(c);
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 1);
+	API_EXPECT_DELTA(c0, c1, double_frees, 1);
+	api_expect_row(API_PASS, name, 2, 1);
+	API_EXPECT(api_intact(b, size, 9), "%s: a double free changed a live object", name);
+	api_pin();
+	x = gomem_cache_alloc(c, GFP_KERNEL);
+	y = gomem_cache_alloc(c, GFP_KERNEL);
+	api_unpin();
+	API_EXPECT(x && y && x != y && x != b && y != b, "%s: an object handed out twice", name);
+	gomem_cache_free(c, x);
+	gomem_cache_free(c, y);
+	gomem_cache_free(c, b);
+	api_expect_row(API_PASS, name, 4, 4);
+	gomem_cache_destroy(c);	/* empty: no report */
+}
+
+/*
+ * Double frees: of the object just freed on this CPU (caught at once, as
+ * SLUB's naive check would), of a tiny object alone in its block, of objects
+ * whose free reached the span (a private and a merged cache), of a large and
+ * of a vmalloc'ed object. Each counted once as a bad free; all but the last
+ * two as double frees.
+ */
+static void api_test_double_frees(API_ARGS)
+{
+	struct gomem_cache *nm = gomem_cache_create("tgc_200nm", 200, 0, GOMEM_NO_MERGE, NULL);
+	struct gomem_cache *tiny = gomem_cache_create("tgc_7n", 7, 0, GOMEM_NOSCAN, NULL);
+	struct api_counts c0, c1;
+	void *a;
+
+	if (API_EXPECT(nm && tiny, "cannot create caches"))
+		goto out;
+	api_counts(&c0);
+	api_quiet(true);
+	api_section("double-immediate");
+	api_pin();
+	a = gomem_cache_alloc(nm, GFP_KERNEL);
+	if (a) {
+		gomem_cache_free(nm, a);
+		gomem_cache_free(nm, a);
+	}
+	api_unpin();
+	API_EXPECT(a, "no memory");
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 1);
+	API_EXPECT_DELTA(c0, c1, double_frees, 1);
+	api_expect_row(API_PASS, "tgc_200nm", 1, 1);
+
+	api_section("double-tiny");
+	gomem_cache_shrink(tiny);
+	api_pin();
+	a = gomem_cache_alloc(tiny, GFP_KERNEL);
+	if (a) {
+		gomem_cache_shrink(tiny);	/* retire the block: a is alone in it */
+		gomem_cache_free(tiny, a);
+		gomem_cache_free(tiny, a);
+	}
+	api_unpin();
+	API_EXPECT(a, "no memory");
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 2);
+	API_EXPECT_DELTA(c0, c1, double_frees, 2);
+	api_expect_row(API_PASS, "tgc_7n", 1, 1);
+
+	api_section("double-span-private");
+	api_double_free_span(API_PASS, "tgc_df", 64, GOMEM_NO_MERGE);
+	api_section("double-span-merged");
+	api_double_free_span(API_PASS, "tgc_dfm", 136, 0);
+	api_section("end");
+
+	api_section("double-large");
+	a = gomem_kmalloc(100000, GFP_KERNEL);
+	gomem_kfree(a);
+	gomem_kfree(a);
+	a = gomem_kmalloc(5 << 20, GFP_KERNEL);
+	gomem_kfree(a);
+	gomem_kfree(a);		/* its pages are unmapped: must not be read */
+	api_quiet(false);
+	api_section("end");
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 6);
+	API_EXPECT_DELTA(c0, c1, double_frees, 4);
+	API_EXPECT_DELTA(c0, c1, tiny_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, large_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, vmalloc_inuse, 0);
+out:
+	gomem_cache_destroy(nm);
+	gomem_cache_destroy(tiny);
+}
+
+/*
+ * Frees to the wrong cache: a constructor cache's object to a no-merge
+ * cache, a private object to a merged cache, a kmalloc object to a private
+ * cache, a tiny object to a private cache, a 48-byte-class object to a tiny
+ * cache, a large object to a cache. Each refused and counted; every object
+ * stays its owner's, unchanged.
+ */
+static void api_test_wrong_cache(API_ARGS)
+{
+	struct gomem_cache *nm = gomem_cache_create("tgc_200nm", 200, 0, GOMEM_NO_MERGE, NULL);
+	struct gomem_cache *ct = gomem_cache_create("tgc_300c", 300, 0, 0, api_ctor_300);
+	struct gomem_cache *mg = gomem_cache_create("tgc_40", 40, 0, 0, NULL);
+	struct gomem_cache *tiny = gomem_cache_create("tgc_7n", 7, 0, GOMEM_NOSCAN, NULL);
+	struct gomem_cache *big = gomem_cache_create("tgc_5000", 5000, 0, 0, NULL);
+	void *a = NULL, *b = NULL, *k = NULL, *x = NULL, *y = NULL, *l = NULL;
+	struct api_counts c0, c1;
+
+	if (API_EXPECT(nm && ct && mg && tiny && big, "cannot create caches"))
+		goto out;
+	a = gomem_cache_alloc(ct, GFP_KERNEL);
+	b = gomem_cache_alloc(nm, GFP_KERNEL);
+	k = gomem_kmalloc(200, GFP_KERNEL);
+	x = gomem_cache_alloc(tiny, GFP_KERNEL);
+	y = gomem_cache_alloc(mg, GFP_KERNEL);
+	l = gomem_kmalloc(100000, GFP_KERNEL);
+	if (API_EXPECT(a && b && k && x && y && l, "no memory"))
+		goto out;
+	api_fill(b, 200, 1);
+	api_fill(k, 200, 2);
+	api_fill(y, 40, 3);
+	api_counts(&c0);
+	api_section("wrong-cache");
+	api_quiet(true);
+	gomem_cache_free(nm, a);
+	gomem_cache_free(mg, b);
+	gomem_cache_free(nm, k);
+	gomem_cache_free(ct, x);
+	gomem_cache_free(tiny, y);
+	gomem_cache_free(big, l);
+	api_quiet(false);
+	api_section("end");
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 6);
+	API_EXPECT_DELTA(c0, c1, double_frees, 0);
+	API_EXPECT(api_ctor_intact(a, 300), "a refused free changed the constructed object");
+	API_EXPECT(api_intact(b, 200, 1) && api_intact(k, 200, 2) && api_intact(y, 40, 3),
+		   "a refused free changed an object");
+	api_expect_row(API_PASS, "tgc_200nm", 1, 0);
+	api_expect_row(API_PASS, "tgc_300c", 1, 0);
+	api_expect_row(API_PASS, "tgc_40", 1, 0);
+	api_expect_row(API_PASS, "tgc_7n", 1, 0);
+	api_expect_row(API_PASS, "tgc_5000", 0, 0);
+out:
+	if (a)
+		gomem_cache_free(ct, a);
+	if (b)
+		gomem_cache_free(nm, b);
+	if (x)
+		gomem_cache_free(tiny, x);
+	if (y)
+		gomem_cache_free(mg, y);
+	gomem_kfree(k);
+	gomem_kfree(l);
+	if (a && b && x && y) {
+		api_expect_row(API_PASS, "tgc_200nm", 1, 1);
+		api_expect_row(API_PASS, "tgc_300c", 1, 1);
+		api_expect_row(API_PASS, "tgc_7n", 1, 1);
+		api_expect_row(API_PASS, "tgc_40", 1, 1);
+	}
+	gomem_cache_destroy(nm);
+	gomem_cache_destroy(ct);
+	gomem_cache_destroy(mg);
+	gomem_cache_destroy(tiny);
+	gomem_cache_destroy(big);
+}
+
+/* destroy with live objects: refused, cache kept and usable; destroyable once empty */
+static void api_destroy_live(API_ARGS, const char *name, unsigned int size,
+			     unsigned long flags, unsigned int live)
+{
+	struct gomem_cache *c = gomem_cache_create(name, size, 0, flags, NULL);
+	struct api_cache_stat st;
+	void *objs[4];
+	unsigned int k;
+
+	if (API_EXPECT(c && live <= ARRAY_SIZE(objs), "cannot create %s", name))
+		return;
+	for (k = 0; k < live; k++) {
+		objs[k] = gomem_cache_alloc(c, GFP_KERNEL);
+		if (API_EXPECT(objs[k], "no memory"))
+			return;
+		api_fill(objs[k], size, k);
+	}
+	api_quiet(true);
+	gomem_cache_destroy(c);	/* "destroyed with N objects still allocated" */
+	api_quiet(false);
+	api_cache_stat(name, &st);
+	API_EXPECT(st.listed, "%s: gone after a refused destroy", name);
+	api_expect_row(API_PASS, name, live, 0);
+	for (k = 0; k < live; k++) {
+		API_EXPECT(api_intact(objs[k], size, k), "%s: object %u changed", name, k);
+		gomem_cache_free(c, objs[k]);
+	}
+	objs[0] = gomem_cache_alloc(c, GFP_KERNEL);
+	API_EXPECT(objs[0], "%s: unusable after a refused destroy", name);
+	gomem_cache_free(c, objs[0]);
+	gomem_cache_destroy(c);
+	api_cache_stat(name, &st);
+	API_EXPECT(!st.listed, "%s: still listed after destroy", name);
+}
+
+static void api_test_destroy_live(API_ARGS)
+{
+	api_section("destroy-live");
+	api_destroy_live(API_PASS, "tgc_live", 128, GOMEM_NO_MERGE, 3);
+	api_destroy_live(API_PASS, "tgc_live_m", 72, 0, 2);
+	api_section("end");
+}
+
+/* GOMEM_POISON: a write after free is found when the object is reused, and it is reused */
+static void api_test_poison(API_ARGS)
+{
+	struct gomem_cache *c = gomem_cache_create("tgc_700p", 700, 0, GOMEM_POISON, NULL);
+	u8 *p, *q;
+
+	if (API_EXPECT(c, "cannot create tgc_700p"))
+		return;
+	api_section("poison");
+	api_quiet(true);
+	api_pin();
+	p = gomem_cache_alloc(c, GFP_KERNEL);
+	if (p) {
+		gomem_cache_free(c, p);
+		p[3] = 0x42;	/* the object sits in this CPU's magazine, poisoned */
+	}
+	q = gomem_cache_alloc(c, GFP_KERNEL);	/* the same object: reported */
+	api_unpin();
+	api_quiet(false);
+	api_section("end");
+	API_EXPECT(p && p == q, "the magazine did not hand the object back");
+	if (q)
+		gomem_cache_free(c, q);
+	api_expect_row(API_PASS, "tgc_700p", 2, 2);
+	gomem_cache_destroy(c);
+}
+
+/* every case, in the order both runtimes run them */
+static const struct api_test {
+	void (*fn)(API_CTX *ctx);
+	const char *name;
+} api_tests[] = {
+	{ api_test_kmalloc_sizes, "kmalloc_sizes" },
+	{ api_test_lifo_reuse, "lifo_reuse" },
+	{ api_test_zeroing, "zeroing" },
+	{ api_test_overflow_and_limits, "overflow_and_limits" },
+	{ api_test_krealloc, "krealloc" },
+	{ api_test_noscan_strings, "noscan_strings" },
+	{ api_test_tiny_packing, "tiny_packing" },
+	{ api_test_cache_objects, "cache_objects" },
+	{ api_test_tiny_cache_alignment, "tiny_cache_alignment" },
+	{ api_test_constructors, "constructors" },
+	{ api_test_bulk, "bulk" },
+	{ api_test_kfree_rcu, "kfree_rcu" },
+	{ api_test_typesafe_by_rcu, "typesafe_by_rcu" },
+	{ api_test_kfree_of_cache_objects, "kfree_of_cache_objects" },
+	{ api_test_bad_create, "bad_create" },
+	{ api_test_null_cache, "null_cache" },
+	{ api_test_refused_frees, "refused_frees" },
+	{ api_test_double_frees, "double_frees" },
+	{ api_test_wrong_cache, "wrong_cache" },
+	{ api_test_destroy_live, "destroy_live" },
+	{ api_test_poison, "poison" },
+};
+
+#endif /* _GOMEM_API_TESTS_H */

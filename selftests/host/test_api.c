@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gomem's public API in userspace: the common suite
+ * (selftests/common/api_tests.h), one TEST_F per case, each on a freshly
+ * initialised gomem. The kernel runs the same cases in test_gomem_cache.ko.
+ *
+ * What the kernel reads from /proc/gomem is read here from gomem's internal
+ * counters, computed as gomem/procfs.c computes them.
+ */
+#include "gomem_host.h"
+#include "kselftest_harness.h"
+
+#define API_CTX		struct __test_metadata
+#define API_ARGS	struct __test_metadata *_metadata
+#define API_PASS	_metadata
+/* a failing case exits with its step: at least 1, which the harness reports */
+#define API_FAIL(fmt, ...) do {						\
+	_metadata->passed = 0;						\
+	if (!_metadata->step)						\
+		_metadata->step = 1;					\
+	TH_LOG(fmt, ##__VA_ARGS__);					\
+} while (0)
+
+#include "api_tests.h"
+
+/* a thread keeps its CPU slot: nothing to pin */
+static void api_pin(void)
+{
+}
+
+static void api_unpin(void)
+{
+}
+
+static void api_quiet(bool on)
+{
+	shim_quiet = on;
+}
+
+static void api_section(const char *name)
+{
+}
+
+static void api_counts(struct api_counts *c)
+{
+	unsigned long la = 0, lf = 0, h, f;
+	struct gomem_heap_stats st;
+	int node;
+
+	for_each_node(node) {
+		gomem_heap_snapshot(gomem_heaps[node], &st, &h, &f);
+		la += st.large_allocs;
+		lf += st.large_frees;
+	}
+	c->bad_frees = gomem_stat_sum(GOMEM_STAT_BAD_FREES);
+	c->double_frees = gomem_stat_sum(GOMEM_STAT_DOUBLE_FREES);
+	c->small_inuse = gomem_host_small_inuse();
+	c->large_inuse = la - lf;
+	c->vmalloc_inuse = gomem_stat_sum(GOMEM_STAT_VMALLOC_ALLOCS) -
+			   gomem_stat_sum(GOMEM_STAT_VMALLOC_FREES);
+	c->tiny_inuse = gomem_stat_sum(GOMEM_STAT_TINY_ALLOCS) -
+			gomem_stat_sum(GOMEM_STAT_TINY_FREES);
+}
+
+static void api_cache_stat(const char *name, struct api_cache_stat *s)
+{
+	struct gomem_cache *c;
+	unsigned long objs;
+	int cpu;
+
+	memset(s, 0, sizeof(*s));
+	mutex_lock(&gomem_cache_mutex);
+	list_for_each_entry(c, &gomem_caches, list) {
+		if (strcmp(c->name, name))
+			continue;
+		s->listed = true;
+		for_each_possible_cpu(cpu) {
+			s->allocs += READ_ONCE(per_cpu_ptr(c->pcpu, cpu)->allocs);
+			s->frees += READ_ONCE(per_cpu_ptr(c->pcpu, cpu)->frees);
+		}
+		s->active = s->allocs - s->frees;
+		s->spans = -1;
+		if (c->cls == &c->own) {
+			unsigned long spans;
+
+			gomem_mcentral_count(&c->own, &spans, &objs);
+			s->spans = spans;
+		}
+		s->per_span = c->cls->nelems;
+		break;
+	}
+	mutex_unlock(&gomem_cache_mutex);
+}
+
+static char api_foreign_data[64];
+static void *api_foreign_heap;
+
+/* memory gomem does not own: libc's, and program data */
+static int api_foreign(void **p, int max)
+{
+	api_foreign_heap = malloc(64);
+	p[0] = api_foreign_heap;
+	p[1] = api_foreign_data;
+	return 2;
+}
+
+static void api_foreign_put(void)
+{
+	free(api_foreign_heap);
+	api_foreign_heap = NULL;
+}
+
+
+/*
+ * One harness test per case of api_tests[]: registered here, in the
+ * table's order, as TEST() would register them one by one. Each brings a
+ * fresh gomem up and checks that every page went back.
+ */
+static struct __test_metadata api_meta[ARRAY_SIZE(api_tests)];
+
+static void api_host_run(struct __test_metadata *_metadata,
+			 struct __fixture_variant_metadata *variant)
+{
+	const struct api_test *t = &api_tests[_metadata - api_meta];
+	struct shim_page_stats ps;
+	unsigned long held;
+
+	shim_pages_max_order = MAX_ORDER - 1;
+	shim_pages_fail_after = -1;
+	shim_pages_limit = -1;
+	if (API_EXPECT(!gomem_host_init(), "gomem_host_init() failed"))
+		return;
+	t->fn(_metadata);
+	shim_quiet = 0;
+	held = gomem_host_exit();
+	API_EXPECT(!held, "%s: %lu pages held after exit", t->name, held);
+	shim_pages_stats(&ps);
+	API_EXPECT(!ps.blocks, "%s: %lu page blocks not given back", t->name,
+		   (unsigned long)ps.blocks);
+}
+
+static void __attribute__((constructor)) api_register(void)
+{
+	unsigned int i, n = ARRAY_SIZE(api_tests);
+
+	for (i = 0; i < n; i++) {
+		/* the list is built backwards until the order is known */
+		unsigned int k = __constructor_order == _CONSTRUCTOR_ORDER_FORWARD ? i : n - 1 - i;
+
+		api_meta[k].name = api_tests[k].name;
+		api_meta[k].fn = api_host_run;
+		api_meta[k].fixture = &_fixture_global;
+		api_meta[k].termsig = -1;
+		api_meta[k].timeout = TEST_TIMEOUT_DEFAULT;
+		__register_test(&api_meta[k]);
+	}
+}
+
+TEST_HARNESS_MAIN
