@@ -124,6 +124,7 @@ static void api_host_run(struct __test_metadata *_metadata,
 	const struct api_test *t = &api_tests[_metadata - api_meta];
 	struct shim_page_stats ps;
 	unsigned long held;
+	unsigned int bad;
 
 	shim_pages_max_order = MAX_ORDER - 1;
 	shim_pages_fail_after = -1;
@@ -132,6 +133,8 @@ static void api_host_run(struct __test_metadata *_metadata,
 		return;
 	t->fn(_metadata);
 	shim_quiet = 0;
+	bad = gomem_host_check();	/* the span-state table as the case left it */
+	API_EXPECT(!bad, "%s: %u span-state violations", t->name, bad);
 	held = gomem_host_exit();
 	API_EXPECT(!held, "%s: %lu pages held after exit", t->name, held);
 	shim_pages_stats(&ps);
