@@ -13,7 +13,7 @@ rc=0
 echo "== checkpatch"
 # kernel code; the userspace programs (host tests, shim, generator) use C99 types
 files=$(git ls-files --cached --others --exclude-standard '*.c' '*.h' |
-	grep -E '^(gomem|include|selftests/modules|examples|bench)/' | grep -v '^bench/user/')
+	grep -E '^(gomem|include|selftests/modules|selftests/common|examples|bench)/' | grep -v '^bench/user/')
 out=$(perl build/linux/scripts/checkpatch.pl --no-tree --terse -f $files 2>&1 |
 	grep -E ': (ERROR|WARNING):')
 if [ -n "$out" ]; then
