@@ -26,7 +26,11 @@
 # Environment: BENCH_ROUNDS (5, rounds per in-kernel measurement),
 # BENCH_SMP_RUNS (5, boots), BENCH_SMP_ROUNDS (9, rounds per boot),
 # BENCH_REPS (5, userspace repetitions), BENCH_NN_MAX (1000000, largest N),
-# BENCH_CG_PAIRS (1000000), BENCH_QUICK=1 (a smoke run with small counts).
+# BENCH_CG_PAIRS (1000000), BENCH_QUICK=1 (a smoke run with small counts),
+# BENCH_ONLY (a list of steps to run, e.g. "icount": guest instruction
+# counts only, which do not depend on the machine's load),
+# BENCH_ICOUNT_TIMEOUT (1500 s per icount boot; raise it on a loaded
+# machine).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,6 +69,13 @@ meta() {
 step() {
 	local name=$1 t rc
 	shift
+	case "$name" in
+	setup|build_*|snapshot|report) ;;
+	*)	if [ -n "${BENCH_ONLY:-}" ] && ! grep -qw "$name" <<< "$BENCH_ONLY"; then
+			echo "bench: $name: skipped (BENCH_ONLY)"
+			return 0
+		fi ;;
+	esac
 	t=$(date +%s)
 	echo "bench: $name ..."
 	"$@"
@@ -136,7 +147,7 @@ icount_runs() {
 	for ioa in 0 1; do
 		qemu_run "icount-ioa$ioa" 1 "-icount shift=0,sleep=off" \
 			"init_on_alloc=$ioa gomem_bench.run=pair,nn,mixed,bulk,large,tiny,mem gomem_bench.units=instr gomem_bench.rounds=$rounds gomem_bench.nn_max=$nn_max gomem_bench.scale=$scale" \
-			1500 &
+			"${BENCH_ICOUNT_TIMEOUT:-1500}" &
 		pids+=($!)
 	done
 	for p in "${pids[@]}"; do
