@@ -302,13 +302,13 @@ int gomem_cache_alloc_bulk(struct gomem_cache *cache, gfp_t flags, size_t size, 
 		}
 		return size;
 	}
-	local_irq_save(irqflags);
+	gomem_cpu_lock(irqflags);
 	for (; i < size; i++) {
 		p[i] = gomem_mcache_alloc_irqoff(cache->cls, flags, &irqflags);
 		if (unlikely(!p[i]))
 			break;
 	}
-	local_irq_restore(irqflags);
+	gomem_cpu_unlock(irqflags);
 	if (i < size)
 		goto fail;
 	this_cpu_add(cache->pcpu->allocs, size);
