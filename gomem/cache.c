@@ -294,30 +294,33 @@ int gomem_cache_alloc_bulk(struct gomem_cache *cache, gfp_t flags, size_t size, 
 		return 0;
 	if (cache_tiny(cache) || (cache->flags & GOMEM_POISON) ||
 	    want_init_on_alloc(flags)) {
+		/* each object counted by gomem_cache_alloc_node() */
 		for (; i < size; i++) {
 			p[i] = gomem_cache_alloc_node(cache, flags | __GFP_NOWARN, NUMA_NO_NODE);
 			if (!p[i])
-				goto fail;
+				goto undo;
 		}
 		return size;
 	}
-	local_irq_save(irqflags);
+	gomem_cpu_lock(irqflags);
 	for (; i < size; i++) {
 		p[i] = gomem_mcache_alloc_irqoff(cache->cls, flags, &irqflags);
 		if (unlikely(!p[i]))
 			break;
 	}
-	local_irq_restore(irqflags);
+	gomem_cpu_unlock(irqflags);
 	if (i < size)
 		goto fail;
 	this_cpu_add(cache->pcpu->allocs, size);
 	return size;
 fail:
+	/* the inline path's objects are counted once, here, as they go back */
+	this_cpu_add(cache->pcpu->allocs, i);
+undo:
 	if (!(flags & __GFP_NOWARN))
 		pr_warn("gomem: %s: bulk allocation of %zu objects by %pS failed\n",
 			cache->name, size, __builtin_return_address(0));
-	/* undo: the ones we have go back through the ordinary free */
-	this_cpu_add(cache->pcpu->allocs, i);
+	/* the ones we have go back through the ordinary free */
 	gomem_cache_free_bulk(cache, i, p);
 	return 0;
 }

@@ -10,9 +10,9 @@
  *
  * The registry: every instance, global or private, is on gomem_class_list
  * from gomem_class_init() to gomem_class_destroy(), under gomem_class_lock.
- * Drains (drain.c) walk it with gomem_class_for_each(), including in IPIs
- * and in the CPU hotplug callback, so the lock is an irq-safe spinlock and
- * nothing that sleeps runs under it. Its place in the lock order: locking.h.
+ * Drains (drain.c) walk it with gomem_class_for_each(), including inside
+ * the CPU section (drain work items, the CPU hotplug callback), so the lock
+ * is an irq-safe spinlock and nothing that sleeps runs under it. Its place in the lock order: locking.h.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>

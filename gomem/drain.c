@@ -15,8 +15,9 @@
  *  - the CPU hotplug "dead" callback, for the CPU that went away (a control
  *    CPU, interrupts off);
  *  - the shrinker, under memory pressure: every online CPU drains itself in
- *    an IPI (no CPU hotplug lock in reclaim: a hotplug callback that
- *    allocates may be what reclaims), then everything is released;
+ *    an IPI, or a work item on PREEMPT_RT (no CPU hotplug lock in reclaim:
+ *    a hotplug callback that allocates may be what reclaims), then
+ *    everything is released;
  *  - gomem_cache_shrink(), "shrink" in /proc/gomem, cache destroy and
  *    unload: gomem_drain_all() (online CPUs and, under the hotplug lock,
  *    offline ones), then a release.
@@ -30,6 +31,8 @@
 #include <linux/shrinker.h>
 #include <linux/nodemask.h>
 #include <linux/smp.h>
+#include <linux/workqueue.h>
+#include <linux/percpu.h>
 #include "drain.h"
 #include "class.h"
 #include "mcache.h"
@@ -51,14 +54,48 @@ static void drain_class_cpu(struct gomem_class *cls, void *cpu)
  */
 void gomem_drain_cpu(int cpu)
 {
-	lockdep_assert_irqs_disabled();
+	gomem_assert_cpu_locked();
 	gomem_tiny_drain_cpu(cpu);
 	gomem_class_for_each(drain_class_cpu, (void *)(long)cpu);
 }
 
+/*
+ * Draining online CPUs. Without PREEMPT_RT, an IPI to each CPU: prompt even
+ * when a CPU runs a task that never schedules. On PREEMPT_RT, IPIs run in
+ * hard interrupt context, where its sleeping spinlocks may not be taken:
+ * a work item per CPU instead, on a WQ_MEM_RECLAIM workqueue (the shrinker
+ * waits for them in reclaim), as SLUB flushes its CPU slabs.
+ */
+struct gomem_drain_work {
+	struct work_struct work;
+	int cpu;
+};
+
+static struct gomem_drain_work __percpu *gomem_drain_works;
+static struct workqueue_struct *gomem_drain_wq;
+
 static void drain_this_cpu(void *info)
 {
+	unsigned long flags;
+
+	gomem_cpu_lock(flags);
 	gomem_drain_cpu(smp_processor_id());
+	gomem_cpu_unlock(flags);
+}
+
+static void drain_work_fn(struct work_struct *work)
+{
+	struct gomem_drain_work *w = container_of(work, struct gomem_drain_work, work);
+	unsigned long flags;
+
+	gomem_cpu_lock(flags);
+	/*
+	 * A work whose CPU went down runs elsewhere: skip it, the CPU's
+	 * hotplug callback drains it.
+	 */
+	if (w->cpu == smp_processor_id())
+		gomem_drain_cpu(w->cpu);
+	gomem_cpu_unlock(flags);
 }
 
 static void drain_xfer(struct gomem_class *cls, void *arg)
@@ -69,23 +106,34 @@ static void drain_xfer(struct gomem_class *cls, void *arg)
 /**
  * gomem_drain_online() - empty every online CPU's magazines and cached spans
  *
- * An IPI to each online CPU, without the CPU hotplug lock, so the shrinker
- * may call it from reclaim; then the transfer caches. Offline CPUs were
- * drained by the hotplug callback.
+ * An IPI (a work item on PREEMPT_RT) to each online CPU, without the CPU
+ * hotplug lock, so the shrinker may call it from reclaim; then the transfer
+ * caches. Offline CPUs were drained by the hotplug callback.
  *
- * Context: process context, interrupts enabled.
+ * Context: process context, may sleep.
  */
 void gomem_drain_online(void)
 {
-	on_each_cpu(drain_this_cpu, NULL, 1);
+	int cpu;
+
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		on_each_cpu(drain_this_cpu, NULL, 1);
+	} else {
+		for_each_online_cpu(cpu)
+			queue_work_on(cpu, gomem_drain_wq,
+				      &per_cpu_ptr(gomem_drain_works, cpu)->work);
+		for_each_online_cpu(cpu)
+			flush_work(&per_cpu_ptr(gomem_drain_works, cpu)->work);
+	}
 	gomem_class_for_each(drain_xfer, NULL);
 }
 
 /**
  * gomem_drain_all() - empty every CPU's magazines and cached spans
  *
- * Runs a drain on each online CPU (an IPI), and drains offline CPUs from
- * here (CPUs that went down while the hotplug callback was not installed).
+ * Runs a drain on each online CPU (gomem_drain_online()), and drains offline CPUs
+ * from here (CPUs that went down while the hotplug callback was not
+ * installed).
  *
  * Context: process context, may sleep (CPU hotplug lock).
  */
@@ -99,9 +147,9 @@ void gomem_drain_all(void)
 	for_each_possible_cpu(cpu) {
 		if (cpu_online(cpu))
 			continue;
-		local_irq_save(flags);
+		gomem_cpu_lock(flags);
 		gomem_drain_cpu(cpu);
-		local_irq_restore(flags);
+		gomem_cpu_unlock(flags);
 	}
 	cpus_read_unlock();
 }
@@ -177,9 +225,9 @@ static int gomem_cpu_dead(unsigned int cpu)
 {
 	unsigned long flags;
 
-	local_irq_save(flags);
+	gomem_cpu_lock(flags);
 	gomem_drain_cpu(cpu);
-	local_irq_restore(flags);
+	gomem_cpu_unlock(flags);
 	return 0;
 }
 
@@ -190,19 +238,37 @@ static int gomem_cpu_dead(unsigned int cpu)
  */
 int gomem_drain_init(void)
 {
-	int err;
+	int err, cpu;
 
+	gomem_drain_works = alloc_percpu(struct gomem_drain_work);
+	if (!gomem_drain_works)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		INIT_WORK(&per_cpu_ptr(gomem_drain_works, cpu)->work, drain_work_fn);
+		per_cpu_ptr(gomem_drain_works, cpu)->cpu = cpu;
+	}
+	gomem_drain_wq = alloc_workqueue("gomem_drain", WQ_MEM_RECLAIM, 0);
+	if (!gomem_drain_wq) {
+		err = -ENOMEM;
+		goto fail_works;
+	}
 	err = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "gomem:dead", NULL,
 					gomem_cpu_dead);
 	if (err < 0)
-		return err;
+		goto fail_wq;
 	gomem_cpuhp_state = err;
 	err = register_shrinker(&gomem_shrinker, "gomem");
-	if (err) {
-		cpuhp_remove_state_nocalls(gomem_cpuhp_state);
-		return err;
-	}
+	if (err)
+		goto fail_cpuhp;
 	return 0;
+
+fail_cpuhp:
+	cpuhp_remove_state_nocalls(gomem_cpuhp_state);
+fail_wq:
+	destroy_workqueue(gomem_drain_wq);
+fail_works:
+	free_percpu(gomem_drain_works);
+	return err;
 }
 
 /**
@@ -219,4 +285,6 @@ void gomem_drain_exit(void)
 	unregister_shrinker(&gomem_shrinker);
 	cpuhp_remove_state_nocalls(gomem_cpuhp_state);
 	gomem_drain_all();
+	destroy_workqueue(gomem_drain_wq);
+	free_percpu(gomem_drain_works);
 }

@@ -54,7 +54,7 @@ bool gomem_free_by_address(const char *name, struct gomem_class *want, const voi
 
 	if (!name)
 		name = "kmalloc";
-	local_irq_save(flags);
+	gomem_cpu_lock(flags);
 	s = gomem_span_lookup_gen(p, &gen);
 	if (unlikely(!s)) {
 		bad = "not a gomem object";
@@ -79,10 +79,10 @@ bool gomem_free_by_address(const char *name, struct gomem_class *want, const voi
 			bad = "not the start of an object";
 			goto refuse;
 		}
-		local_irq_restore(flags);
+		gomem_cpu_unlock(flags);
 		return ok;
 	}
-	local_irq_restore(flags);
+	gomem_cpu_unlock(flags);
 	if (s->state == GOMEM_SPAN_LARGE && p == s->start && !want &&
 	    cmpxchg(&s->state, GOMEM_SPAN_LARGE, GOMEM_SPAN_FREEING) == GOMEM_SPAN_LARGE) {
 		gomem_large_free(s, p);
@@ -93,7 +93,7 @@ bool gomem_free_by_address(const char *name, struct gomem_class *want, const voi
 			      "not the start of an object");
 	return false;
 refuse:
-	local_irq_restore(flags);
+	gomem_cpu_unlock(flags);
 	gomem_report_bad_free(name, p, ip, bad);
 	return false;
 }
@@ -110,7 +110,7 @@ void *gomem_obj_start(const void *p)
 	unsigned long flags, off;
 	void *start = NULL;
 
-	local_irq_save(flags);
+	gomem_cpu_lock(flags);
 	s = gomem_ptr_to_span(p);
 	if (s && s->state == GOMEM_SPAN_SMALL && !s->cls->tiny) {
 		off = (unsigned long)p - (unsigned long)s->start;
@@ -119,7 +119,7 @@ void *gomem_obj_start(const void *p)
 	} else if (s && s->state == GOMEM_SPAN_LARGE) {
 		start = s->start;
 	}
-	local_irq_restore(flags);
+	gomem_cpu_unlock(flags);
 	if (!start && is_vmalloc_addr(p))
 		start = gomem_vmalloc_start(p);
 	return start;
@@ -139,14 +139,14 @@ size_t gomem_obj_size(const void *p)
 	unsigned int idx;
 	size_t size = 0;
 
-	local_irq_save(flags);
+	gomem_cpu_lock(flags);
 	s = gomem_ptr_to_span(p);
 	if (s && s->state == GOMEM_SPAN_SMALL && !s->cls->tiny &&
 	    gomem_span_obj_index(s, p, &idx))
 		size = s->cls->objsize;
 	else if (s && s->state == GOMEM_SPAN_LARGE && p == s->start)
 		size = s->elemsize;
-	local_irq_restore(flags);
+	gomem_cpu_unlock(flags);
 	return size;
 }
 
@@ -163,11 +163,11 @@ size_t gomem_tiny_extent(const void *p)
 	unsigned long flags;
 	size_t n = 0;
 
-	local_irq_save(flags);
+	gomem_cpu_lock(flags);
 	s = gomem_ptr_to_span(p);
 	if (s && s->state == GOMEM_SPAN_SMALL && s->cls->tiny &&
 	    (unsigned long)p - (unsigned long)s->start < (unsigned long)s->nelems * GOMEM_TINY_SIZE)
 		n = GOMEM_TINY_SIZE - ((unsigned long)p & (GOMEM_TINY_SIZE - 1));
-	local_irq_restore(flags);
+	gomem_cpu_unlock(flags);
 	return n;
 }

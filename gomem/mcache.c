@@ -41,6 +41,8 @@
 #include "stats.h"
 
 struct gomem_free_hint __percpu *gomem_free_hints;
+/* the CPU section's lock: see locking.h */
+DEFINE_PER_CPU(local_lock_t, gomem_cpu_llock) = INIT_LOCAL_LOCK(gomem_cpu_llock);
 
 /**
  * gomem_mcache_init() - the per-CPU free hints
@@ -75,7 +77,7 @@ void gomem_free_hint_set_irqoff(struct gomem_span *s, long gen)
 	struct gomem_free_hint *h = this_cpu_ptr(gomem_free_hints);
 	struct gomem_class *cls = s->cls;
 
-	lockdep_assert_irqs_disabled();
+	gomem_assert_cpu_locked();
 
 	if (!cls->fastpath || s->node != numa_mem_id())
 		return;
@@ -96,7 +98,7 @@ void gomem_free_hint_set_irqoff(struct gomem_span *s, long gen)
 static void free_remote_irqoff(struct gomem_class *cls, struct gomem_mcache *mc, void *p,
 			       int node)
 {
-	lockdep_assert_irqs_disabled();
+	gomem_assert_cpu_locked();
 	gomem_count(&mc->frees, 1);
 	gomem_stat_add(GOMEM_STAT_REMOTE_NODE_FREES, 1);
 	/* a batch holds one node's objects */
@@ -152,7 +154,7 @@ bool gomem_free_indexed(struct gomem_class *want, const void *p)
 	unsigned int idx;
 	long gen;
 
-	local_irq_save(flags);
+	gomem_cpu_lock(flags);
 	s = gomem_span_lookup_gen(p, &gen);
 	if (unlikely(!s || READ_ONCE(s->state) != GOMEM_SPAN_SMALL))
 		goto slow;
@@ -178,10 +180,10 @@ bool gomem_free_indexed(struct gomem_class *want, const void *p)
 			goto slow;
 		gomem_free_hint_set_irqoff(s, gen);
 	}
-	local_irq_restore(flags);
+	gomem_cpu_unlock(flags);
 	return true;
 slow:
-	local_irq_restore(flags);
+	gomem_cpu_unlock(flags);
 	return false;
 }
 
@@ -189,12 +191,12 @@ static void *refill_irqoff(struct gomem_class *cls, gfp_t gfp, unsigned long *fl
 {
 	struct gomem_mcache *mc = this_cpu_ptr(cls->pcpu);
 	int node = numa_mem_id(), cpu = smp_processor_id();
-	bool blocking = gfpflags_allow_blocking(gfp);
+	bool unlock = gfpflags_allow_blocking(gfp) || IS_ENABLED(CONFIG_PREEMPT_RT);
 	struct gomem_span *s;
 	unsigned int n;
 	void *p;
 
-	lockdep_assert_irqs_disabled();
+	gomem_assert_cpu_locked();
 	if (mc->span) {
 		p = gomem_span_next_free(mc->span);
 		if (p)
@@ -216,12 +218,12 @@ static void *refill_irqoff(struct gomem_class *cls, gfp_t gfp, unsigned long *fl
 		if (likely(p))
 			return p;
 	}
-	/* nothing partial: a new span, with interrupts on if we may sleep */
-	if (blocking)
-		local_irq_restore(*flags);
+	/* nothing partial: a new span, outside the CPU section (locking.h) */
+	if (unlock)
+		gomem_cpu_unlock(*flags);
 	s = gomem_mcentral_new_span(cls, node, gfp);
-	if (blocking)
-		local_irq_save(*flags);
+	if (unlock)
+		gomem_cpu_lock(*flags);
 	if (!s)
 		return NULL;
 	mc = this_cpu_ptr(cls->pcpu);
@@ -249,7 +251,7 @@ void *gomem_mcache_alloc_irqoff(struct gomem_class *cls, gfp_t gfp, unsigned lon
 	struct gomem_mcache *mc;
 	void *p;
 
-	lockdep_assert_irqs_disabled();
+	gomem_assert_cpu_locked();
 again:
 	mc = this_cpu_ptr(cls->pcpu);
 	if (likely(mc->nmag)) {
@@ -325,14 +327,14 @@ void *gomem_class_alloc(struct gomem_class *cls, gfp_t gfp, int node)
 	    gomem_node_valid(node) && node_state(node, N_MEMORY)) {
 		p = gomem_mcentral_alloc_node(cls, node, gfp);
 		if (p) {
-			local_irq_save(flags);
+			gomem_cpu_lock(flags);
 			gomem_count(&this_cpu_ptr(cls->pcpu)->allocs, 1);
-			local_irq_restore(flags);
+			gomem_cpu_unlock(flags);
 		}
 	} else {
-		local_irq_save(flags);
+		gomem_cpu_lock(flags);
 		p = gomem_mcache_alloc_irqoff(cls, gfp, &flags);
-		local_irq_restore(flags);
+		gomem_cpu_unlock(flags);
 	}
 	if (unlikely(!p)) {
 		gomem_stat_add(GOMEM_STAT_FAILED_ALLOCS, 1);
@@ -358,7 +360,7 @@ bool gomem_class_free_irqoff(struct gomem_class *cls, struct gomem_span *s, void
 	struct gomem_mcache *mc = this_cpu_ptr(cls->pcpu);
 	unsigned int idx;
 
-	lockdep_assert_irqs_disabled();
+	gomem_assert_cpu_locked();
 	/*
 	 * The naive double-free check SLUB makes on its freelist head, and
 	 * one SLUB cannot make: in a span no CPU owns, the object's bit is the
@@ -396,7 +398,7 @@ void gomem_mcache_drain_cpu(struct gomem_class *cls, int cpu)
 	struct gomem_mcache *mc = per_cpu_ptr(cls->pcpu, cpu);
 	struct gomem_span *s;
 
-	lockdep_assert_irqs_disabled();
+	gomem_assert_cpu_locked();
 	if (mc->nmag) {
 		gomem_mcentral_free_objs(cls, gomem_mag(mc), mc->nmag);
 		WRITE_ONCE(mc->nmag, 0);

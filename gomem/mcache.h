@@ -116,7 +116,7 @@ static __always_inline void *gomem_alloc_fast(struct gomem_class *cls)
 	unsigned int n;
 	void *p;
 
-	local_irq_save(flags);
+	gomem_cpu_lock(flags);
 	mc = this_cpu_ptr(cls->pcpu);
 	n = mc->nmag;
 	if (likely(n)) {
@@ -132,7 +132,7 @@ static __always_inline void *gomem_alloc_fast(struct gomem_class *cls)
 	}
 	mc->allocs++;	/* one instruction: readers see whole values */
 out:
-	local_irq_restore(flags);
+	gomem_cpu_unlock(flags);
 	return p;
 }
 
@@ -169,7 +169,7 @@ static __always_inline bool gomem_free_fast(const bool any, struct gomem_class *
 	unsigned long flags, off;
 	unsigned int idx;
 
-	local_irq_save(flags);
+	gomem_cpu_lock(flags);
 	h = this_cpu_ptr(gomem_free_hints);
 	off = (unsigned long)p - h->start;
 	/* a miss takes gomem_free_indexed(), which points the hint here */
@@ -201,10 +201,10 @@ static __always_inline bool gomem_free_fast(const bool any, struct gomem_class *
 		goto slow;
 	if (unlikely(!gomem_mag_push_irqoff(this_cpu_ptr(cls->pcpu), p)))
 		goto slow;
-	local_irq_restore(flags);
+	gomem_cpu_unlock(flags);
 	return true;
 slow:
-	local_irq_restore(flags);
+	gomem_cpu_unlock(flags);
 	return false;
 }
 

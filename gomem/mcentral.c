@@ -198,7 +198,7 @@ struct gomem_span *gomem_mcentral_cache_span(struct gomem_class *cls, int node,
 	struct gomem_mcentral *c;
 	struct gomem_span *s;
 
-	lockdep_assert_irqs_disabled();
+	gomem_assert_cpu_locked();
 	if (old) {
 		c = &cls->central[old->node];
 		spin_lock(&c->lock);
@@ -240,7 +240,7 @@ void gomem_mcentral_adopt_span(struct gomem_class *cls, struct gomem_span *s, in
 {
 	struct gomem_mcentral *c = &cls->central[s->node];
 
-	lockdep_assert_irqs_disabled();
+	gomem_assert_cpu_locked();
 	spin_lock(&c->lock);
 	WRITE_ONCE(s->cpu, cpu);
 	c->nr_cached++;

@@ -203,7 +203,8 @@ static const struct proc_ops gomem_proc_ops = {
  */
 int gomem_procfs_init(void)
 {
-	return proc_create("gomem", 0644, NULL, &gomem_proc_ops) ? 0 : -ENOMEM;
+	/* root only, as /proc/slabinfo (0400): per-cache counts help heap grooming */
+	return proc_create("gomem", 0600, NULL, &gomem_proc_ops) ? 0 : -ENOMEM;
 }
 
 /**

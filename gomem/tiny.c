@@ -59,7 +59,7 @@ static void retire_irqoff(struct gomem_tiny *t)
 	struct gomem_span *s = gomem_ptr_to_span(t->block);
 	unsigned int old;
 
-	lockdep_assert_irqs_disabled();
+	gomem_assert_cpu_locked();
 	old = tiny_count_add(gomem_tiny_count(s, t->block), (int)t->nallocs - TINY_BIAS);
 	if ((u8)(old + t->nallocs - TINY_BIAS) == 0)
 		gomem_class_free_irqoff(s->cls, s, t->block, _RET_IP_);
@@ -84,7 +84,7 @@ void *gomem_tiny_alloc(size_t size, gfp_t gfp)
 	struct gomem_span *s;
 	char *p;
 
-	local_irq_save(flags);
+	gomem_cpu_lock(flags);
 	t = this_cpu_ptr(gomem_tiny_pcpu);
 	off = t->off;
 	if (!(size & 7))
@@ -101,7 +101,7 @@ void *gomem_tiny_alloc(size_t size, gfp_t gfp)
 	}
 	p = gomem_mcache_alloc_irqoff(cls, gfp, &flags);
 	if (unlikely(!p)) {
-		local_irq_restore(flags);
+		gomem_cpu_unlock(flags);
 		gomem_stat_add(GOMEM_STAT_FAILED_ALLOCS, 1);
 		return NULL;
 	}
@@ -120,7 +120,7 @@ void *gomem_tiny_alloc(size_t size, gfp_t gfp)
 	}
 out:
 	gomem_stat_add(GOMEM_STAT_TINY_ALLOCS, 1);
-	local_irq_restore(flags);
+	gomem_cpu_unlock(flags);
 	return gomem_alloc_hook(cls, p, size, gfp, true);
 }
 
@@ -140,7 +140,7 @@ bool gomem_tiny_free_irqoff(const char *name, struct gomem_span *s, void *p,
 	char *block = (char *)s->start + ALIGN_DOWN(off, GOMEM_TINY_SIZE);
 	unsigned int old;
 
-	lockdep_assert_irqs_disabled();
+	gomem_assert_cpu_locked();
 	if (unlikely(off >= (unsigned long)s->nelems * GOMEM_TINY_SIZE)) {
 		gomem_report_bad_free(name, p, ip, "not a tiny object");
 		return false;

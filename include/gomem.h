@@ -286,15 +286,22 @@ void __gomem_kfree_rcu(struct rcu_head *head);
 
 /**
  * gomem_kfree_rcu() - free an object after an RCU grace period
- * @ptr: the object, from the gomem_kmalloc() family or a gomem cache
+ * @ptr: the object, from the gomem_kmalloc() family or a gomem cache, or
+ *	NULL (then nothing happens, as with kfree_rcu())
  * @rhf: the name of its struct rcu_head member
  *
  * As kfree_rcu(): callable from any context; the object is freed by
- * gomem_kfree() once every RCU reader that may see it has finished. Objects
- * of private caches are credited to their cache; objects of merged caches
- * are not (free those with gomem_cache_free() after synchronize_rcu(), or
- * accept that the cache's figures count them as live).
+ * gomem_kfree() once every RCU reader that may see it has finished. @ptr is
+ * evaluated once. Objects of private caches are credited to their cache;
+ * objects of merged caches are not (free those with gomem_cache_free() after
+ * synchronize_rcu(), or accept that the cache's figures count them as live).
  */
-#define gomem_kfree_rcu(ptr, rhf)	__gomem_kfree_rcu(&(ptr)->rhf)
+#define gomem_kfree_rcu(ptr, rhf)					\
+do {									\
+	typeof(ptr) ___gomem_p = (ptr);					\
+									\
+	if (___gomem_p)							\
+		__gomem_kfree_rcu(&___gomem_p->rhf);			\
+} while (0)
 
 #endif /* _GOMEM_H */

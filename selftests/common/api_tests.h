@@ -837,6 +837,9 @@ static void api_test_kfree_rcu(API_ARGS)
 		o = (struct api_rcu_obj *)(big + (ksizes[k] > 8192 ? ksizes[k] / 2 : 0));
 		gomem_kfree_rcu(o, rcu);
 	}
+	/* NULL is skipped, as kfree_rcu() skips it: no dereference, nothing freed */
+	o = NULL;
+	gomem_kfree_rcu(o, rcu);
 	rcu_barrier();
 	gomem_cache_shrink(NULL);
 	api_counts(&c1);

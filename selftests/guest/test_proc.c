@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -481,9 +482,13 @@ static int module_loaded(const char *name)
 TEST(format)
 {
 	struct snap *s;
+	struct stat st;
 	int i;
 
 	ASSERT_EQ(0, ensure_gomem());
+	/* root only, as /proc/slabinfo: live counts per cache help heap grooming */
+	ASSERT_EQ(0, stat("/proc/gomem", &st));
+	EXPECT_EQ(0600, st.st_mode & 07777);
 	s = take();
 	ASSERT_TRUE(s != NULL);
 	check_format(s);

@@ -787,3 +787,23 @@ void cpuhp_remove_state_nocalls(enum cpuhp_state st)
 {
 	shim_cpu_dead = NULL;
 }
+
+/* ---- work items ---- */
+struct workqueue_struct *alloc_workqueue(const char *fmt, unsigned int flags, int max, ...)
+{
+	return malloc(1);
+}
+
+void destroy_workqueue(struct workqueue_struct *wq)
+{
+	free(wq);
+}
+
+bool queue_work_on(int cpu, struct workqueue_struct *wq, struct work_struct *work)
+{
+	shim_cpu_id();		/* make sure we are registered with RCU */
+	shim_cpu_impersonate(cpu);
+	work->func(work);
+	shim_cpu_impersonate(-1);
+	return true;
+}

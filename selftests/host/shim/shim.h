@@ -453,6 +453,33 @@ struct mutex { pthread_mutex_t m; void *owner; };
 #define mutex_lock(l)		do { pthread_mutex_lock(&(l)->m); shim_owner_set(l, SHIM_ME); } while (0)
 #define mutex_unlock(l)		do { shim_owner_set(l, NULL); pthread_mutex_unlock(&(l)->m); } while (0)
 
+/*
+ * The CPU section's local lock: each thread is its own CPU, so it is the
+ * interrupt-off tracking above and nothing else.
+ */
+typedef struct { int unused; } local_lock_t;
+#define INIT_LOCAL_LOCK(n)		{ 0 }
+#define DEFINE_PER_CPU(type, name)	type name
+#define DECLARE_PER_CPU(type, name)	extern type name
+#define local_lock_irqsave(l, f)	do { (void)(l); local_irq_save(f); } while (0)
+#define local_unlock_irqrestore(l, f)	do { (void)(l); local_irq_restore(f); } while (0)
+
+/*
+ * Work items: queue_work_on() runs the work at once, as CPU @cpu (the
+ * caller's thread impersonates it, as on_each_cpu() does): valid only while
+ * no other thread is inside gomem.
+ */
+struct work_struct;
+typedef void (*work_func_t)(struct work_struct *work);
+struct work_struct { work_func_t func; };
+struct workqueue_struct;
+#define INIT_WORK(w, f)			((w)->func = (f))
+#define WQ_MEM_RECLAIM			(1 << 3)
+struct workqueue_struct *alloc_workqueue(const char *fmt, unsigned int flags, int max, ...);
+void destroy_workqueue(struct workqueue_struct *wq);
+bool queue_work_on(int cpu, struct workqueue_struct *wq, struct work_struct *work);
+#define flush_work(w)			((void)(w), true)
+
 /* ---- shrinker and CPU hotplug: recorded, so that tests can call them ---- */
 struct shrink_control {
 	gfp_t gfp_mask;
