@@ -217,14 +217,22 @@ static enum hrtimer_restart htick_fn(struct hrtimer *t)
 	return HRTIMER_RESTART;
 }
 
+/*
+ * The hrtimer fires in hard interrupt context, except on PREEMPT_RT: there
+ * no allocator may be called from hard interrupt context (SLUB neither:
+ * its locks sleep), so it runs as a soft hrtimer, in the softirq thread.
+ */
+#define HTICK_MODE	(IS_ENABLED(CONFIG_PREEMPT_RT) ? HRTIMER_MODE_REL_SOFT : \
+			 HRTIMER_MODE_REL_HARD)
+
 static void atomic_start(void)
 {
 	WRITE_ONCE(ticking, true);
 	timer_setup(&tick, tick_fn, 0);
 	mod_timer(&tick, jiffies + 1);
-	hrtimer_init(&htick, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	hrtimer_init(&htick, CLOCK_MONOTONIC, HTICK_MODE);
 	htick.function = htick_fn;
-	hrtimer_start(&htick, ms_to_ktime(2), HRTIMER_MODE_REL_HARD);
+	hrtimer_start(&htick, ms_to_ktime(2), HTICK_MODE);
 }
 
 static int atomic_stop(struct atomic_ring *r)
