@@ -53,6 +53,7 @@ int gomem_class_init(struct gomem_class *cls, unsigned int spanclass,
 	unsigned long flags;
 	int node, cpu;
 
+	BUILD_BUG_ON(sizeof(struct gomem_class) != GOMEM_CLASS_SIZE);
 	cls->spanclass = spanclass;
 	cls->sizeclass = sc;
 	cls->npages = gomem_class_to_npages[sc];

@@ -99,7 +99,14 @@ struct gomem_class {
 	struct gomem_mcache __percpu *pcpu;
 	struct gomem_mcentral *central;	/* [nr_node_ids] */
 	struct list_head registry;	/* every instance, under gomem_class_lock */
+	/*
+	 * To 128 bytes: a power-of-two size makes the inline paths' index
+	 * into gomem_classes[] one shift (class.c checks the size).
+	 */
+	u8 pad[40];
 };
+
+#define GOMEM_CLASS_SIZE	128
 
 extern struct gomem_class gomem_classes[GOMEM_NUM_SPAN_CLASSES];
 
