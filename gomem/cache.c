@@ -235,7 +235,7 @@ void *gomem_cache_alloc(struct gomem_cache *cache, gfp_t flags)
 		p = gomem_alloc_fast(cls);
 		if (likely(p)) {
 			this_cpu_inc(cache->pcpu->allocs);
-			return gomem_alloc_hook(cls, p, cls->objsize, flags & ~__GFP_ZERO,
+			return gomem_alloc_hook(cls, p, 0, flags & ~__GFP_ZERO,
 						false);
 		}
 	}

@@ -53,7 +53,7 @@ void *gomem_kmalloc_node(size_t size, gfp_t flags, int node)
 		cls = &gomem_classes[gomem_size_to_class(size) << 1];
 		p = gomem_alloc_fast(cls);
 		if (likely(p))
-			return gomem_alloc_hook(cls, p, cls->objsize, flags & ~__GFP_ZERO, true);
+			return gomem_alloc_hook(cls, p, 0, flags & ~__GFP_ZERO, true);
 	}
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
@@ -109,7 +109,7 @@ void *__gomem_kmalloc_class(unsigned int sizeclass, gfp_t flags)
 		cls = &gomem_classes[sizeclass << 1];
 		p = gomem_alloc_fast(cls);
 		if (likely(p))
-			return gomem_alloc_hook(cls, p, cls->objsize, flags & ~__GFP_ZERO, true);
+			return gomem_alloc_hook(cls, p, 0, flags & ~__GFP_ZERO, true);
 	}
 	return kmalloc_class_slow(sizeclass, flags, _RET_IP_);
 }
