@@ -75,7 +75,7 @@ static inline void **gomem_mag(struct gomem_mcache *mc)
  * gomem_alloc_hook() - what every allocation path does with its object
  * @cls: the object's class
  * @p: the object
- * @size: the bytes the caller may use, or 0 for the class's objsize
+ * @size: the bytes the caller may use, or a constant 0 for the class's objsize
  * @gfp: the caller's GFP flags (a fast path that excluded __GFP_ZERO
  *	passes them without it, so that the test folds away)
  * @plain: true when @cls is known to be a global class (no constructor,
@@ -97,13 +97,14 @@ static __always_inline void *gomem_alloc_hook(struct gomem_class *cls, void *p,
 	if (gomem_spanclass_noscan(cls->spanclass))
 		kmemleak_no_scan(p);
 	/*
-	 * @size 0 means the class's objsize, read only on the zeroing path
-	 * (READ_ONCE() keeps the compiler from hoisting it above the
-	 * init_on_alloc static branch onto the common path)
+	 * A constant @size 0 means the class's objsize, read only on the
+	 * zeroing path (READ_ONCE() keeps the compiler from hoisting it above
+	 * the init_on_alloc static branch onto the common path).
 	 */
 	if (unlikely(gfp & __GFP_ZERO) ? plain || !cls->ctor :
 	    want_init_on_alloc(gfp) && (plain || !cls->keep_contents))
-		return gomem_zero_obj(p, size ?: READ_ONCE(cls->objsize));
+		return gomem_zero_obj(p, __builtin_constant_p(size) && !size ?
+					 READ_ONCE(cls->objsize) : size);
 	return p;
 }
 
