@@ -154,19 +154,23 @@ bad+='|INFO: trying to register non-static key|turning off the locking correctne
 bad+='|gomem: internal error)'
 # KCSAN: one block per report, from its BUG: line to the closing ====== line;
 # a block with a frame in one of gomem's modules is gomem's, the others are
-# races inside the core kernel. Each report once (the guest's dmesg dump and
-# the console overlap).
+# races inside the core kernel. From the guest's dmesg dump when it is
+# complete, else from the console; each report once.
+kcsan_logs=("$out/dmesg.log")
+grep -q '^=== end dmesg ===' "$out/dmesg.log" || kcsan_logs=("$out/console.log")
 ours='\[(gomem|gomem_[a-z_]+|test_gomem_[a-z_]+)\]'
 awk -v ours="$ours" -v g="$out/kcsan-gomem.log" -v k="$out/kcsan-kernel.log" '
 	function strip(l) { sub(/^\[ *[0-9.]+\] /, "", l); return l }
-	/BUG: KCSAN:/ { inb = 1; blk = ""; gm = 0 }
-	inb { l = strip($0); blk = blk l "\n"; if (l ~ ours) gm = 1 }
-	inb && strip($0) ~ /^=+$/ {
+	function flush() {
+		if (inb && !(blk in seen)) { seen[blk] = 1; print blk > (gm ? g : k) }
 		inb = 0
-		if (!(blk in seen)) { seen[blk] = 1; print blk > (gm ? g : k) }
 	}
-	END { if (inb && !(blk in seen)) print blk > (gm ? g : k) }
-' /dev/null "${logs[@]}" 2>/dev/null
+	FNR == 1 { flush() }
+	/BUG: KCSAN:/ { flush(); inb = 1; blk = ""; gm = 0 }
+	inb { l = strip($0); blk = blk l "\n"; if (l ~ ours) gm = 1 }
+	inb && strip($0) ~ /^=+$/ { flush() }
+	END { flush() }
+' /dev/null "${kcsan_logs[@]}" 2>/dev/null
 : >> "$out/kcsan-gomem.log"
 : >> "$out/kcsan-kernel.log"
 if grep -hE "$bad" "${logs[@]}" 2>/dev/null | grep -qv 'BUG: KCSAN:'; then
