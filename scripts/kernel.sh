@@ -98,7 +98,7 @@ build_variant() {
 	fi
 	if [ ! -f "$dir/.gomem-built" ]; then
 		echo "kernel: building the $v kernel in $dir (linux-source-6.1 $ver, $gccv)"
-		echo "kernel: about 25-35 minutes on 2 cores; once per machine"
+		echo "kernel: 20-35 minutes on 2 cores, once per machine (an interrupted build resumes)"
 		start=$(date +%s)
 		if [ ! -f "$dir/.gomem-extracted" ]; then
 			rm -rf "$dir"
