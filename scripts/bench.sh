@@ -106,23 +106,16 @@ src_sum() {
 # the modules the boots load, frozen at build time
 snapshot_modules() {
 	mkdir -p "$out/mods"
-	cp "$top/gomem/gomem.ko" "$top/bench/gomem_bench.ko" "$out/mods/" || return 1
+	cp "$top/build/mods-default/gomem/gomem.ko" \
+	   "$top/build/mods-default/bench/gomem_bench.ko" "$out/mods/" || return 1
 	meta MODULES "$(cd "$out/mods" && sha256sum gomem.ko gomem_bench.ko |
 			awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $2, substr($1, 1, 12) }')"
 }
 
-# qemu.sh, with the initramfs's modules taken from build/bench/mods/ (the
-# same script with its module directories replaced: qemu.sh has no knob)
+# qemu.sh (the default kernel), with the initramfs's modules taken from
+# build/bench/mods/
 qemu_sh() {
-	local script
-
-	script=$(sed 's|find "\$top/gomem" [^\\]*-name|find "$GOMEM_BENCH_MODS" -name|' \
-		 "$top/scripts/qemu.sh")
-	if ! grep -q 'find "$GOMEM_BENCH_MODS"' <<< "$script"; then
-		echo "bench: cannot point qemu.sh at build/bench/mods/ (has it changed?)" >&2
-		return 1
-	fi
-	GOMEM_BENCH_MODS=$out/mods bash -c "$script" "$top/scripts/qemu.sh" "$@"
+	GOMEM_MODULES_DIR=$out/mods bash "$top/scripts/qemu.sh" "$@"
 }
 
 # one boot; its result section goes to raw/qemu-LABEL.log, the kernel

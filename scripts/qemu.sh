@@ -1,36 +1,70 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boots the pinned Debian test kernel in QEMU with an initramfs made here:
+# Boots a test kernel (scripts/kernel.sh) in QEMU with an initramfs made here:
 # busybox-static, numactl, gomem.ko, the test and example modules, the guest
 # scripts (selftests/guest/) and static test programs (build/guest/).
 #
-#   scripts/qemu.sh test   run every guest test (TAP), then check the log
-#   scripts/qemu.sh run    load gomem and the demo client, print /proc/gomem
-#   scripts/qemu.sh bench  run the in-kernel benchmarks (scripts/bench.sh)
+#   scripts/qemu.sh test [KERNEL]   run every guest test (TAP), then check the log
+#   scripts/qemu.sh run [KERNEL]    load gomem and the demo client, print /proc/gomem
+#   scripts/qemu.sh bench [KERNEL]  run the in-kernel benchmarks (scripts/bench.sh)
 #
-# The guest writes results to its second serial port (build/qemu/results.log);
-# the first carries the kernel console (build/qemu/console.log). A test run
-# fails on a missing or failing result, a timeout, or an oops, BUG:, WARNING:,
-# panic, lockup or RCU stall in the kernel log.
+# KERNEL is default, debug, kcsan or rt (default: default). The image is
+# build/kernels/KERNEL/vmlinuz, the modules come from build/mods-KERNEL/
+# (make qemu-modules KERNEL=...), the output goes to build/qemu-KERNEL/.
+#
+# The guest writes results to its second serial port (results.log); the
+# first carries the kernel console (console.log). A test run fails on a
+# missing or failing result, a timeout, or an oops, BUG:, WARNING:, panic,
+# lockup, RCU stall, lockdep, KASAN, DEBUG_LIST or DEBUG_OBJECTS report in
+# the kernel log. KCSAN reports fail it when a gomem module is in them;
+# races purely inside the core kernel are printed as notes. The last line is
+# "KERNEL: N passed, N failed".
+#
+# Each kernel has a QEMU timeout and a guest timeout scale (the guest tests'
+# own timeouts are multiplied by gomem.timeout_scale=): the debug kernels
+# run several times slower under TCG. The rt kernel panics on its first
+# warning (panic_on_warn=1): the first report (e.g. "BUG: scheduling while
+# atomic") ends the boot instead of every test timing out after it.
 #
 # Environment: QEMU_SMP (4), QEMU_MEM_MB (2048, split over two NUMA nodes),
-# QEMU_TIMEOUT (seconds, 900), QEMU_APPEND (extra kernel arguments),
-# GOMEM_QEMU_DIR (output directory, build/qemu: one per concurrent run),
+# QEMU_TIMEOUT (seconds, per kernel), GOMEM_TIMEOUT_SCALE (per kernel),
+# QEMU_APPEND (extra kernel arguments), GOMEM_QEMU_DIR (output directory,
+# build/qemu-KERNEL: one per concurrent run), GOMEM_KERNEL_IMAGE and
+# GOMEM_MODULES_DIR (override the image and the module directory),
 # QEMU_EXTRA (extra QEMU arguments), GOMEM_TESTS (a pattern: only the guest
 # tests whose names match).
 set -uo pipefail
 
 mode=${1:-test}
+kernel=${2:-default}
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
-rel=$(cat "$build/kernel-release")
-out=${GOMEM_QEMU_DIR:-$build/qemu}	# one per concurrent run
+
+# per kernel: QEMU timeout (s), guest timeout scale, extra kernel arguments
+# (the checking kernels put warnings on the console too: lockdep and KCSAN
+# print their reports at KERN_WARNING, and a run that hangs leaves no dmesg)
+case $kernel in
+default)	k_tmo=900;  k_scale=1; k_append="loglevel=4" ;;
+debug)		k_tmo=3600; k_scale=6; k_append="loglevel=5" ;;
+kcsan)		k_tmo=3600; k_scale=6; k_append="loglevel=5" ;;
+rt)		k_tmo=600;  k_scale=1; k_append="loglevel=5 panic_on_warn=1" ;;
+*)		echo "qemu: unknown kernel '$kernel' (default, debug, kcsan, rt)" >&2; exit 1 ;;
+esac
+image=${GOMEM_KERNEL_IMAGE:-$build/kernels/$kernel/vmlinuz}
+mods=${GOMEM_MODULES_DIR:-$build/mods-$kernel}
+out=${GOMEM_QEMU_DIR:-$build/qemu-$kernel}	# one per concurrent run
 ir=$out/initramfs
 smp=${QEMU_SMP:-4}
 mem=${QEMU_MEM_MB:-2048}
-tmo=${QEMU_TIMEOUT:-900}
+tmo=${QEMU_TIMEOUT:-$k_tmo}
+scale=${GOMEM_TIMEOUT_SCALE:-$k_scale}
 
+if ! [ -e "$image" ]; then
+	echo "qemu: no $kernel kernel image ($image): run scripts/setup.sh $kernel" >&2
+	exit 1
+fi
+image=$(readlink -f "$image")
 rm -rf "$ir" "$out"
 mkdir -p "$ir"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,mods,tests,guest} "$out"
 
@@ -43,10 +77,10 @@ for lib in $(ldd /usr/bin/numactl | grep -o '/[^ ]*'); do
 done
 # debug info stripped: a smaller initramfs, and insmod's copy of the file
 # does not churn megabytes of pages that blur MemFree measurements
-find "$top/gomem" "$top/selftests/modules" "$top/examples" "$top/bench" -name '*.ko' \
+find "$mods" -name '*.ko' \
 	-exec sh -c 'strip --strip-debug -o "$0/$(basename "$1")" "$1"' "$ir/mods" {} \; 2>/dev/null
 if ! [ -f "$ir/mods/gomem.ko" ]; then
-	echo "qemu: gomem.ko is not built" >&2
+	echo "qemu: gomem.ko is not built in $mods (make qemu-modules KERNEL=$kernel)" >&2
 	exit 1
 fi
 cp -r "$top"/selftests/guest/. "$ir/guest/"
@@ -66,15 +100,21 @@ numa=(-object "memory-backend-ram,id=m0,size=${half}M"
       -object "memory-backend-ram,id=m1,size=$((mem - half))M"
       -numa "node,nodeid=0,cpus=0-$((smp / 2 - 1)),memdev=m0"
       -numa "node,nodeid=1,cpus=$((smp / 2))-$((smp - 1)),memdev=m1")
-[ "$smp" -lt 2 ] && numa=()
+# one socket per node: with one socket over two nodes, the LLC spans both
+# and the guest warns at boot (topology_sane(): "llc-sibling CPU #0 is not
+# on the same node")
+topo=(-smp "$smp,sockets=2,cores=$((smp / 2)),threads=1")
+[ $((smp % 2)) -eq 0 ] || topo=(-smp "$smp")
+[ "$smp" -lt 2 ] && { numa=(); topo=(-smp "$smp"); }
 
-append="console=ttyS0 loglevel=4 panic=-1 oops=panic softlockup_panic=1"
-append+=" gomem.mode=$mode gomem.tests=${GOMEM_TESTS:-all} ${QEMU_APPEND:-}"
+append="console=ttyS0 printk.time=1 panic=-1 oops=panic softlockup_panic=1"
+append+=" gomem.mode=$mode gomem.tests=${GOMEM_TESTS:-all} gomem.timeout_scale=$scale"
+append+=" $k_append ${QEMU_APPEND:-}"
 
 start=$(date +%s)
 # shellcheck disable=SC2086
-timeout --foreground "$tmo" qemu-system-x86_64 -cpu max -smp "$smp" -m "${mem}M" \
-	"${numa[@]}" -kernel "$build/kernel/vmlinuz-$rel" \
+timeout --foreground "$tmo" qemu-system-x86_64 -cpu max "${topo[@]}" -m "${mem}M" \
+	"${numa[@]}" -kernel "$image" \
 	-initrd "$out/initramfs.cpio.gz" -append "$append" \
 	-display none -monitor none -no-reboot \
 	-serial "file:$out/console.log" -serial "file:$out/results.log" \
@@ -105,15 +145,56 @@ if [ -z "$plan" ] || [ $((pass + fail)) -lt "$plan" ]; then
 fi
 # the kernel log: the console, and the full dmesg the guest dumps at the end
 sed -n '/^=== dmesg ===/,/^=== end dmesg ===/p' "$results" > "$out/dmesg.log"
-bad='(^|[^a-z])(BUG:|WARNING:|Oops|Kernel panic|general protection fault|soft lockup|hard LOCKUP|rcu_sched self-detected stall|rcu: INFO|blocked for more than|UBSAN:|list_add corruption|list_del corruption|gomem: internal error)'
-if grep -qE "$bad" "$out/console.log" "$out/dmesg.log"; then
+logs=("$out/console.log" "$out/dmesg.log")
+bad='(^|[^a-z])(BUG:|WARNING:|Oops|Kernel panic|general protection fault|kernel BUG at|invalid opcode:'
+bad+='|soft lockup|hard LOCKUP|rcu_sched self-detected stall|rcu: INFO|blocked for more than'
+bad+='|UBSAN:|list_add corruption|list_del corruption|ODEBUG:|BUG [^ ]+ \((Not t|T)ainted'
+bad+='|INFO: trying to register non-static key|turning off the locking correctness validator'
+bad+='|gomem: internal error)'
+# KCSAN: one block per report, from its BUG: line to the closing ====== line;
+# a block with a frame in one of gomem's modules is gomem's, the others are
+# races inside the core kernel. From the guest's dmesg dump when it is
+# complete, else from the console; each report once.
+kcsan_logs=("$out/dmesg.log")
+grep -q '^=== end dmesg ===' "$out/dmesg.log" || kcsan_logs=("$out/console.log")
+ours='\[(gomem|gomem_[a-z_]+|test_gomem_[a-z_]+)\]'
+awk -v ours="$ours" -v g="$out/kcsan-gomem.log" -v k="$out/kcsan-kernel.log" '
+	function strip(l) { sub(/^\[ *[0-9.]+\] /, "", l); return l }
+	function flush() {
+		if (inb && !(blk in seen)) { seen[blk] = 1; print blk > (gm ? g : k) }
+		inb = 0
+	}
+	FNR == 1 { flush() }
+	/BUG: KCSAN:/ { flush(); inb = 1; blk = ""; gm = 0 }
+	inb { l = strip($0); blk = blk l "\n"; if (l ~ ours) gm = 1 }
+	inb && strip($0) ~ /^=+$/ { flush() }
+	END { flush() }
+' /dev/null "${kcsan_logs[@]}" 2>/dev/null
+: >> "$out/kcsan-gomem.log"
+: >> "$out/kcsan-kernel.log"
+if grep -hE "$bad" "${logs[@]}" 2>/dev/null | grep -qv 'BUG: KCSAN:'; then
 	echo "not ok - kernel log has errors:"
-	grep -hE -B2 -A12 "$bad" "$out/console.log" "$out/dmesg.log" | head -n 60 | sed 's/^/#   /'
+	grep -hnE "$bad" "${logs[@]}" | grep -v 'BUG: KCSAN:' | head -n 20 | sed 's/^/#   /'
+	echo "#   first report in context:"
+	grep -hE -v 'BUG: KCSAN:' "${logs[@]}" | grep -E -m1 -B2 -A30 "$bad" | sed 's/^/#   /'
 	fail=$((fail + 1))
 else
-	echo "ok - kernel log clean (no oops, BUG, WARNING, lockup or stall)"
+	echo "ok - kernel log clean (no oops, BUG, WARNING, lockdep, KASAN, lockup or stall)"
 	pass=$((pass + 1))
 fi
-echo "# qemu: ${secs}s, logs in ${out#"$top"/}/"
-echo "qemu: $pass passed, $fail failed"
+if [ -s "$out/kcsan-kernel.log" ]; then
+	echo "# note: KCSAN races inside the core kernel (not gomem's; not counted):"
+	grep -h 'BUG: KCSAN:' "$out/kcsan-kernel.log" | sort | uniq -c | sed 's/^/#   /'
+fi
+if [ -s "$out/kcsan-gomem.log" ]; then
+	echo "not ok - KCSAN: $(grep -c 'BUG: KCSAN:' "$out/kcsan-gomem.log") data races in gomem" \
+	     "(${out#"$top"/}/kcsan-gomem.log):"
+	sed 's/^/#   /' "$out/kcsan-gomem.log" | head -n 200
+	fail=$((fail + 1))
+elif [ "$kernel" = kcsan ]; then
+	echo "ok - KCSAN: no data race in gomem"
+	pass=$((pass + 1))
+fi
+echo "# qemu: $kernel kernel, ${secs}s, logs in ${out#"$top"/}/"
+echo "$kernel: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

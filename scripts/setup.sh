@@ -11,8 +11,15 @@
 #    linux-image-* would run initramfs triggers we do not need)
 #  - from linux-source-6.1: the kselftest headers and checkpatch, extracted
 #    into build/ (never committed)
+#  - the test kernels named on the command line (scripts/kernel.sh): the
+#    debug and kcsan kernels are built (once per machine, cached outside the
+#    clone), the rt image is extracted; default is always provided
 #
-# Usage: scripts/setup.sh [--bench]   (--bench adds the benchmark packages)
+# Usage: scripts/setup.sh [--bench] [KERNEL...]
+#        scripts/setup.sh --no-apt
+# --bench adds the benchmark packages. --no-apt (a plain `make`) only
+# extracts the kselftest headers, when linux-source-6.1 is installed: no
+# apt-get, no kernel.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,11 +27,51 @@ build=$top/build
 mkdir -p "$build"
 export DEBIAN_FRONTEND=noninteractive
 
+bench=
+no_apt=
+kernels=(default)
+for a in "$@"; do
+	case $a in
+	--bench)	bench=1 ;;
+	--no-apt)	no_apt=1 ;;
+	default)	;;
+	*)		kernels+=("$a") ;;
+	esac
+done
+
+ks=$build/kselftest
+src=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
+# extract_kselftest: the kselftest headers and checkpatch from the tarball
+extract_kselftest() {
+	[ -f "$ks/kselftest_module.h" ] && [ -f "$build/linux/scripts/checkpatch.pl" ] && return 0
+	[ -n "$src" ] || { echo "setup: linux-source-6.1 tarball not found" >&2; return 1; }
+	echo "setup: extracting kselftest headers and checkpatch from $(basename "$src")"
+	mkdir -p "$ks" "$build/linux"
+	tar -xf "$src" -C "$ks" --strip-components=4 \
+		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.1/tools/testing/selftests/kselftest.h \
+		linux-source-6.1/tools/testing/selftests/kselftest_module.h \
+		linux-source-6.1/tools/testing/selftests/kselftest
+	tar -xf "$src" -C "$build/linux" --strip-components=1 \
+		linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch
+}
+
+if [ -n "$no_apt" ]; then
+	if [ -n "$src" ]; then
+		extract_kselftest
+	elif [ ! -f "$ks/kselftest_module.h" ]; then
+		echo "setup: no kselftest headers: run 'make setup' (installs linux-source-6.1)" >&2
+	fi
+	exit 0
+fi
+
 packages=(gcc make libc6-dev bc flex bison libelf-dev kmod xz-utils cpio
 	  qemu-system-x86 busybox-static liburcu-dev libnuma-dev numactl
 	  linux-source-6.1 sparse perl python3)
-[ "${1:-}" = "--bench" ] && packages+=(gnuplot-nox libjemalloc-dev libgoogle-perftools-dev
-				     libmimalloc-dev valgrind)
+[ -n "$bench" ] && packages+=(gnuplot-nox libjemalloc-dev libgoogle-perftools-dev
+			      libmimalloc-dev valgrind)
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -85,4 +132,7 @@ if [ ! -f "$kdir/vmlinuz-$rel" ]; then
 	rm -rf "$tmp"
 fi
 
-bash "$top/scripts/kselftest-headers.sh"
+src=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
+extract_kselftest
+
+bash "$top/scripts/kernel.sh" "${kernels[@]}"

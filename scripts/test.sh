@@ -2,14 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Every test, from a fresh checkout: set-up, the host tests (the core under
-# ASan+UBSan and TSan), the kernel modules, the QEMU kselftests. The last
-# line is "N passed, N failed"; the exit status is non-zero when N failed > 0.
+# ASan+UBSan and TSan), then for each test kernel in $KERNEL (Makefile:
+# TEST_KERNELS, "default debug kcsan rt") the kernel modules built against
+# it and the QEMU kselftests booted on it. The last line is
+# "N passed, N failed", the sum of every part; the exit status is non-zero
+# when N failed > 0.
 #
 # GOMEM_SKIP_HOST=1 or GOMEM_SKIP_QEMU=1 leave a part out.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 log=$top/build/logs
+kernels=${KERNEL:-${TEST_KERNELS:-default debug kcsan rt}}
 pass=0
 fail=0
 
@@ -38,19 +42,30 @@ if [ -z "${GOMEM_SKIP_HOST:-}" ]; then
 fi
 
 if [ -z "${GOMEM_SKIP_QEMU:-}" ]; then
-	echo "== kernel modules"
-	if make -s qemu-modules > "$log/modules.log" 2>&1 &&
-	   ! grep -E 'warning:|error:' "$log/modules.log"; then
-		echo "ok - modules build with W=1 and no warnings"
-		pass=$((pass + 1))
-		echo "== QEMU kselftests"
-		bash scripts/qemu.sh test 2>&1 | tee "$log/qemu.log"
-		count "$log/qemu.log" qemu
-	else
-		cat "$log/modules.log"
-		echo "not ok - modules do not build cleanly"
-		fail=$((fail + 1))
-	fi
+	for k in $kernels; do
+		start=$(date +%s)
+		echo "== $k kernel: set-up"
+		if ! bash scripts/setup.sh "$k" 2>&1 | tee "$log/setup-$k.log"; then
+			echo "not ok - $k: kernel set-up failed (${log#"$top"/}/setup-$k.log)"
+			fail=$((fail + 1))
+			continue
+		fi
+		echo "== $k kernel: modules"
+		if flock build/.kbuild.lock bash scripts/kernel.sh --modules "$k" \
+			> "$log/modules-$k.log" 2>&1 &&
+		   ! grep -E 'warning:|error:' "$log/modules-$k.log"; then
+			echo "ok - $k: modules build with W=1 and no warnings"
+			pass=$((pass + 1))
+			echo "== $k kernel: QEMU kselftests"
+			bash scripts/qemu.sh test "$k" 2>&1 | tee "$log/qemu-$k.log"
+			count "$log/qemu-$k.log" "$k"
+		else
+			cat "$log/modules-$k.log"
+			echo "not ok - $k: modules do not build cleanly"
+			fail=$((fail + 1))
+		fi
+		echo "# $k kernel: $(($(date +%s) - start))s"
+	done
 fi
 
 echo "$pass passed, $fail failed"

@@ -3,8 +3,14 @@
 # The guest's kselftest runner: runs every executable in /guest/tests in
 # name order (or those matching $1), each under a timeout, and reports TAP.
 # A test passes when it exits 0, is skipped when it exits 4 (KSFT_SKIP).
-# Each test's own output is shown as TAP comments. Ends with a dmesg dump.
+# Each test's own output is shown as TAP comments. Ends with a dmesg dump
+# (the boot log, then each test's log).
+# The timeout (600 s) is multiplied by gomem.timeout_scale= from the kernel
+# command line (scripts/qemu.sh: the debug kernels run slower); the tests
+# see the factor as $GOMEM_TIMEOUT_SCALE.
 pattern=${1:-all}
+scale=$(sed -n 's/.*gomem\.timeout_scale=\([0-9]*\).*/\1/p' /proc/cmdline)
+export GOMEM_TIMEOUT_SCALE=${scale:-1}
 cd /guest/tests || exit 1
 list=""
 for t in *; do
@@ -16,11 +22,12 @@ n=$(echo $list | wc -w)
 echo "TAP version 13"
 echo "1..$n"
 i=0
+dmesg > /tmp/dmesg.all		# the boot log: warnings before the first test
 for t in $list; do
 	i=$((i + 1))
 	dmesg -c > /dev/null
 	start=$(date +%s)
-	timeout 600 ./$t > /tmp/out 2>&1
+	timeout $((600 * GOMEM_TIMEOUT_SCALE)) ./$t > /tmp/out 2>&1
 	rc=$?
 	secs=$(($(date +%s) - start))
 	sed 's/^/# /' /tmp/out
