@@ -31,6 +31,9 @@
 
 #define PG(n)	((unsigned long)(n) << GOMEM_PAGE_SHIFT)
 
+/* escaped in cache names, as octal \ooo: they would break a record */
+#define GOMEM_PROC_ESCAPE	" \t\n\\="
+
 static void show_flags(struct seq_file *m, unsigned long f)
 {
 	static const char * const names[] = { "hwcache_align", "noscan", "no_merge",
@@ -143,16 +146,19 @@ static int gomem_proc_show(struct seq_file *m, void *v)
 			ca += READ_ONCE(per_cpu_ptr(cache->pcpu, cpu)->allocs);
 			cf += READ_ONCE(per_cpu_ptr(cache->pcpu, cpu)->frees);
 		}
-		seq_printf(m, "cache name=%s object_size=%u align=%u spanclass=%u slot_size=%u",
-			   cache->name, cache->size, cache->align, cache->cls->spanclass,
-			   cache->cls->elemsize);
-		if (cache->cls == &cache->own)
+		seq_puts(m, "cache name=");
+		seq_escape(m, cache->name, GOMEM_PROC_ESCAPE);
+		seq_printf(m, " object_size=%u align=%u spanclass=%u slot_size=%u",
+			   cache->size, cache->align, cache->cls->spanclass, cache->cls->elemsize);
+		if (cache->cls == &cache->own) {
 			seq_puts(m, " merged_with=-private");
-		else if (cache->merged_with)
-			seq_printf(m, " merged_with=%s", cache->merged_with->name);
-		else
+		} else if (cache->merged_with) {
+			seq_puts(m, " merged_with=");
+			seq_escape(m, cache->merged_with->name, GOMEM_PROC_ESCAPE);
+		} else {
 			seq_printf(m, " merged_with=kmalloc-%u%s", cache->cls->elemsize,
 				   gomem_spanclass_noscan(cache->cls->spanclass) ? "-noscan" : "");
+		}
 		if (cache->cls == &cache->own) {
 			gomem_mcentral_count(&cache->own, &cspans, &cobjs);
 			seq_printf(m, " spans=%lu", cspans);

@@ -356,6 +356,41 @@ static int __init create_caches(void)
  * and names the first cache on that class, or kmalloc-SLOT; tiny caches
  * share the tiny blocks' class; private caches say -private.
  */
+/*
+ * Cache names are escaped in /proc/gomem (whitespace, backslash and '=' as
+ * octal, as /proc/slabinfo's users expect of seq_escape()): a name with a
+ * space or a newline must not break the record format, and a second cache
+ * merged with it names it escaped too.
+ */
+static int __init test_proc_escaped_names(void)
+{
+	static const char name[] = "tgc esc\\tab\tname=1\n";
+	static const char want[] = "cache name=tgc\\040esc\\134tab\\011name\\0751\\012 object_size=";
+	static const char merged[] = " merged_with=tgc\\040esc\\134tab\\011name\\0751\\012 ";
+	struct gomem_cache *c, *c2;
+	const char *line;
+	int err = 0;
+
+	c = gomem_cache_create(name, 424, 0, 0, NULL);
+	c2 = gomem_cache_create("tgc_esc_peer", 424, 0, 0, NULL);
+	if (EXPECT(c && c2, "cannot create the caches"))
+		goto out;
+	if (snap_take(&snap_b)) {
+		err++;
+		goto out;
+	}
+	line = strstr(snap_b.buf, want);
+	err += EXPECT(line && (line == snap_b.buf || line[-1] == '\n'),
+		      "no escaped row for a cache named with a space, a tab, '=' and a newline");
+	err += EXPECT(!strstr(snap_b.buf, "\nname=1"), "the name broke a record");
+	line = snap_line(&snap_b, "cache name=tgc_esc_peer");
+	err += EXPECT(line && strstr(line, merged), "the merged cache does not name it escaped");
+out:
+	gomem_cache_destroy(c2);
+	gomem_cache_destroy(c);
+	return err;
+}
+
 static int __init test_proc_rows(void)
 {
 	char val[64], want[64];
@@ -977,6 +1012,7 @@ static void __init selftest(void)
 
 	KSTM_CHECK_ZERO(create_caches());
 	KSTM_CHECK_ZERO(test_proc_rows());
+	KSTM_CHECK_ZERO(test_proc_escaped_names());
 	KSTM_CHECK_ZERO(test_objects());
 	KSTM_CHECK_ZERO(test_nodes());
 	KSTM_CHECK_ZERO(test_irq_context());
