@@ -131,7 +131,7 @@ build_variant() {
 }
 
 rt_variant() {
-	local rel relrt rfile=$build/kernel-release-rt kdir=$build/kernel-rt tmp
+	local rel relrt rfile=$build/kernel-release-rt kdir=$build/kernel-rt
 	rel=$(cat "$build/kernel-release")
 	if [ ! -s "$rfile" ]; then
 		# the release the metapackage points at, if it is the pinned ABI;
@@ -150,19 +150,7 @@ rt_variant() {
 			as_root apt-get install -y -q --no-install-recommends "linux-headers-$relrt" >/dev/null
 		}
 	fi
-	if [ ! -f "$kdir/vmlinuz-$relrt" ]; then
-		echo "kernel: extracting the linux-image-$relrt kernel"
-		tmp=$(mktemp -d)
-		(cd "$tmp" && apt-get download -q "linux-image-$relrt" >/dev/null 2>&1) || {
-			as_root apt-get update -q >/dev/null
-			(cd "$tmp" && apt-get download -q "linux-image-$relrt" >/dev/null 2>&1)
-		}
-		dpkg -x "$tmp"/linux-image-*.deb "$tmp/root"
-		mkdir -p "$kdir"
-		cp "$tmp/root/boot/vmlinuz-$relrt" "$tmp/root/boot/config-$relrt" \
-		   "$tmp/root/boot/System.map-$relrt" "$kdir/"
-		rm -rf "$tmp"
-	fi
+	bash "$top/scripts/extract-kernel.sh" "$relrt" "$kdir"
 	link rt "$kdir/vmlinuz-$relrt" "/usr/src/linux-headers-$relrt"
 }
 

@@ -117,20 +117,7 @@ if [ ! -f "/usr/src/linux-headers-$rel/Makefile" ]; then
 	as_root apt-get install -y -q --no-install-recommends "linux-headers-$rel" >/dev/null
 fi
 
-kdir=$build/kernel
-if [ ! -f "$kdir/vmlinuz-$rel" ]; then
-	echo "setup: extracting the linux-image-$rel kernel"
-	tmp=$(mktemp -d)
-	(cd "$tmp" && apt-get download -q "linux-image-$rel" >/dev/null 2>&1) || {
-		apt_update
-		(cd "$tmp" && apt-get download -q "linux-image-$rel" >/dev/null 2>&1)
-	}
-	dpkg -x "$tmp"/linux-image-*.deb "$tmp/root"
-	mkdir -p "$kdir"
-	cp "$tmp/root/boot/vmlinuz-$rel" "$tmp/root/boot/config-$rel" \
-	   "$tmp/root/boot/System.map-$rel" "$kdir/"
-	rm -rf "$tmp"
-fi
+bash "$top/scripts/extract-kernel.sh" "$rel" "$build/kernel"
 
 src=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
 extract_kselftest
