@@ -221,6 +221,36 @@ static struct shrinker gomem_shrinker = {
 
 static enum cpuhp_state gomem_cpuhp_state;
 
+/* the per-CPU drain works and their workqueue: PREEMPT_RT only */
+static int drain_works_init(void)
+{
+	int cpu;
+
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		return 0;
+	gomem_drain_works = alloc_percpu(struct gomem_drain_work);
+	if (!gomem_drain_works)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		INIT_WORK(&per_cpu_ptr(gomem_drain_works, cpu)->work, drain_work_fn);
+		per_cpu_ptr(gomem_drain_works, cpu)->cpu = cpu;
+	}
+	gomem_drain_wq = alloc_workqueue("gomem_drain", WQ_MEM_RECLAIM, 0);
+	if (!gomem_drain_wq) {
+		free_percpu(gomem_drain_works);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void drain_works_exit(void)
+{
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		return;
+	destroy_workqueue(gomem_drain_wq);
+	free_percpu(gomem_drain_works);
+}
+
 static int gomem_cpu_dead(unsigned int cpu)
 {
 	unsigned long flags;
@@ -238,24 +268,15 @@ static int gomem_cpu_dead(unsigned int cpu)
  */
 int gomem_drain_init(void)
 {
-	int err, cpu;
+	int err;
 
-	gomem_drain_works = alloc_percpu(struct gomem_drain_work);
-	if (!gomem_drain_works)
-		return -ENOMEM;
-	for_each_possible_cpu(cpu) {
-		INIT_WORK(&per_cpu_ptr(gomem_drain_works, cpu)->work, drain_work_fn);
-		per_cpu_ptr(gomem_drain_works, cpu)->cpu = cpu;
-	}
-	gomem_drain_wq = alloc_workqueue("gomem_drain", WQ_MEM_RECLAIM, 0);
-	if (!gomem_drain_wq) {
-		err = -ENOMEM;
-		goto fail_works;
-	}
+	err = drain_works_init();
+	if (err)
+		return err;
 	err = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "gomem:dead", NULL,
 					gomem_cpu_dead);
 	if (err < 0)
-		goto fail_wq;
+		goto fail_works;
 	gomem_cpuhp_state = err;
 	err = register_shrinker(&gomem_shrinker, "gomem");
 	if (err)
@@ -264,10 +285,8 @@ int gomem_drain_init(void)
 
 fail_cpuhp:
 	cpuhp_remove_state_nocalls(gomem_cpuhp_state);
-fail_wq:
-	destroy_workqueue(gomem_drain_wq);
 fail_works:
-	free_percpu(gomem_drain_works);
+	drain_works_exit();
 	return err;
 }
 
@@ -285,6 +304,5 @@ void gomem_drain_exit(void)
 	unregister_shrinker(&gomem_shrinker);
 	cpuhp_remove_state_nocalls(gomem_cpuhp_state);
 	gomem_drain_all();
-	destroy_workqueue(gomem_drain_wq);
-	free_percpu(gomem_drain_works);
+	drain_works_exit();
 }

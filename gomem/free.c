@@ -13,8 +13,8 @@
  * for everything they decline: another class or cache than the hint's,
  * a full magazine, tiny and poison classes, large objects, misuse.
  *
- * Context: any (interrupts are disabled around each lookup, which makes it
- * an RCU reader of the chunk index). Calls the tiny allocator, the mcache
+ * Context: any (each lookup runs inside the CPU section, locking.h, which
+ * makes it an RCU reader of the chunk index). Calls the tiny allocator, the mcache
  * paths and the page heap.
  */
 #include <linux/kernel.h>

@@ -108,7 +108,8 @@ static unsigned long release_chain(struct gomem_class *cls, struct gomem_span *e
  */
 static void double_free_found(struct gomem_class *cls, void *p)
 {
-	gomem_count(&this_cpu_ptr(cls->pcpu)->frees, -1);
+	/* one instruction: may run outside the CPU section (drain_xfer) */
+	this_cpu_sub(cls->pcpu->frees, 1);
 	if (cls->cache_counts)	/* a private class: its cache counted it too */
 		this_cpu_dec(cls->cache_counts->frees);
 	gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
