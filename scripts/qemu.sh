@@ -27,8 +27,9 @@
 # warning (panic_on_warn=1): the first report (e.g. "BUG: scheduling while
 # atomic") ends the boot instead of every test timing out after it.
 #
-# Environment: QEMU_SMP (4), QEMU_MEM_MB (2048, split over two NUMA nodes),
-# QEMU_TIMEOUT (seconds, per kernel), GOMEM_TIMEOUT_SCALE (per kernel),
+# Environment: QEMU_SMP (per kernel), QEMU_MEM_MB (2048, split over two
+# NUMA nodes), QEMU_TIMEOUT (seconds, per kernel), GOMEM_TIMEOUT_SCALE and
+# GOMEM_WORK_PCT (per kernel),
 # QEMU_APPEND (extra kernel arguments), GOMEM_QEMU_DIR (output directory,
 # build/qemu-KERNEL: one per concurrent run), GOMEM_KERNEL_IMAGE and
 # GOMEM_MODULES_DIR (override the image and the module directory),
@@ -41,24 +42,30 @@ kernel=${2:-default}
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
 
-# per kernel: QEMU timeout (s), guest timeout scale, extra kernel arguments
+# per kernel: QEMU timeout (s), guest timeout scale, guest work (percent of
+# each test's default operation count: KASAN, lockdep and KCSAN under TCG
+# run the same workloads 20-50 times slower), CPUs (the checking kernels run
+# two, one per node: four vCPUs on this 2-core host spin on locks whose
+# holder's vCPU is not running, and the run takes twice as long), extra
+# kernel arguments
 # (the checking kernels put warnings on the console too: lockdep and KCSAN
 # print their reports at KERN_WARNING, and a run that hangs leaves no dmesg)
 case $kernel in
-default)	k_tmo=900;  k_scale=1; k_append="loglevel=4" ;;
-debug)		k_tmo=3600; k_scale=6; k_append="loglevel=5" ;;
-kcsan)		k_tmo=3600; k_scale=6; k_append="loglevel=5" ;;
-rt)		k_tmo=600;  k_scale=1; k_append="loglevel=5 panic_on_warn=1" ;;
+default)	k_tmo=900;  k_scale=1; k_work=100; k_smp=4; k_append="loglevel=4" ;;
+debug)		k_tmo=3600; k_scale=6; k_work=10;  k_smp=2; k_append="loglevel=5" ;;
+kcsan)		k_tmo=3600; k_scale=6; k_work=10;  k_smp=2; k_append="loglevel=5" ;;
+rt)		k_tmo=600;  k_scale=1; k_work=100; k_smp=4; k_append="loglevel=5 panic_on_warn=1" ;;
 *)		echo "qemu: unknown kernel '$kernel' (default, debug, kcsan, rt)" >&2; exit 1 ;;
 esac
 image=${GOMEM_KERNEL_IMAGE:-$build/kernels/$kernel/vmlinuz}
 mods=${GOMEM_MODULES_DIR:-$build/mods-$kernel}
 out=${GOMEM_QEMU_DIR:-$build/qemu-$kernel}	# one per concurrent run
 ir=$out/initramfs
-smp=${QEMU_SMP:-4}
+smp=${QEMU_SMP:-$k_smp}
 mem=${QEMU_MEM_MB:-2048}
 tmo=${QEMU_TIMEOUT:-$k_tmo}
 scale=${GOMEM_TIMEOUT_SCALE:-$k_scale}
+work=${GOMEM_WORK_PCT:-$k_work}
 
 if ! [ -e "$image" ]; then
 	echo "qemu: no $kernel kernel image ($image): run scripts/setup.sh $kernel" >&2
@@ -108,7 +115,7 @@ topo=(-smp "$smp,sockets=2,cores=$((smp / 2)),threads=1")
 [ "$smp" -lt 2 ] && { numa=(); topo=(-smp "$smp"); }
 
 append="console=ttyS0 printk.time=1 panic=-1 oops=panic softlockup_panic=1"
-append+=" gomem.mode=$mode gomem.tests=${GOMEM_TESTS:-all} gomem.timeout_scale=$scale"
+append+=" gomem.mode=$mode gomem.tests=${GOMEM_TESTS:-all} gomem.timeout_scale=$scale gomem.work_pct=$work"
 append+=" $k_append ${QEMU_APPEND:-}"
 
 start=$(date +%s)

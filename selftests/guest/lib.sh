@@ -21,6 +21,14 @@ unload_all() {
 	true
 }
 
+# work N: N scaled by the kernel's work share (GOMEM_WORK_PCT, run-tests.sh),
+# at least 1
+work() {
+	local n=$(($1 * ${GOMEM_WORK_PCT:-100} / 100))
+	[ "$n" -ge 1 ] || n=1
+	echo "$n"
+}
+
 fail() {
 	echo "FAIL: $*"
 	exit 1

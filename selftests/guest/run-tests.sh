@@ -7,10 +7,14 @@
 # (the boot log, then each test's log).
 # The timeout (600 s) is multiplied by gomem.timeout_scale= from the kernel
 # command line (scripts/qemu.sh: the debug kernels run slower); the tests
-# see the factor as $GOMEM_TIMEOUT_SCALE.
+# see the factor as $GOMEM_TIMEOUT_SCALE. gomem.work_pct= (default 100) is
+# the share of each test's default operation count the tests run
+# ($GOMEM_WORK_PCT, lib.sh's work()): the debug kernels run less.
 pattern=${1:-all}
 scale=$(sed -n 's/.*gomem\.timeout_scale=\([0-9]*\).*/\1/p' /proc/cmdline)
 export GOMEM_TIMEOUT_SCALE=${scale:-1}
+work=$(sed -n 's/.*gomem\.work_pct=\([0-9]*\).*/\1/p' /proc/cmdline)
+export GOMEM_WORK_PCT=${work:-100}
 cd /guest/tests || exit 1
 list=""
 for t in *; do
