@@ -16,7 +16,7 @@
 #
 # debug and kcsan are built once per machine, outside the clone, in
 # $GOMEM_KERNEL_CACHE/kernel-VARIANT-HASH (default /var/cache/gomem), where
-# HASH covers the config fragments, the base target, this recipe, the
+# HASH covers the config fragments' values, the base target, this recipe, the
 # linux-source-6.1 package version and the gcc version: a fresh clone on the
 # same machine reuses the tree; a change of any of those builds a new one.
 # The tree is built in place (make all: bzImage, Module.symvers, scripts,
@@ -88,8 +88,11 @@ build_variant() {
 	ver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 	gccv=$(gcc --version | head -n 1)
 	# shellcheck disable=SC2046
+	# the fragments' values, not their comments ("# CONFIG_X is not set"
+	# is a value)
 	key=$( { echo "recipe=$recipe base=$base_target source=$ver gcc=$gccv"
-		 cat $(variant_frags "$v"); } | sha256sum | cut -c1-16)
+		 cat $(variant_frags "$v") | sed '/^#/{/^# CONFIG_/!d}; /^$/d'; } |
+		 sha256sum | cut -c1-16)
 	dir=$cache/kernel-$v-$key
 	if [ ! -f "$dir/.gomem-built" ]; then
 		as_root mkdir -p "$cache"
