@@ -11,6 +11,7 @@
 #                   never a kernel build)
 #   make check      checkpatch, sparse (C=1) and W=1 over the module sources
 #   make bench      benchmarks and the report (see Documentation/benchmarks.rst)
+#   make latency    scheduling latency under gomem's stress on PREEMPT_RT
 #
 # KDIR defaults to the running kernel's build tree when it exists, else the
 # pinned Debian test kernel's headers. `make run` and `make test` always build
@@ -31,10 +32,10 @@ KDIR		?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR),$(PINNED_KDIR
 KSELFTEST_DIR	:= $(BUILD)/kselftest
 KBUILD_ARGS	= -C $(KDIR) M=$(TOP) KSELFTEST_DIR=$(KSELFTEST_DIR) W=1
 
-# the kernels `make test` boots when KERNEL is not given. debug and kcsan
-# are not in it yet: their kernels take about 35 minutes each to build here
-# and their runs do not finish within CI's budget (Documentation/testing.rst)
-TEST_KERNELS	?= default rt
+# the kernels `make test` boots when KERNEL is not given: all four. debug
+# and kcsan are built once per machine (scripts/kernel.sh) and run a tenth
+# of each guest workload on two CPUs (scripts/qemu.sh)
+TEST_KERNELS	?= default debug kcsan rt
 KERNEL		?=
 TEST_KERNEL_LIST = $(or $(strip $(KERNEL)),$(TEST_KERNELS))
 RUN_KERNEL	= $(or $(firstword $(KERNEL)),default)
@@ -86,6 +87,13 @@ check: setup
 bench:
 	bash $(TOP)/scripts/bench.sh
 
+# scheduling latency under gomem's stress on PREEMPT_RT, in guest
+# instructions (selftests/guest/tests/60-latency, Documentation/design.rst)
+latency:
+	@$(MAKE) -s qemu-modules KERNEL=rt
+	QEMU_SMP=1 QEMU_EXTRA="-icount shift=0,sleep=off" GOMEM_TESTS=60-latency \
+		GOMEM_QEMU_DIR=$(BUILD)/qemu-latency bash $(TOP)/scripts/qemu.sh test rt
+
 clean:
 	-$(MAKE) $(KBUILD_ARGS) clean 2>/dev/null
 	rm -rf $(BUILD)/host $(BUILD)/initramfs* $(BUILD)/qemu $(BUILD)/qemu-* $(BUILD)/mods-*
@@ -93,4 +101,4 @@ clean:
 distclean: clean
 	rm -rf $(BUILD)
 
-.PHONY: all setup local-setup modules qemu-modules host-test qemu-test test run check bench clean distclean
+.PHONY: all setup local-setup modules qemu-modules host-test qemu-test test run check bench latency clean distclean
