@@ -504,6 +504,16 @@ static struct gomem_span *heap_alloc_span_node(struct gomem_heap *h, unsigned lo
 	return NULL;
 }
 
+/* the @i-th node gomem_heap_alloc_span() tries after @node, or -1 to skip */
+static int fallback_node(int node, int i)
+{
+	int n = (node + i) % nr_node_ids;
+
+	if (i && (!gomem_heaps[n] || !node_state(n, N_MEMORY)))
+		return -1;
+	return n;
+}
+
 /**
  * gomem_heap_alloc_span() - take a run of pages as a span
  * @node: preferred node, or NUMA_NO_NODE for the current CPU's
@@ -511,26 +521,42 @@ static struct gomem_span *heap_alloc_span_node(struct gomem_heap *h, unsigned lo
  * @gfp: allocation context; with __GFP_THISNODE, no other node is tried
  *
  * Memory comes from @node whenever @node has memory to give; otherwise from
- * the other nodes in turn, unless @gfp has __GFP_THISNODE.
+ * the other nodes in turn, unless @gfp has __GFP_THISNODE. Two passes over
+ * the nodes: the first asks each node's free lists only (no direct reclaim,
+ * __GFP_NORETRY, __GFP_NOWARN), so that a node short of memory neither
+ * reclaims nor warns while another has memory to give; the second asks
+ * with @gfp, quietly for every node but the last, which keeps @gfp's
+ * warning: the buddy allocator warns only when every node failed and the
+ * caller did not pass __GFP_NOWARN. With __GFP_THISNODE, one attempt with
+ * @gfp.
  *
  * Return: the span (state still GOMEM_SPAN_DEAD: the caller sets it up), or
  * NULL.
  */
 struct gomem_span *gomem_heap_alloc_span(int node, unsigned long npages, gfp_t gfp)
 {
+	gfp_t quick = (gfp | __GFP_NOWARN | __GFP_NORETRY) & ~(__GFP_DIRECT_RECLAIM | __GFP_NOFAIL);
 	struct gomem_span *s;
-	int i, n;
+	int i, n, last = 0;
 
 	if (node == NUMA_NO_NODE || !gomem_node_valid(node))
 		node = numa_mem_id();
-	s = heap_alloc_span_node(gomem_heaps[node], npages, gfp);
-	if (s || (gfp & __GFP_THISNODE))
-		return s;
-	for (i = 1; i < nr_node_ids; i++) {
-		n = (node + i) % nr_node_ids;
-		if (!gomem_heaps[n] || !node_state(n, N_MEMORY))
+	if (gfp & __GFP_THISNODE)
+		return heap_alloc_span_node(gomem_heaps[node], npages, gfp);
+	for (i = 0; i < nr_node_ids; i++) {
+		n = fallback_node(node, i);
+		if (n < 0)
 			continue;
-		s = heap_alloc_span_node(gomem_heaps[n], npages, gfp);
+		last = i;
+		s = heap_alloc_span_node(gomem_heaps[n], npages, quick);
+		if (s)
+			return s;
+	}
+	for (i = 0; i <= last; i++) {
+		n = fallback_node(node, i);
+		if (n < 0)
+			continue;
+		s = heap_alloc_span_node(gomem_heaps[n], npages, i < last ? gfp | __GFP_NOWARN : gfp);
 		if (s)
 			return s;
 	}

@@ -638,6 +638,17 @@ bool shim_page_allocated(unsigned long addr);	/* is that kernel page allocated? 
 extern int shim_pages_max_order;	/* larger orders fail (fragmentation) */
 extern long shim_pages_fail_after;	/* fail every allocation after N more (-1 off) */
 extern long shim_pages_limit;		/* at most this many 4 KiB pages outstanding (-1) */
+extern int shim_pages_fail_node;	/* every allocation on this node fails (-1 off) */
+/* the last SHIM_PAGE_CALLS alloc_pages_node() calls, as asked, in order */
+struct shim_page_call {
+	int nid;
+	gfp_t gfp;
+	unsigned int order;
+	bool ok;
+};
+#define SHIM_PAGE_CALLS		256
+extern struct shim_page_call shim_page_calls[SHIM_PAGE_CALLS];
+extern long shim_page_ncalls;		/* calls recorded; a test may reset it */
 void shim_set_nodes(unsigned int n);
 void *shim_mmap_aligned(size_t size);	/* naturally aligned, zeroed */
 
