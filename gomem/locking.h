@@ -19,6 +19,8 @@
  *                                         pageAlloc (pagealloc.c); irq-safe
  *   6. gomem_arena_lock (arena.c)         the chunk index, when it grows
  *   7. fixalloc->lock (fixalloc.c)        a leaf below any of them
+ *      gomem_vobj_lock (vmalloc.c)        the list of vmalloc'ed objects: a
+ *                                         leaf, taken alone, irq-safe
  *
  * No lock above is held while gomem calls the buddy allocator with a GFP
  * that may sleep, and no page goes back to the buddy allocator with a heap

@@ -434,6 +434,54 @@ out:
 }
 
 /*
+ * A vmalloc'ed object is gomem's by gomem's own record, never by bytes a
+ * caller can write: a page-aligned pointer inside one, behind a forged copy
+ * of the in-band header gomem once trusted ({size, magic, self}), is refused
+ * as a bad free and not vfree()d; the object stays whole and still frees,
+ * and ksize and krealloc still work on it.
+ */
+static void api_test_vmalloc_forged_header(API_ARGS)
+{
+	const size_t size = 5 << 20;
+	struct api_counts c0, c1;
+	unsigned long *h;
+	u8 *p, *q, *inner;
+
+	api_counts(&c0);
+	p = gomem_kmalloc(size, GFP_KERNEL);
+	if (API_EXPECT(p, "kmalloc(5 MiB)"))
+		return;
+	api_fill(p, 8192, 3);
+	h = (unsigned long *)(p + 2 * PAGE_SIZE);
+	inner = p + 3 * PAGE_SIZE;
+	h[0] = PAGE_SIZE;
+	h[1] = 0x676f6d656d766d61UL;	/* "gomemvma" */
+	h[2] = (unsigned long)h;
+	API_EXPECT(!gomem_ksize(inner), "ksize of a forged object: %zu", gomem_ksize(inner));
+	api_section("vmalloc-forged");
+	api_quiet(true);
+	gomem_kfree(inner);
+	api_quiet(false);
+	api_section("end");
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 1);
+	API_EXPECT_DELTA(c0, c1, vmalloc_inuse, 1);
+	API_EXPECT(gomem_ksize(p) == size, "ksize %zu after the forged free", gomem_ksize(p));
+	API_EXPECT(api_intact(p, 8192, 3), "the object changed");
+	q = gomem_krealloc(p, size + 8192, GFP_KERNEL);
+	if (!API_EXPECT(q, "krealloc(5 MiB + 8 KiB)")) {
+		API_EXPECT(gomem_ksize(q) == size + 8192, "ksize %zu after krealloc",
+			   gomem_ksize(q));
+		API_EXPECT(api_intact(q, 8192, 3), "krealloc lost the contents");
+		p = q;
+	}
+	gomem_kfree(p);
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, vmalloc_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 1);
+}
+
+/*
  * Noscan kmalloc and kstrdup of every length 1..64: contents kept, each
  * frees cleanly (16-byte requests are not tiny-packed: they must not be
  * taken for tiny objects at free); tiny objects balance.
@@ -1415,6 +1463,7 @@ static const struct api_test {
 	{ api_test_overflow_and_limits, "overflow_and_limits" },
 	{ api_test_krealloc, "krealloc" },
 	{ api_test_tiny_ksize_krealloc, "tiny_ksize_krealloc" },
+	{ api_test_vmalloc_forged_header, "vmalloc_forged_header" },
 	{ api_test_noscan_strings, "noscan_strings" },
 	{ api_test_tiny_packing, "tiny_packing" },
 	{ api_test_cache_objects, "cache_objects" },

@@ -679,6 +679,25 @@ static inline void list_move_tail(struct list_head *e, struct list_head *h)
 #define list_next_entry(p, m)		list_entry((p)->m.next, typeof(*(p)), m)
 #define list_for_each_entry(p, h, m) \
 	for (p = list_entry((h)->next, typeof(*p), m); &p->m != (h); p = list_next_entry(p, m))
+/* RCU lists: readers see a fully linked entry or none (liburcu readers) */
+static inline void list_add_rcu(struct list_head *n, struct list_head *h)
+{
+	struct list_head *x = h->next;
+
+	n->next = x;
+	n->prev = h;
+	smp_store_release(&h->next, n);
+	x->prev = n;
+}
+static inline void list_del_rcu(struct list_head *e)
+{
+	e->next->prev = e->prev;
+	WRITE_ONCE(e->prev->next, e->next);
+	e->prev = NULL;		/* e->next stays: a reader may be on it */
+}
+#define list_for_each_entry_rcu(p, h, m) \
+	for (p = list_entry(smp_load_acquire(&(h)->next), typeof(*p), m); &p->m != (h); \
+	     p = list_entry(smp_load_acquire(&p->m.next), typeof(*p), m))
 #define list_for_each_entry_safe(p, n, h, m) \
 	for (p = list_entry((h)->next, typeof(*p), m), n = list_next_entry(p, m); \
 	     &p->m != (h); p = n, n = list_next_entry(n, m))
