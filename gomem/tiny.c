@@ -178,6 +178,17 @@ void gomem_tiny_drain_cpu(int cpu)
 }
 
 /**
+ * gomem_tiny_cpu_holds() - does a CPU have a current tiny block?
+ * @cpu: the CPU
+ *
+ * Return: a hint, read without the CPU's cooperation (for drains).
+ */
+bool gomem_tiny_cpu_holds(int cpu)
+{
+	return READ_ONCE(per_cpu_ptr(gomem_tiny_pcpu, cpu)->block);
+}
+
+/**
  * gomem_tiny_init() - per-CPU tiny state
  *
  * Return: 0 or -ENOMEM.

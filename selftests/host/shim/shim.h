@@ -689,6 +689,15 @@ static inline void list_add_rcu(struct list_head *n, struct list_head *h)
 	smp_store_release(&h->next, n);
 	x->prev = n;
 }
+static inline void list_add_tail_rcu(struct list_head *n, struct list_head *h)
+{
+	struct list_head *prev = h->prev;
+
+	n->next = h;
+	n->prev = prev;
+	smp_store_release(&prev->next, n);
+	h->prev = n;
+}
 static inline void list_del_rcu(struct list_head *e)
 {
 	e->next->prev = e->prev;
