@@ -88,10 +88,10 @@ bench:
 	bash $(TOP)/scripts/bench.sh
 
 # scheduling latency under gomem's stress on PREEMPT_RT, in guest
-# instructions (selftests/guest/tests/60-latency, Documentation/design.rst)
+# instructions (selftests/guest/tests/70-latency, Documentation/design.rst)
 latency:
 	@$(MAKE) -s qemu-modules KERNEL=rt
-	QEMU_SMP=1 QEMU_EXTRA="-icount shift=0,sleep=off" GOMEM_TESTS=60-latency \
+	QEMU_SMP=1 QEMU_EXTRA="-icount shift=0,sleep=off" GOMEM_TESTS=70-latency \
 		GOMEM_QEMU_DIR=$(BUILD)/qemu-latency bash $(TOP)/scripts/qemu.sh test rt
 
 clean:

@@ -304,6 +304,11 @@ int gomem_cache_alloc_bulk(struct gomem_cache *cache, gfp_t flags, size_t size, 
 	}
 	gomem_cpu_lock(irqflags);
 	for (; i < size; i++) {
+		/* a bounded CPU section: at most a magazine's worth per hold */
+		if (i && !(i % GOMEM_MAG_MAX)) {
+			gomem_cpu_unlock(irqflags);
+			gomem_cpu_lock(irqflags);
+		}
 		p[i] = gomem_mcache_alloc_irqoff(cache->cls, flags, &irqflags);
 		if (unlikely(!p[i]))
 			break;

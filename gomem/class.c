@@ -9,22 +9,30 @@
  * a private cache (cache.c) owns one more.
  *
  * The registry: every instance, global or private, is on gomem_class_list
- * from gomem_class_init() to gomem_class_destroy(), under gomem_class_lock.
- * Drains (drain.c) walk it with gomem_class_for_each(), including inside
- * the CPU section (drain work items, the CPU hotplug callback), so the lock
- * is an irq-safe spinlock and nothing that sleeps runs under it. Its place in the lock order: locking.h.
+ * from gomem_class_init() to gomem_class_destroy(), under gomem_class_mutex.
+ * Drains, releases and the shrinker (drain.c) walk it with
+ * gomem_class_for_each(), in process context, holding the mutex: nothing
+ * is held with interrupts off across a walk; the callback takes the CPU
+ * section and the spinlocks for one class's bounded work at a time. The
+ * list is also an RCU list, for the shrinker's count
+ * (gomem_classes_idle_bytes()), which must not block reclaim: a class is
+ * freed only a grace period after it left the list. Its place in the lock
+ * order: locking.h.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/percpu.h>
 #include <linux/nodemask.h>
+#include <linux/mutex.h>
+#include <linux/rculist.h>
+#include <linux/sched.h>
 #include "class.h"
 #include "mcentral.h"
 
 struct gomem_class gomem_classes[GOMEM_NUM_SPAN_CLASSES];
 
 static LIST_HEAD(gomem_class_list);
-static DEFINE_SPINLOCK(gomem_class_lock);
+static DEFINE_MUTEX(gomem_class_mutex);
 
 static unsigned int mag_limit(unsigned int elemsize)
 {
@@ -50,7 +58,6 @@ int gomem_class_init(struct gomem_class *cls, unsigned int spanclass,
 		     struct gomem_cache *cache, unsigned int objsize, unsigned int link_off)
 {
 	unsigned int sc = gomem_spanclass_sizeclass(spanclass);
-	unsigned long flags;
 	int node, cpu;
 
 	BUILD_BUG_ON(sizeof(struct gomem_class) != GOMEM_CLASS_SIZE);
@@ -80,57 +87,125 @@ int gomem_class_init(struct gomem_class *cls, unsigned int spanclass,
 		per_cpu_ptr(cls->pcpu, cpu)->limit = cls->mag_limit;
 	for (node = 0; node < nr_node_ids; node++)
 		gomem_mcentral_init(&cls->central[node]);
-	spin_lock_irqsave(&gomem_class_lock, flags);
-	list_add_tail(&cls->registry, &gomem_class_list);
-	spin_unlock_irqrestore(&gomem_class_lock, flags);
+	mutex_lock(&gomem_class_mutex);
+	list_add_tail_rcu(&cls->registry, &gomem_class_list);
+	mutex_unlock(&gomem_class_mutex);
 	return 0;
+}
+
+/* take a drained class off the registry unless objects are left: how many */
+static unsigned long class_unregister(struct gomem_class *cls)
+{
+	unsigned long left = gomem_mcentral_leftover(cls);
+
+	if (left)
+		return left;
+	mutex_lock(&gomem_class_mutex);
+	list_del_rcu(&cls->registry);
+	mutex_unlock(&gomem_class_mutex);
+	return 0;
+}
+
+/* free an unregistered class's structures, a grace period later */
+static void class_free(struct gomem_class *cls)
+{
+	free_percpu(cls->pcpu);
+	kfree(cls->central);
+	cls->pcpu = NULL;
+	cls->central = NULL;
 }
 
 /**
  * gomem_class_destroy() - unregister a drained class instance and free it
  * @cls: the class; every CPU drained, every object freed
  *
+ * Waits for a grace period after the class leaves the registry (RCU
+ * readers: the shrinker's count), before it frees the class's structures.
+ *
+ * Context: process context; may sleep.
  * Return: objects still allocated (then nothing is freed and the class
  * stays registered: the spans stay, as SLUB keeps the slabs of a cache
  * destroyed with live objects).
  */
 unsigned long gomem_class_destroy(struct gomem_class *cls)
 {
-	unsigned long left = gomem_mcentral_leftover(cls);
-	unsigned long flags;
+	unsigned long left = class_unregister(cls);
 
 	if (left)
 		return left;
-	spin_lock_irqsave(&gomem_class_lock, flags);
-	list_del(&cls->registry);
-	spin_unlock_irqrestore(&gomem_class_lock, flags);
-	free_percpu(cls->pcpu);
-	kfree(cls->central);
-	cls->pcpu = NULL;
-	cls->central = NULL;
+	synchronize_rcu();
+	class_free(cls);
 	return 0;
 }
 
 /**
  * gomem_class_for_each() - call @fn on every registered class instance
- * @fn: the function; called under gomem_class_lock with interrupts off, so
- *	it must not sleep; it may take mcentral and heap locks
+ * @fn: the function; called under gomem_class_mutex, with interrupts on;
+ *	it may take the CPU section and the mcentral and heap locks (for a
+ *	bounded piece of work: locking.h), but must not allocate memory (the
+ *	shrinker walks the registry in reclaim)
  * @arg: passed to @fn
  *
  * The global classes come first, in span class order, then private ones in
- * the order they were created.
+ * the order they were created. Reschedules between classes.
  *
- * Context: any context that holds no gomem lock.
+ * Context: process context, may sleep; holds no gomem lock, not inside the
+ * CPU section.
  */
 void gomem_class_for_each(void (*fn)(struct gomem_class *cls, void *arg), void *arg)
 {
 	struct gomem_class *cls;
-	unsigned long flags;
 
-	spin_lock_irqsave(&gomem_class_lock, flags);
-	list_for_each_entry(cls, &gomem_class_list, registry)
+	mutex_lock(&gomem_class_mutex);
+	list_for_each_entry(cls, &gomem_class_list, registry) {
 		fn(cls, arg);
-	spin_unlock_irqrestore(&gomem_class_lock, flags);
+		cond_resched();
+	}
+	mutex_unlock(&gomem_class_mutex);
+}
+
+/* the bytes of free objects @cls keeps in magazines, batches and transfer caches */
+static unsigned long class_idle_bytes(struct gomem_class *cls)
+{
+	unsigned long objs = 0, bytes = 0;
+	struct gomem_mcache *mc;
+	int cpu, node;
+
+	for_each_possible_cpu(cpu) {
+		mc = per_cpu_ptr(cls->pcpu, cpu);
+		objs += READ_ONCE(mc->nmag) + READ_ONCE(mc->nremote);
+	}
+	for (node = 0; node < nr_node_ids; node++) {
+		objs += READ_ONCE(cls->central[node].nxfer);
+		bytes += READ_ONCE(cls->central[node].nr_empty) *
+			 ((unsigned long)cls->npages << GOMEM_PAGE_SHIFT);
+	}
+	return bytes + objs * cls->elemsize;
+}
+
+/**
+ * gomem_classes_idle_bytes() - what every class keeps without using it
+ *
+ * Free objects in the CPUs' magazines and batches for other nodes and in
+ * the transfer caches, and empty spans on the central lists: the memory a
+ * drain and a release could give back (an estimate: the objects' spans
+ * empty only when every object in them is free). Read from counters,
+ * without a lock: an RCU walk of the registry, one read per class and CPU
+ * and per class and node.
+ *
+ * Context: any context that may enter an RCU read-side section.
+ * Return: bytes.
+ */
+unsigned long gomem_classes_idle_bytes(void)
+{
+	struct gomem_class *cls;
+	unsigned long bytes = 0;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(cls, &gomem_class_list, registry)
+		bytes += class_idle_bytes(cls);
+	rcu_read_unlock();
+	return bytes;
 }
 
 /**
@@ -162,15 +237,21 @@ int gomem_classes_init(void)
  */
 void gomem_classes_exit(void)
 {
+	bool gone[GOMEM_NUM_SPAN_CLASSES] = { };
 	unsigned long left;
 	unsigned int spc;
 
 	for (spc = 2; spc < GOMEM_NUM_SPAN_CLASSES; spc++) {
 		if (!gomem_classes[spc].pcpu)
 			continue;
-		left = gomem_class_destroy(&gomem_classes[spc]);
+		left = class_unregister(&gomem_classes[spc]);
+		gone[spc] = !left;
 		if (left)
 			pr_err("gomem: class %u (%u B): %lu objects still allocated at exit\n",
 			       spc, gomem_classes[spc].elemsize, left);
 	}
+	synchronize_rcu();	/* one grace period for all of them */
+	for (spc = 2; spc < GOMEM_NUM_SPAN_CLASSES; spc++)
+		if (gone[spc])
+			class_free(&gomem_classes[spc]);
 }

@@ -27,6 +27,8 @@
 /* per-node transfer cache of a class: at most this many magazines' worth */
 #define GOMEM_XFER_MAGS		2
 #define GOMEM_XFER_MAX		(GOMEM_XFER_MAGS * GOMEM_MAG_MAX)
+/* spans taken off a central list per lock hold when releasing them */
+#define GOMEM_RELEASE_BATCH	16
 
 #define GOMEM_POISON_FREE	0x6b
 
@@ -61,9 +63,11 @@ struct gomem_mcache {
  */
 struct gomem_mcentral {
 	spinlock_t lock;
-	struct list_head partial;	/* uncached spans with a free object */
-	struct list_head full;		/* uncached spans without */
-	unsigned long nr_partial, nr_full, nr_cached;
+	struct list_head partial;	/* uncached spans, 0 < alloc_count < nelems */
+	struct list_head full;		/* uncached spans, alloc_count == nelems */
+	struct list_head empty;		/* uncached spans, alloc_count == 0 */
+	unsigned long nr_partial, nr_full, nr_cached, nr_empty;
+	unsigned long partial_objs;	/* objects allocated in partial spans */
 	unsigned long spans_made, spans_freed;
 	unsigned long xfer_taken;	/* objects CPUs took from the transfer cache */
 	unsigned int nxfer;		/* objects in it: xfer[0..nxfer-1] */
@@ -98,7 +102,7 @@ struct gomem_class {
 	struct gomem_counts __percpu *cache_counts;	/* the owner's figures */
 	struct gomem_mcache __percpu *pcpu;
 	struct gomem_mcentral *central;	/* [nr_node_ids] */
-	struct list_head registry;	/* every instance, under gomem_class_lock */
+	struct list_head registry;	/* every instance, under gomem_class_mutex */
 	/*
 	 * To 128 bytes: a power-of-two size makes the inline paths' index
 	 * into gomem_classes[] one shift (class.c checks the size).
@@ -145,5 +149,6 @@ unsigned long gomem_class_destroy(struct gomem_class *cls);
 int gomem_classes_init(void);
 void gomem_classes_exit(void);
 void gomem_class_for_each(void (*fn)(struct gomem_class *cls, void *arg), void *arg);
+unsigned long gomem_classes_idle_bytes(void);
 
 #endif /* _GOMEM_CLASS_H */

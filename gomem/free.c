@@ -125,12 +125,25 @@ void *gomem_obj_start(const void *p)
 	return start;
 }
 
+/* a tiny object's size: from its first byte to the next end in its block's mask */
+static size_t tiny_size(struct gomem_span *s, const void *p)
+{
+	unsigned long off = (unsigned long)p - (unsigned long)s->start;
+	unsigned int ends;
+
+	if (off >= (unsigned long)s->nelems * GOMEM_TINY_SIZE)
+		return 0;
+	ends = READ_ONCE(*gomem_tiny_ends(s, p)) >> (off % GOMEM_TINY_SIZE);
+	return ends ? __ffs(ends) + 1 : 0;
+}
+
 /**
  * gomem_obj_size() - usable size of a small or large object
  * @p: the object
  *
- * Return: its usable size; 0 when gomem does not own @p, and for a
- * tiny-packed object (whose size is not recorded).
+ * Return: its usable size: the class's object size, the large object's
+ * span, or for a tiny-packed object the size it was allocated with (its
+ * block's end mask, span.h); 0 when gomem does not own @p.
  */
 size_t gomem_obj_size(const void *p)
 {
@@ -141,33 +154,12 @@ size_t gomem_obj_size(const void *p)
 
 	gomem_cpu_lock(flags);
 	s = gomem_ptr_to_span(p);
-	if (s && s->state == GOMEM_SPAN_SMALL && !s->cls->tiny &&
-	    gomem_span_obj_index(s, p, &idx))
+	if (s && s->state == GOMEM_SPAN_SMALL && s->cls->tiny)
+		size = tiny_size(s, p);
+	else if (s && s->state == GOMEM_SPAN_SMALL && gomem_span_obj_index(s, p, &idx))
 		size = s->cls->objsize;
 	else if (s && s->state == GOMEM_SPAN_LARGE && p == s->start)
 		size = s->elemsize;
 	gomem_cpu_unlock(flags);
 	return size;
-}
-
-/**
- * gomem_tiny_extent() - bytes from a tiny object to the end of its block
- * @p: a pointer
- *
- * Return: that count when @p is a tiny-packed object, else 0. The object is
- * no longer than this (its own size is not recorded).
- */
-size_t gomem_tiny_extent(const void *p)
-{
-	struct gomem_span *s = NULL;
-	unsigned long flags;
-	size_t n = 0;
-
-	gomem_cpu_lock(flags);
-	s = gomem_ptr_to_span(p);
-	if (s && s->state == GOMEM_SPAN_SMALL && s->cls->tiny &&
-	    (unsigned long)p - (unsigned long)s->start < (unsigned long)s->nelems * GOMEM_TINY_SIZE)
-		n = GOMEM_TINY_SIZE - ((unsigned long)p & (GOMEM_TINY_SIZE - 1));
-	gomem_cpu_unlock(flags);
-	return n;
 }

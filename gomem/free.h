@@ -14,6 +14,5 @@ bool gomem_free_by_address(const char *name, struct gomem_class *want, const voi
 			   unsigned long ip);
 void *gomem_obj_start(const void *p);
 size_t gomem_obj_size(const void *p);
-size_t gomem_tiny_extent(const void *p);
 
 #endif /* _GOMEM_FREE_H */

@@ -1,28 +1,62 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gomem's locks, their order, the per-CPU rules and what may be called from
- * atomic context. Written once, here; every other file points here.
+ * gomem's locks, their order, the per-CPU rules, what may be called from
+ * atomic context and how long interrupts stay off. Written once, here;
+ * every other file points here.
  *
  * Lock order (take a lock only while holding locks above it in the list):
  *
  *   1. gomem_cache_mutex (cache.c)        create/destroy, /proc/gomem readers;
  *                                         sleeps
- *   2. gomem_cpu_llock (mcache.c)         the CPU section: per-CPU local lock
+ *      cpu_hotplug_lock                   gomem_drain_all() (read), the
+ *                                         hotplug "dead" callback (write)
+ *   2. gomem_class_mutex (class.c)        the registry of class instances;
+ *                                         sleeps; held across a walk
+ *                                         (drains, releases, the shrinker),
+ *                                         never inside the CPU section; no
+ *                                         memory is allocated under it (the
+ *                                         shrinker takes it in reclaim)
+ *   3. gomem_cpu_llock (mcache.c)         the CPU section: per-CPU local lock
  *                                         (interrupts off without PREEMPT_RT)
- *   3. gomem_class_lock (class.c)         the registry of class instances;
- *                                         irq-safe spinlock; walked by drains,
- *                                         also inside the CPU section (drain
- *                                         IPI or work, hotplug callback)
  *   4. mcentral->lock (mcentral.c)        one node's spans of one class and
  *                                         its transfer cache; irq-safe
  *   5. gomem_heap->lock (mheap.c)         one node's page heap and its
  *                                         pageAlloc (pagealloc.c); irq-safe
  *   6. gomem_arena_lock (arena.c)         the chunk index, when it grows
  *   7. fixalloc->lock (fixalloc.c)        a leaf below any of them
+ *      gomem_vobj_lock (vmalloc.c)        the list of vmalloc'ed objects: a
+ *                                         leaf, taken alone, irq-safe
  *
  * No lock above is held while gomem calls the buddy allocator with a GFP
  * that may sleep, and no page goes back to the buddy allocator with a heap
- * lock held (mheap.c). The cache mutex is never taken on a drain path.
+ * lock held (mheap.c). The cache mutex is never taken on a drain path. The
+ * drain work items (drain.c) take the class mutex; whoever waits for them
+ * (flush_work()) holds neither it nor the CPU section.
+ *
+ * Bounded sections: every CPU section and every spinlock hold does work
+ * bounded by a constant, never by how much memory gomem holds or how many
+ * caches exist. The largest (N = a span's objects, at most 1024):
+ *  - a fast path, a magazine flush or refill: O(1), or one batch of at
+ *    most GOMEM_XFER_MAX (64) pointers under one mcentral lock;
+ *  - a sweep (mcentral.c): one span's queued remote frees, at most N;
+ *  - a refill or a drain of one class on one CPU (gomem_mcache_drain_cpu()):
+ *    at most GOMEM_MAG_MAX + GOMEM_REMOTE_MAX objects freed in runs of one
+ *    node, one span uncached (a sweep), and the spans this empties given to
+ *    the heap;
+ *  - giving a span to the heap (gomem_heap_free_span()): the span's pages
+ *    and at most two chunks' (2 x 512 pages) worth of release bookkeeping;
+ *  - a heap release (gomem_heap_release(), gomem_heap_shrink()): one chunk
+ *    per heap lock hold, or GOMEM_RELEASE_SKIP chunks without free pages;
+ *  - releasing empty spans: GOMEM_RELEASE_BATCH (16) spans per mcentral
+ *    lock hold;
+ *  - gomem_cache_alloc_bulk(): GOMEM_MAG_MAX objects per CPU section;
+ *  - counting (/proc/gomem, cache destroy): counters, one lock per node.
+ * Walks over every class, every CPU or every chunk take a lock per piece:
+ * the class registry is walked under its mutex with interrupts on, a CPU is
+ * drained class by class in a work item on it (or, once dead, by the
+ * hotplug callback), never in one interrupts-off IPI. The one exception is
+ * gomem_mcentral_check(), for tests and debugging: it walks a class's lists
+ * whole under the lock.
  *
  * Per-CPU rules (the mcache, the free hints, the tiny state, the per-CPU
  * counters): touched only by their own CPU inside the CPU section,
@@ -31,10 +65,10 @@
  * PREEMPT_RT that is local_irq_save() and nothing more (lockdep tracks it
  * in a debug kernel); it also makes the chunk-index lookups RCU readers.
  * Once a CPU is dead, the control CPU drains its state in the hotplug
- * callback, inside its own CPU section. Functions that require the section
- * are named *_irqoff and assert it with gomem_assert_cpu_locked();
- * functions that require a lock are named *_locked and assert it with
- * lockdep_assert_held().
+ * callback, one class per CPU section of its own. Functions that require
+ * the section are named *_irqoff and assert it with
+ * gomem_assert_cpu_locked(); functions that require a lock are named
+ * *_locked and assert it with lockdep_assert_held().
  *
  * PREEMPT_RT: spinlock_t sleeps there, so interrupts are never disabled
  * around one. The local lock is then a per-CPU spinlock_t taken with
@@ -44,8 +78,8 @@
  * raw_spinlock_t is forbidden there as it is for SLUB), so no lock needs to
  * be raw. A refill leaves the CPU section around the page heap, which may
  * call the page allocator (on RT always; otherwise when the GFP may
- * sleep). Drains run in per-CPU work items on RT (drain.c), not in IPIs,
- * which run in hard interrupt context even there.
+ * sleep). Drains run in per-CPU work items (drain.c), on every kernel: no
+ * IPI, which would run in hard interrupt context even on RT.
  *
  * Atomic context: every allocation and free entry point may be called from
  * any context with a GFP that fits it, hardirq included (GFP_ATOMIC,

@@ -151,8 +151,8 @@ EXPORT_SYMBOL_GPL(gomem_kfree);
  * @objp: an object from gomem, or NULL
  *
  * Return: the bytes the caller may use (the size class, the span, or the
- * vmalloc'ed size), 0 for NULL, ZERO_SIZE_PTR, a pointer gomem does not own,
- * and a tiny-packed object (whose size is not recorded).
+ * vmalloc'ed size; for a tiny-packed object, the size it was allocated
+ * with), 0 for NULL, ZERO_SIZE_PTR and a pointer gomem does not own.
  */
 size_t gomem_ksize(const void *objp)
 {
@@ -178,7 +178,7 @@ EXPORT_SYMBOL_GPL(gomem_ksize);
  */
 void *gomem_krealloc(const void *objp, size_t new_size, gfp_t flags)
 {
-	size_t ks, copy;
+	size_t ks;
 	void *p;
 
 	if (unlikely(!new_size)) {
@@ -186,8 +186,7 @@ void *gomem_krealloc(const void *objp, size_t new_size, gfp_t flags)
 		return ZERO_SIZE_PTR;
 	}
 	ks = gomem_ksize(objp);
-	copy = ks ?: gomem_tiny_extent(objp);
-	if (!copy && !ZERO_OR_NULL_PTR(objp)) {
+	if (!ks && !ZERO_OR_NULL_PTR(objp)) {
 		gomem_report_bad_free("kmalloc", objp, _RET_IP_,
 				      "krealloc of a pointer gomem does not own");
 		return NULL;
@@ -200,9 +199,9 @@ void *gomem_krealloc(const void *objp, size_t new_size, gfp_t flags)
 	p = gomem_kmalloc_node(new_size, flags, NUMA_NO_NODE);
 	if (!p)
 		return NULL;
-	if (copy) {
-		/* for a tiny object: to the end of its block (its size is unknown) */
-		memcpy(p, objp, min(copy, new_size));
+	if (ks) {
+		/* the object's own bytes only: a tiny one's ksize is its size */
+		memcpy(p, objp, min(ks, new_size));
 		gomem_kfree(objp);
 	}
 	return p;
@@ -217,8 +216,8 @@ EXPORT_SYMBOL_GPL(gomem_krealloc);
  * For strings and byte buffers: the memory is not scanned by kmemleak, and
  * a request under 16 bytes is packed with other such objects into a 16-byte
  * block (the tiny allocator), which saves memory on small strings. Free it
- * with gomem_kfree(). gomem_ksize() of a tiny-packed object is 0: its size is
- * not recorded.
+ * with gomem_kfree(). gomem_ksize() of a tiny-packed object is the size it
+ * was allocated with.
  *
  * Return: the memory, ZERO_SIZE_PTR for @size 0, or NULL on failure.
  */

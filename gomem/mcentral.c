@@ -9,8 +9,11 @@
  * Span states (the span's node's mcentral lock protects the transitions):
  *
  *   cached    owned by one CPU's mcache (s->cpu >= 0), on no list
- *   partial   uncached, 0 < alloc_count < nelems... or == 0 transiently
+ *   partial   uncached, 0 < alloc_count < nelems
  *   full      uncached, alloc_count == nelems
+ *   empty     uncached, alloc_count == 0: a fresh span a refill that slept
+ *             could not use (gomem_mcentral_add_span()); any other span
+ *             whose last object is freed goes back to the page heap at once
  *
  * Who may touch what:
  *  - The owning CPU, with interrupts off, allocates from a cached span with
@@ -144,7 +147,9 @@ static bool free_locked(struct gomem_class *cls, struct gomem_mcentral *c,
 		list_move(&s->list, &c->partial);
 		c->nr_full--;
 		c->nr_partial++;
+		c->partial_objs += s->nelems;
 	}
+	c->partial_objs--;
 	if (--s->alloc_count)
 		return false;
 	list_del(&s->list);
@@ -178,6 +183,26 @@ static void sweep_locked(struct gomem_class *cls, struct gomem_mcentral *c,
 	s->remote_count = 0;
 	s->freeindex = 0;
 	s->alloc_cache = 0;
+}
+
+/* the first partial span, else an empty one, off its list; or NULL */
+static struct gomem_span *take_span_locked(struct gomem_mcentral *c)
+{
+	struct gomem_span *s;
+
+	lockdep_assert_held(&c->lock);
+	s = list_first_entry_or_null(&c->partial, struct gomem_span, list);
+	if (s) {
+		c->nr_partial--;
+		c->partial_objs -= s->alloc_count;
+	} else {
+		s = list_first_entry_or_null(&c->empty, struct gomem_span, list);
+		if (!s)
+			return NULL;
+		WRITE_ONCE(c->nr_empty, c->nr_empty - 1);
+	}
+	list_del_init(&s->list);
+	return s;
 }
 
 /**
@@ -216,10 +241,8 @@ struct gomem_span *gomem_mcentral_cache_span(struct gomem_class *cls, int node,
 	}
 	c = &cls->central[node];
 	spin_lock(&c->lock);
-	s = list_first_entry_or_null(&c->partial, struct gomem_span, list);
+	s = take_span_locked(c);
 	if (s) {
-		list_del_init(&s->list);
-		c->nr_partial--;
 		c->nr_cached++;
 		WRITE_ONCE(s->cpu, cpu);
 		s->freeindex = 0;
@@ -273,6 +296,7 @@ void gomem_mcentral_uncache_span(struct gomem_class *cls, struct gomem_span *s)
 	} else {
 		list_add(&s->list, &c->partial);
 		c->nr_partial++;
+		c->partial_objs += s->alloc_count;
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (empty)
@@ -458,9 +482,12 @@ struct gomem_span *gomem_mcentral_new_span(struct gomem_class *cls, int node, gf
 }
 
 /**
- * gomem_mcentral_add_span() - put an unused fresh span on its partial list
+ * gomem_mcentral_add_span() - put an unused fresh span on its empty list
  * @cls: the class
  * @s: a span from gomem_mcentral_new_span() that nobody allocated from
+ *
+ * The next refill that finds no partial span takes it; a shrink, the
+ * shrinker or the class's destruction gives it back to the page heap.
  */
 void gomem_mcentral_add_span(struct gomem_class *cls, struct gomem_span *s)
 {
@@ -468,8 +495,8 @@ void gomem_mcentral_add_span(struct gomem_class *cls, struct gomem_span *s)
 	unsigned long flags;
 
 	spin_lock_irqsave(&c->lock, flags);
-	list_add_tail(&s->list, &c->partial);
-	c->nr_partial++;
+	list_add_tail(&s->list, &c->empty);
+	WRITE_ONCE(c->nr_empty, c->nr_empty + 1);
 	spin_unlock_irqrestore(&c->lock, flags);
 }
 
@@ -493,7 +520,7 @@ void *gomem_mcentral_alloc_node(struct gomem_class *cls, int node, gfp_t gfp)
 	void *p;
 
 	spin_lock_irqsave(&c->lock, flags);
-	s = list_first_entry_or_null(&c->partial, struct gomem_span, list);
+	s = take_span_locked(c);
 	if (!s) {
 		spin_unlock_irqrestore(&c->lock, flags);
 		s = gomem_mcentral_new_span(cls, node, gfp);
@@ -501,15 +528,16 @@ void *gomem_mcentral_alloc_node(struct gomem_class *cls, int node, gfp_t gfp)
 			return NULL;
 		c = &cls->central[s->node];	/* node may have had no memory */
 		spin_lock_irqsave(&c->lock, flags);
-		list_add(&s->list, &c->partial);
-		c->nr_partial++;
 	}
 	idx = find_first_zero_bit(s->alloc_bits, s->nelems);
 	gomem_span_bit_set(s, idx);
 	if (++s->alloc_count == s->nelems) {
-		list_move(&s->list, &c->full);
-		c->nr_partial--;
+		list_add(&s->list, &c->full);
 		c->nr_full++;
+	} else {
+		list_add(&s->list, &c->partial);
+		c->nr_partial++;
+		c->partial_objs += s->alloc_count;
 	}
 	p = (char *)s->start + idx * s->elemsize;
 	spin_unlock_irqrestore(&c->lock, flags);
@@ -519,9 +547,11 @@ void *gomem_mcentral_alloc_node(struct gomem_class *cls, int node, gfp_t gfp)
 /**
  * gomem_mcentral_count() - spans and allocated objects of a class
  * @cls: the class
- * @spans: set to the spans it holds (cached, partial and full)
+ * @spans: set to the spans it holds (cached, partial, full and empty)
  * @objs: set to the objects allocated in uncached spans (cached spans are
  *	not counted: their owners allocate without the lock)
+ *
+ * From the counters: one lock hold per node, constant work each.
  *
  * Return: the number of spans cached by CPUs.
  */
@@ -530,7 +560,6 @@ unsigned int gomem_mcentral_count(struct gomem_class *cls, unsigned long *spans,
 {
 	struct gomem_mcentral *c;
 	unsigned long flags, cached = 0;
-	struct gomem_span *s;
 	int node;
 
 	*spans = 0;
@@ -538,11 +567,9 @@ unsigned int gomem_mcentral_count(struct gomem_class *cls, unsigned long *spans,
 	for (node = 0; node < nr_node_ids; node++) {
 		c = &cls->central[node];
 		spin_lock_irqsave(&c->lock, flags);
-		*spans += c->nr_partial + c->nr_full + c->nr_cached;
+		*spans += c->nr_partial + c->nr_full + c->nr_cached + c->nr_empty;
 		cached += c->nr_cached;
-		*objs += c->nr_full * cls->nelems;
-		list_for_each_entry(s, &c->partial, list)
-			*objs += s->alloc_count;
+		*objs += c->nr_full * cls->nelems + c->partial_objs;
 		spin_unlock_irqrestore(&c->lock, flags);
 	}
 	return cached;
@@ -551,35 +578,44 @@ unsigned int gomem_mcentral_count(struct gomem_class *cls, unsigned long *spans,
 /**
  * gomem_mcentral_release_empty() - give a class's empty spans back
  * @cls: the class
+ * @max: give back at most this many spans
  *
- * A span can sit empty on a partial list when a refill that slept lost a
- * race and parked its fresh span there; shrinking and destroying release it
- * (after draining, which also empties the transfer caches).
+ * A span sits empty on an empty list when a refill that slept lost a race
+ * and parked its fresh span there; shrinking, the shrinker and destroying
+ * release it. At most GOMEM_RELEASE_BATCH spans are taken per lock hold.
  *
  * Return: spans released.
  */
-unsigned long gomem_mcentral_release_empty(struct gomem_class *cls)
+unsigned long gomem_mcentral_release_empty(struct gomem_class *cls, unsigned long max)
 {
-	struct gomem_span *s, *n, *empty = NULL;
+	struct gomem_span *s, *empty;
 	struct gomem_mcentral *c;
-	unsigned long flags;
+	unsigned long flags, done = 0;
+	unsigned int k;
 	int node;
 
-	for (node = 0; node < nr_node_ids; node++) {
+	for (node = 0; node < nr_node_ids && done < max; node++) {
 		c = &cls->central[node];
-		spin_lock_irqsave(&c->lock, flags);
-		list_for_each_entry_safe(s, n, &c->partial, list) {
-			if (s->alloc_count)
-				continue;
-			list_del(&s->list);
-			c->nr_partial--;
-			c->spans_freed++;
-			s->list.next = (struct list_head *)empty;
-			empty = s;
+		while (done < max && READ_ONCE(c->nr_empty)) {
+			empty = NULL;
+			spin_lock_irqsave(&c->lock, flags);
+			for (k = 0; k < GOMEM_RELEASE_BATCH && done + k < max; k++) {
+				s = list_first_entry_or_null(&c->empty, struct gomem_span, list);
+				if (!s)
+					break;
+				list_del(&s->list);
+				WRITE_ONCE(c->nr_empty, c->nr_empty - 1);
+				c->spans_freed++;
+				s->list.next = (struct list_head *)empty;
+				empty = s;
+			}
+			spin_unlock_irqrestore(&c->lock, flags);
+			if (!k)
+				break;
+			done += release_chain(cls, empty);
 		}
-		spin_unlock_irqrestore(&c->lock, flags);
 	}
-	return release_chain(cls, empty);
+	return done;
 }
 
 /**
@@ -591,9 +627,12 @@ void gomem_mcentral_init(struct gomem_mcentral *c)
 	spin_lock_init(&c->lock);
 	INIT_LIST_HEAD(&c->partial);
 	INIT_LIST_HEAD(&c->full);
+	INIT_LIST_HEAD(&c->empty);
 	c->nr_partial = 0;
 	c->nr_full = 0;
 	c->nr_cached = 0;
+	c->nr_empty = 0;
+	c->partial_objs = 0;
 	c->spans_made = 0;
 	c->spans_freed = 0;
 	c->xfer_taken = 0;
@@ -610,7 +649,7 @@ unsigned long gomem_mcentral_leftover(struct gomem_class *cls)
 {
 	unsigned long spans, objs;
 
-	gomem_mcentral_release_empty(cls);
+	gomem_mcentral_release_empty(cls, ULONG_MAX);
 	gomem_mcentral_count(cls, &spans, &objs);
 	return objs;
 }
@@ -634,14 +673,17 @@ static unsigned int span_bits(struct gomem_span *s)
  * @cls: the class
  *
  * The invariants of the table at the top of this file, for every node:
- * list lengths match nr_partial and nr_full; every span on a list is
- * uncached, of this class and node, has no pending remote frees, and its
- * alloc_bits count alloc_count, which is below nelems on the partial list
- * and equal to it on the full list; nr_cached counts the CPUs' spans of the
- * node; the transfer cache is within its capacity and holds allocated
- * objects of the class and node. For tests and debugging: the per-CPU
- * state is read without its CPU's cooperation, so no other CPU may be
- * inside gomem for this class meanwhile.
+ * list lengths match nr_partial, nr_full and nr_empty, and partial_objs
+ * the objects of the partial spans; every span on a list is uncached, of
+ * this class and node, has no pending remote frees, and its alloc_bits
+ * count alloc_count, which is between 0 and nelems on the partial list,
+ * equal to nelems on the full list and 0 on the empty list; nr_cached
+ * counts the CPUs' spans of the node; the transfer cache is within its
+ * capacity and holds allocated objects of the class and node. For tests
+ * and debugging only: the per-CPU state is read without its CPU's
+ * cooperation, so no other CPU may be inside gomem for this class
+ * meanwhile, and the lists are walked whole under the lock, with
+ * interrupts off (the one unbounded section, locking.h).
  *
  * Return: the number of violations found (each is printed), 0 when none.
  */
@@ -671,10 +713,25 @@ unsigned int gomem_mcentral_check(struct gomem_class *cls)
 		list_for_each_entry(s, &c->partial, list) {
 			n++;
 			CHECK(s->cpu < 0, "partial span owned by CPU %d", s->cpu);
-			CHECK(s->alloc_count < s->nelems, "partial span full (%u of %u)",
-			      s->alloc_count, s->nelems);
+			CHECK(s->alloc_count && s->alloc_count < s->nelems,
+			      "partial span empty or full (%u of %u)", s->alloc_count, s->nelems);
 		}
 		CHECK(n == c->nr_partial, "%lu partial spans, nr_partial=%lu", n, c->nr_partial);
+		n = 0;
+		list_for_each_entry(s, &c->partial, list)
+			n += s->alloc_count;
+		CHECK(n == c->partial_objs, "partial spans hold %lu objects, partial_objs=%lu", n,
+		      c->partial_objs);
+		n = 0;
+		list_for_each_entry(s, &c->empty, list) {
+			n++;
+			CHECK(s->cpu < 0, "empty span owned by CPU %d", s->cpu);
+			CHECK(s->cls == cls && s->node == node && s->state == GOMEM_SPAN_SMALL,
+			      "empty span of another class, node or state");
+			CHECK(!s->alloc_count && !span_bits(s) && !s->remote_free,
+			      "empty span has %u objects, %u bits", s->alloc_count, span_bits(s));
+		}
+		CHECK(n == c->nr_empty, "%lu empty spans, nr_empty=%lu", n, c->nr_empty);
 		n = 0;
 		list_for_each_entry(s, &c->full, list) {
 			n++;

@@ -25,7 +25,7 @@ void gomem_mcentral_add_span(struct gomem_class *cls, struct gomem_span *s);
 void *gomem_mcentral_alloc_node(struct gomem_class *cls, int node, gfp_t gfp);
 unsigned int gomem_mcentral_count(struct gomem_class *cls, unsigned long *spans,
 				  unsigned long *objs);
-unsigned long gomem_mcentral_release_empty(struct gomem_class *cls);
+unsigned long gomem_mcentral_release_empty(struct gomem_class *cls, unsigned long max);
 unsigned long gomem_mcentral_leftover(struct gomem_class *cls);
 unsigned int gomem_mcentral_check(struct gomem_class *cls);
 

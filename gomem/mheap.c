@@ -220,12 +220,14 @@ static void split_block(struct gomem_heap *h, struct gomem_chunk *c,
  * Take free pages out of the blocks of @c in [lo, hi) (block boundaries)
  * while the node has more than @keep free pages: wholly free blocks whole,
  * when they fit above @keep, and, if @partial, the free pages of partly used
- * blocks, which are split for it. Frees @c when it holds nothing more.
- * h->lock held. Returns pages taken.
+ * blocks, which are split for it. With @cut, a wholly free block that does
+ * not fit above @keep is split too, and only what is above @keep goes (the
+ * shrinker: exactly what reclaim asked for). Frees @c when it holds nothing
+ * more. h->lock held. Returns pages taken.
  */
 static unsigned long release_range(struct gomem_heap *h, struct gomem_chunk *c,
 				   unsigned int lo, unsigned int hi, unsigned long keep,
-				   bool partial, struct release_batch *rb)
+				   bool partial, bool cut, struct release_batch *rb)
 {
 	unsigned int pg, s, e, n0 = rb->n;
 
@@ -242,8 +244,12 @@ static unsigned long release_range(struct gomem_heap *h, struct gomem_chunk *c,
 			continue;
 		}
 		if (chunk_range_free(c, s, e)) {
-			if (h->pa.free_pages >= keep + (e - s))
+			if (h->pa.free_pages >= keep + (e - s)) {
 				take_block(h, c, s, e, rb);
+			} else if (cut) {
+				split_block(h, c, s, e);
+				take_split(h, c, s, e, keep, rb);
+			}
 			continue;
 		}
 		if (!partial || e - s == 1 || find_next_zero_bit(c->alloc, e, s) >= e)
@@ -253,6 +259,7 @@ static unsigned long release_range(struct gomem_heap *h, struct gomem_chunk *c,
 	}
 	if (!c->nheld) {
 		list_del(&c->link);
+		h->nr_chunks--;
 		gomem_chunk_remove(c);
 		kfree_rcu(c, rcu);
 	}
@@ -311,8 +318,44 @@ static void trim_range(struct gomem_heap *h, unsigned long base,
 			chunk_block(c, gomem_chunk_page(next - 1), &s, &hi);
 		}
 		batch_init(&rb[i], c);
-		release_range(h, c, lo, hi, keep, partial, &rb[i]);
+		release_range(h, c, lo, hi, keep, partial, false, &rb[i]);
 	}
+}
+
+/*
+ * Release free pages chunk by chunk while more than @keep are free (see
+ * release_range() for @cut). Each chunk is visited once, head first,
+ * and moved to the tail. h->lock is dropped after every chunk that gave
+ * pages (to hand them to the buddy allocator) and after every
+ * GOMEM_RELEASE_SKIP chunks without free pages: a lock hold covers at
+ * most one chunk's release or that many skips.
+ */
+static unsigned long heap_release(struct gomem_heap *h, unsigned long keep, bool cut)
+{
+	struct release_batch rb;
+	unsigned long flags, done = 0, n, i, skipped = 0;
+	struct gomem_chunk *c;
+
+	spin_lock_irqsave(&h->lock, flags);
+	n = h->nr_chunks;
+	for (i = 0; i < n && h->pa.free_pages > keep && !list_empty(&h->chunks); i++) {
+		c = list_first_entry(&h->chunks, struct gomem_chunk, link);
+		list_move_tail(&c->link, &h->chunks);
+		if (!c->nfree) {
+			if (++skipped % GOMEM_RELEASE_SKIP == 0) {
+				spin_unlock_irqrestore(&h->lock, flags);
+				spin_lock_irqsave(&h->lock, flags);
+			}
+			continue;
+		}
+		batch_init(&rb, c);
+		done += release_range(h, c, 0, GOMEM_CHUNK_PAGES, keep, true, cut, &rb);
+		spin_unlock_irqrestore(&h->lock, flags);
+		release_flush(&rb);
+		spin_lock_irqsave(&h->lock, flags);
+	}
+	spin_unlock_irqrestore(&h->lock, flags);
+	return done;
 }
 
 /**
@@ -328,27 +371,34 @@ static void trim_range(struct gomem_heap *h, unsigned long base,
  */
 unsigned long gomem_heap_release(struct gomem_heap *h, unsigned long keep)
 {
-	struct release_batch rb;
-	unsigned long flags, done = 0, n = 0, i;
-	struct gomem_chunk *c;
+	return heap_release(h, keep, false);
+}
 
-	spin_lock_irqsave(&h->lock, flags);
-	list_for_each_entry(c, &h->chunks, link)
-		n++;
-	/* visit each chunk once: take the head, move it to the tail */
-	for (i = 0; i < n && h->pa.free_pages > keep && !list_empty(&h->chunks); i++) {
-		c = list_first_entry(&h->chunks, struct gomem_chunk, link);
-		list_move_tail(&c->link, &h->chunks);
-		if (!c->nfree)
-			continue;
-		batch_init(&rb, c);
-		done += release_range(h, c, 0, GOMEM_CHUNK_PAGES, keep, true, &rb);
-		spin_unlock_irqrestore(&h->lock, flags);
-		release_flush(&rb);
-		spin_lock_irqsave(&h->lock, flags);
-	}
-	spin_unlock_irqrestore(&h->lock, flags);
-	return done;
+/**
+ * gomem_heap_shrink() - give about @nr free pages back to the buddy allocator
+ * @h: the node's heap
+ * @nr: gomem pages wanted
+ *
+ * First what can go without cutting a wholly free block (free pages of
+ * partly used blocks, page by page; wholly free blocks that fit in @nr);
+ * then, if that was not enough, wholly free blocks are split and only the
+ * pages still wanted go: reclaim gets what it asked for, not a whole 4 MiB
+ * block per request.
+ *
+ * Return: gomem pages released.
+ */
+unsigned long gomem_heap_shrink(struct gomem_heap *h, unsigned long nr)
+{
+	unsigned long free, done;
+
+	free = READ_ONCE(h->pa.free_pages);
+	if (!nr || !free)
+		return 0;
+	done = heap_release(h, free > nr ? free - nr : 0, false);
+	if (done >= nr)
+		return done;
+	free = READ_ONCE(h->pa.free_pages);
+	return done + heap_release(h, free > nr - done ? free - (nr - done) : 0, true);
 }
 
 /**
@@ -364,6 +414,22 @@ unsigned long gomem_heap_reclaimable(void)
 	for_each_node(node)
 		if (gomem_heaps[node])
 			n += READ_ONCE(gomem_heaps[node]->pa.free_pages);
+	return n << GOMEM_PAGE_ORDER;
+}
+
+/**
+ * gomem_heap_held() - pages held from the buddy allocator over all nodes
+ *
+ * Return: kernel pages, read without a lock.
+ */
+unsigned long gomem_heap_held(void)
+{
+	unsigned long n = 0;
+	int node;
+
+	for_each_node(node)
+		if (gomem_heaps[node])
+			n += READ_ONCE(gomem_heaps[node]->pa.held_pages);
 	return n << GOMEM_PAGE_ORDER;
 }
 
@@ -428,6 +494,7 @@ static int heap_grow(struct gomem_heap *h, unsigned long npages, gfp_t gfp)
 			goto fail_unlock;
 		}
 		list_add_tail(&c->link, &h->chunks);
+		h->nr_chunks++;
 	} else if (c->node != h->node) {
 		err = -EEXIST;
 		goto fail_unlock;
@@ -504,6 +571,16 @@ static struct gomem_span *heap_alloc_span_node(struct gomem_heap *h, unsigned lo
 	return NULL;
 }
 
+/* the @i-th node gomem_heap_alloc_span() tries after @node, or -1 to skip */
+static int fallback_node(int node, int i)
+{
+	int n = (node + i) % nr_node_ids;
+
+	if (i && (!gomem_heaps[n] || !node_state(n, N_MEMORY)))
+		return -1;
+	return n;
+}
+
 /**
  * gomem_heap_alloc_span() - take a run of pages as a span
  * @node: preferred node, or NUMA_NO_NODE for the current CPU's
@@ -511,26 +588,42 @@ static struct gomem_span *heap_alloc_span_node(struct gomem_heap *h, unsigned lo
  * @gfp: allocation context; with __GFP_THISNODE, no other node is tried
  *
  * Memory comes from @node whenever @node has memory to give; otherwise from
- * the other nodes in turn, unless @gfp has __GFP_THISNODE.
+ * the other nodes in turn, unless @gfp has __GFP_THISNODE. Two passes over
+ * the nodes: the first asks each node's free lists only (no direct reclaim,
+ * __GFP_NORETRY, __GFP_NOWARN), so that a node short of memory neither
+ * reclaims nor warns while another has memory to give; the second asks
+ * with @gfp, quietly for every node but the last, which keeps @gfp's
+ * warning: the buddy allocator warns only when every node failed and the
+ * caller did not pass __GFP_NOWARN. With __GFP_THISNODE, one attempt with
+ * @gfp.
  *
  * Return: the span (state still GOMEM_SPAN_DEAD: the caller sets it up), or
  * NULL.
  */
 struct gomem_span *gomem_heap_alloc_span(int node, unsigned long npages, gfp_t gfp)
 {
+	gfp_t quick = (gfp | __GFP_NOWARN | __GFP_NORETRY) & ~(__GFP_DIRECT_RECLAIM | __GFP_NOFAIL);
 	struct gomem_span *s;
-	int i, n;
+	int i, n, last = 0;
 
 	if (node == NUMA_NO_NODE || !gomem_node_valid(node))
 		node = numa_mem_id();
-	s = heap_alloc_span_node(gomem_heaps[node], npages, gfp);
-	if (s || (gfp & __GFP_THISNODE))
-		return s;
-	for (i = 1; i < nr_node_ids; i++) {
-		n = (node + i) % nr_node_ids;
-		if (!gomem_heaps[n] || !node_state(n, N_MEMORY))
+	if (gfp & __GFP_THISNODE)
+		return heap_alloc_span_node(gomem_heaps[node], npages, gfp);
+	for (i = 0; i < nr_node_ids; i++) {
+		n = fallback_node(node, i);
+		if (n < 0)
 			continue;
-		s = heap_alloc_span_node(gomem_heaps[n], npages, gfp);
+		last = i;
+		s = heap_alloc_span_node(gomem_heaps[n], npages, quick);
+		if (s)
+			return s;
+	}
+	for (i = 0; i <= last; i++) {
+		n = fallback_node(node, i);
+		if (n < 0)
+			continue;
+		s = heap_alloc_span_node(gomem_heaps[n], npages, i < last ? gfp | __GFP_NOWARN : gfp);
 		if (s)
 			return s;
 	}

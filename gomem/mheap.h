@@ -33,9 +33,13 @@ struct gomem_heap {
 	int node;
 	struct gomem_pagealloc pa;
 	struct list_head chunks;	/* every chunk of this node */
+	unsigned long nr_chunks;	/* on it */
 	struct gomem_fixalloc spanalloc;	/* struct gomem_span */
 	struct gomem_heap_stats st;
 };
+
+/* chunks without free pages a release skips per heap lock hold */
+#define GOMEM_RELEASE_SKIP	16
 
 extern struct gomem_heap *gomem_heaps[];
 extern unsigned long gomem_retain_pages;
@@ -45,7 +49,9 @@ void gomem_heap_exit(void);
 struct gomem_span *gomem_heap_alloc_span(int node, unsigned long npages, gfp_t gfp);
 void gomem_heap_free_span(struct gomem_span *s);
 unsigned long gomem_heap_release(struct gomem_heap *h, unsigned long keep);
+unsigned long gomem_heap_shrink(struct gomem_heap *h, unsigned long nr);
 unsigned long gomem_heap_reclaimable(void);
+unsigned long gomem_heap_held(void);
 void *gomem_large_alloc(size_t size, gfp_t gfp, int node);
 void gomem_large_free(struct gomem_span *s, const void *p);
 void gomem_heap_snapshot(struct gomem_heap *h, struct gomem_heap_stats *st,

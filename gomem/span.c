@@ -28,7 +28,7 @@ atomic_long_t gomem_span_gen ____cacheline_aligned_in_smp;
  *
  * Everything a span needs before its first object is handed out: the
  * allocation state, the poison fill of a GOMEM_POISON class, the cleared
- * block counts of a tiny span, and the constructor run over every object of
+ * block counts and end masks of a tiny span, and the constructor run over every object of
  * a class that has one (objects are constructed once, when their span is
  * made, as SLUB constructs them when it makes a slab).
  */
@@ -50,7 +50,8 @@ void gomem_span_prepare(struct gomem_span *s, struct gomem_class *cls)
 	if (cls->poison)
 		memset(s->start, GOMEM_POISON_FREE, (size_t)s->npages << GOMEM_PAGE_SHIFT);
 	if (cls->tiny)
-		memset(gomem_tiny_count(s, s->start), 0, s->nelems);
+		memset(gomem_tiny_count(s, s->start), 0,
+		       ((size_t)s->npages << GOMEM_PAGE_SHIFT) - s->nelems * GOMEM_TINY_SIZE);
 	if (cls->ctor)
 		for (i = 0; i < s->nelems; i++)
 			cls->ctor((char *)s->start + i * s->elemsize);

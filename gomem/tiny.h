@@ -17,5 +17,6 @@ void *gomem_tiny_alloc(size_t size, gfp_t gfp);
 bool gomem_tiny_free_irqoff(const char *name, struct gomem_span *s, void *p,
 			    unsigned long ip);
 void gomem_tiny_drain_cpu(int cpu);
+bool gomem_tiny_cpu_holds(int cpu);
 
 #endif /* _GOMEM_TINY_H */

@@ -1,9 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Objects above GOMEM_MAX_LARGE_SIZE (4 MiB): vmalloc'ed, with one page of
- * header in front that records the size, a magic number and the header's
- * own address. The free path recognises them by address (a vmalloc
- * address whose page in front holds a valid header).
+ * Objects above GOMEM_MAX_LARGE_SIZE (4 MiB): vmalloc'ed, each recorded in
+ * gomem's own list of them (struct gomem_vobj: address and size, kmalloc'ed
+ * beside the object). A free, ksize() or kfree_rcu() recognises such an
+ * object only by finding its address in that list: nothing that the caller
+ * can write, in the object or around it, makes gomem vfree() an address.
+ *
+ * The list is an RCU list: lookups walk it locklessly (rcu_read_lock()),
+ * insertions and removals take gomem_vobj_lock for O(1) work. A walk visits
+ * at most one record per live vmalloc'ed object, each at least 4 MiB of
+ * memory. Removal is claimed by clearing the record's address under the
+ * lock, so of two racing frees of one object exactly one vfree()s it; the
+ * record itself is freed after a grace period.
  *
  * Context: allocation needs a GFP that may sleep (vmalloc does), and fails
  * with a warning otherwise; the lookups and the free may be called from any
@@ -11,18 +19,24 @@
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/list.h>
+#include <linux/rculist.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
 #include <linux/vmalloc.h>
 #include "vmalloc.h"
 #include "stats.h"
 
-/* vmalloc'ed objects carry their size in a header page in front */
-struct gomem_vhdr {
-	size_t size;
-	unsigned long magic;
-	struct gomem_vhdr *self;
+struct gomem_vobj {
+	struct list_head link;		/* on gomem_vobjs */
+	void *addr;			/* the object; NULL once its free is claimed */
+	size_t size;			/* bytes requested */
+	struct rcu_head rcu;
 };
 
-#define GOMEM_VMAGIC	0x676f6d656d766d61UL	/* "gomemvma" */
+static LIST_HEAD(gomem_vobjs);
+static DEFINE_SPINLOCK(gomem_vobj_lock);
 
 /**
  * gomem_vmalloc_alloc() - a vmalloc'ed object
@@ -34,7 +48,9 @@ struct gomem_vhdr {
  */
 void *gomem_vmalloc_alloc(size_t size, gfp_t flags, unsigned long ip)
 {
-	struct gomem_vhdr *h;
+	struct gomem_vobj *r;
+	unsigned long irqflags;
+	void *p;
 
 	if (!gfpflags_allow_blocking(flags)) {
 		if (!(flags & __GFP_NOWARN))
@@ -42,46 +58,70 @@ void *gomem_vmalloc_alloc(size_t size, gfp_t flags, unsigned long ip)
 				(void *)ip, size);
 		return NULL;
 	}
-	h = __vmalloc(size + PAGE_SIZE, (flags & GFP_KERNEL) | (flags & __GFP_ZERO) |
-		      __GFP_NOWARN);
-	if (!h) {
+	r = kmalloc(sizeof(*r), (flags & GFP_KERNEL) | __GFP_NOWARN);
+	p = r ? __vmalloc(size, (flags & GFP_KERNEL) | (flags & __GFP_ZERO) | __GFP_NOWARN) : NULL;
+	if (!p) {
+		kfree(r);
 		if (!(flags & __GFP_NOWARN))
 			pr_warn("gomem: %pS: vmalloc of %zu bytes failed\n", (void *)ip, size);
 		return NULL;
 	}
-	h->size = size;
-	h->magic = GOMEM_VMAGIC;
-	h->self = h;
+	r->addr = p;
+	r->size = size;
+	spin_lock_irqsave(&gomem_vobj_lock, irqflags);
+	list_add_rcu(&r->link, &gomem_vobjs);
+	spin_unlock_irqrestore(&gomem_vobj_lock, irqflags);
 	gomem_stat_add(GOMEM_STAT_VMALLOC_ALLOCS, 1);
-	return (char *)h + PAGE_SIZE;
+	return p;
 }
 
-static struct gomem_vhdr *vhdr(const void *p)
+/*
+ * The record of the object that starts at @p (@inside: that contains @p),
+ * or NULL. Under rcu_read_lock().
+ */
+static struct gomem_vobj *vobj_find(const void *p, bool inside)
 {
-	struct gomem_vhdr *h = (struct gomem_vhdr *)((unsigned long)p - PAGE_SIZE);
+	unsigned long a = (unsigned long)p, start;
+	struct gomem_vobj *r;
 
-	/* the page in front may be another area's unmapped guard page */
-	if (!PAGE_ALIGNED(p) || !is_vmalloc_addr(h) || !vmalloc_to_page(h) ||
-	    h->magic != GOMEM_VMAGIC || h->self != h)
-		return NULL;
-	return h;
+	list_for_each_entry_rcu(r, &gomem_vobjs, link) {
+		start = (unsigned long)READ_ONCE(r->addr);
+		if (start && (a == start || (inside && a - start < r->size)))
+			return r;
+	}
+	return NULL;
 }
 
 /**
  * gomem_vmalloc_free() - free a vmalloc'ed object
  * @p: a pointer
  *
- * Return: false when @p is not a vmalloc'ed gomem object (nothing done).
+ * Return: false when @p is not a live vmalloc'ed gomem object (nothing
+ * done).
  */
 bool gomem_vmalloc_free(const void *p)
 {
-	struct gomem_vhdr *h = vhdr(p);
+	struct gomem_vobj *r;
+	unsigned long flags;
+	bool mine = false;
 
-	if (!h)
+	rcu_read_lock();
+	r = vobj_find(p, false);
+	if (r) {
+		spin_lock_irqsave(&gomem_vobj_lock, flags);
+		if (r->addr == p) {	/* not claimed by a racing free */
+			WRITE_ONCE(r->addr, NULL);
+			list_del_rcu(&r->link);
+			mine = true;
+		}
+		spin_unlock_irqrestore(&gomem_vobj_lock, flags);
+	}
+	rcu_read_unlock();
+	if (!mine)
 		return false;
-	h->magic = 0;
 	gomem_stat_add(GOMEM_STAT_VMALLOC_FREES, 1);
-	vfree(h);
+	vfree(p);
+	kfree_rcu(r, rcu);
 	return true;
 }
 
@@ -93,30 +133,34 @@ bool gomem_vmalloc_free(const void *p)
  */
 size_t gomem_vmalloc_size(const void *p)
 {
-	struct gomem_vhdr *h = vhdr(p);
+	struct gomem_vobj *r;
+	size_t size = 0;
 
-	return h ? h->size : 0;
+	rcu_read_lock();
+	r = vobj_find(p, false);
+	if (r)
+		size = r->size;
+	rcu_read_unlock();
+	return size;
 }
 
 /**
  * gomem_vmalloc_start() - the start of a vmalloc'ed object, from inside it
  * @p: an address inside the object
  *
- * Walks back page by page to the header. Used by gomem_kfree_rcu().
+ * Used by gomem_kfree_rcu().
  *
  * Return: the object, or NULL.
  */
 void *gomem_vmalloc_start(const void *p)
 {
-	unsigned long a = (unsigned long)p & PAGE_MASK;
-	struct gomem_vhdr *h;
+	struct gomem_vobj *r;
+	void *start = NULL;
 
-	for (;; a -= PAGE_SIZE) {
-		if (!is_vmalloc_addr((void *)a) || !vmalloc_to_page((void *)a))
-			return NULL;	/* not vmalloc'ed, or a guard page */
-		h = (struct gomem_vhdr *)a;
-		if (h->magic == GOMEM_VMAGIC && h->self == h &&
-		    (unsigned long)p < a + PAGE_SIZE + h->size)
-			return (char *)h + PAGE_SIZE;
-	}
+	rcu_read_lock();
+	r = vobj_find(p, true);
+	if (r)
+		start = READ_ONCE(r->addr);
+	rcu_read_unlock();
+	return start;
 }

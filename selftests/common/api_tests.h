@@ -370,6 +370,118 @@ static void api_test_krealloc(API_ARGS)
 }
 
 /*
+ * A tiny-packed object has a size of its own: ksize is exactly what was
+ * asked for, and krealloc copies those bytes only, never the neighbour
+ * that shares its 16-byte block (into a zeroed buffer, a neighbour's bytes
+ * would show).
+ */
+static void api_test_tiny_ksize_krealloc(API_ARGS)
+{
+	struct api_counts c0, c1;
+	u8 *a = NULL, *b = NULL, *q, *extra[8];
+	unsigned int i, n = 0, bad = 0;
+	void *p;
+
+	api_counts(&c0);
+	for (i = 1; i < 16; i++) {
+		p = gomem_kmalloc_noscan(i, GFP_KERNEL);
+		if (API_EXPECT(p, "kmalloc_noscan(%u)", i))
+			continue;
+		bad += gomem_ksize(p) != i;
+		gomem_kfree(p);
+	}
+	API_EXPECT(!bad, "%u tiny objects whose ksize is not their size", bad);
+	p = gomem_kstrdup("tiny", GFP_KERNEL);
+	API_EXPECT(p && gomem_ksize(p) == 5, "kstrdup(\"tiny\"): ksize %zu", gomem_ksize(p));
+	gomem_kfree(p);
+
+	/* two 4-byte objects side by side in one block */
+	api_pin();
+	while (n < ARRAY_SIZE(extra)) {
+		a = gomem_kmalloc_noscan(4, GFP_KERNEL);
+		b = gomem_kmalloc_noscan(4, GFP_KERNEL);
+		if (!a || !b || b == a + 4)
+			break;
+		extra[n++] = a;		/* a block ended between them: again */
+		gomem_kfree(b);
+		b = NULL;
+	}
+	api_unpin();
+	if (API_EXPECT(a && b == a + 4, "no two adjacent tiny objects"))
+		goto out;
+	memset(a, 0x11, 4);
+	memset(b, 0xb7, 4);
+	API_EXPECT(gomem_ksize(a) == 4, "ksize of a 4-byte tiny object: %zu", gomem_ksize(a));
+	q = gomem_krealloc(a, 8, GFP_KERNEL | __GFP_ZERO);
+	if (!API_EXPECT(q && q != a, "krealloc(4 -> 8) of a tiny object")) {
+		API_EXPECT(q[0] == 0x11 && q[3] == 0x11, "krealloc lost the object's bytes");
+		API_EXPECT(api_all_zero(q + 4, 4),
+			   "krealloc copied its neighbour's bytes: %02x %02x %02x %02x",
+			   q[4], q[5], q[6], q[7]);
+		a = q;
+	}
+	API_EXPECT(b[0] == 0xb7 && b[3] == 0xb7, "the neighbour changed");
+out:
+	gomem_kfree(a);
+	gomem_kfree(b);
+	for (i = 0; i < n; i++)
+		gomem_kfree(extra[i]);
+	gomem_cache_shrink(NULL);	/* retire the current tiny block */
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, tiny_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, small_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 0);
+}
+
+/*
+ * A vmalloc'ed object is gomem's by gomem's own record, never by bytes a
+ * caller can write: a page-aligned pointer inside one, behind a forged copy
+ * of the in-band header gomem once trusted ({size, magic, self}), is refused
+ * as a bad free and not vfree()d; the object stays whole and still frees,
+ * and ksize and krealloc still work on it.
+ */
+static void api_test_vmalloc_forged_header(API_ARGS)
+{
+	const size_t size = 5 << 20;
+	struct api_counts c0, c1;
+	unsigned long *h;
+	u8 *p, *q, *inner;
+
+	api_counts(&c0);
+	p = gomem_kmalloc(size, GFP_KERNEL);
+	if (API_EXPECT(p, "kmalloc(5 MiB)"))
+		return;
+	api_fill(p, 8192, 3);
+	h = (unsigned long *)(p + 2 * PAGE_SIZE);
+	inner = p + 3 * PAGE_SIZE;
+	h[0] = PAGE_SIZE;
+	h[1] = 0x676f6d656d766d61UL;	/* "gomemvma" */
+	h[2] = (unsigned long)h;
+	API_EXPECT(!gomem_ksize(inner), "ksize of a forged object: %zu", gomem_ksize(inner));
+	api_section("vmalloc-forged");
+	api_quiet(true);
+	gomem_kfree(inner);
+	api_quiet(false);
+	api_section("end");
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 1);
+	API_EXPECT_DELTA(c0, c1, vmalloc_inuse, 1);
+	API_EXPECT(gomem_ksize(p) == size, "ksize %zu after the forged free", gomem_ksize(p));
+	API_EXPECT(api_intact(p, 8192, 3), "the object changed");
+	q = gomem_krealloc(p, size + 8192, GFP_KERNEL);
+	if (!API_EXPECT(q, "krealloc(5 MiB + 8 KiB)")) {
+		API_EXPECT(gomem_ksize(q) == size + 8192, "ksize %zu after krealloc",
+			   gomem_ksize(q));
+		API_EXPECT(api_intact(q, 8192, 3), "krealloc lost the contents");
+		p = q;
+	}
+	gomem_kfree(p);
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, vmalloc_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 1);
+}
+
+/*
  * Noscan kmalloc and kstrdup of every length 1..64: contents kept, each
  * frees cleanly (16-byte requests are not tiny-packed: they must not be
  * taken for tiny objects at free); tiny objects balance.
@@ -529,8 +641,8 @@ static void api_test_cache_objects(API_ARGS)
 			size_t ks = gomem_ksize(objs[k]);
 
 			bad += (unsigned long)objs[k] % kinds[i].min_align != 0;
-			/* a tiny-packed object has no size of its own: ksize 0 */
-			bad += ks && ks < kinds[i].size;
+			/* a tiny-packed object's ksize is its size */
+			bad += ks < kinds[i].size;
 			bad += !api_intact(objs[k], kinds[i].size, k);
 		}
 		API_EXPECT(!bad, "%s: %u bad objects (alignment %u, size, pattern)",
@@ -1350,6 +1462,8 @@ static const struct api_test {
 	{ api_test_zeroing, "zeroing" },
 	{ api_test_overflow_and_limits, "overflow_and_limits" },
 	{ api_test_krealloc, "krealloc" },
+	{ api_test_tiny_ksize_krealloc, "tiny_ksize_krealloc" },
+	{ api_test_vmalloc_forged_header, "vmalloc_forged_header" },
 	{ api_test_noscan_strings, "noscan_strings" },
 	{ api_test_tiny_packing, "tiny_packing" },
 	{ api_test_cache_objects, "cache_objects" },

@@ -533,7 +533,7 @@ static int __init test_objects(void)
 			ks = gomem_ksize(objs[k]);
 			misaligned += !IS_ALIGNED(a, al);
 			misreported += !IS_ALIGNED(a, palign);
-			ok = tc_tiny(t) ? ks == 0 : tc_private(t) ? ks == t->size : ks >= t->size;
+			ok = tc_tiny(t) || tc_private(t) ? ks == t->size : ks >= t->size;
 			if (!ok && !badsize++)
 				pr_err("%s: ksize %zu for objects of %u bytes\n", t->name, ks, t->size);
 			if (t->ctor)

@@ -293,6 +293,20 @@ static long st_blocks, st_pages, st_calls, st_failures, st_splits;
 int shim_pages_max_order = MAX_ORDER - 1;
 long shim_pages_fail_after = -1;
 long shim_pages_limit = -1;
+int shim_pages_fail_node = -1;
+struct shim_page_call shim_page_calls[SHIM_PAGE_CALLS];
+long shim_page_ncalls;
+
+/* shim_lock held */
+static void record_call(int nid, gfp_t gfp, unsigned int order, bool ok)
+{
+	struct shim_page_call *c = &shim_page_calls[shim_page_ncalls++ % SHIM_PAGE_CALLS];
+
+	c->nid = nid;
+	c->gfp = gfp;
+	c->order = order;
+	c->ok = ok;
+}
 
 static unsigned int block_hash(unsigned long addr)
 {
@@ -329,13 +343,16 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 	pthread_mutex_lock(&shim_lock);
 	st_calls++;
 	if ((int)order > shim_pages_max_order || shim_pages_fail_after == 0 ||
+	    nid == shim_pages_fail_node ||
 	    (shim_pages_limit >= 0 && st_pages + (1L << order) > shim_pages_limit)) {
 		st_failures++;
+		record_call(nid, gfp, order, false);
 		pthread_mutex_unlock(&shim_lock);
 		return NULL;
 	}
 	if (shim_pages_fail_after > 0)
 		shim_pages_fail_after--;
+	record_call(nid, gfp, order, true);
 	pthread_mutex_unlock(&shim_lock);
 
 	p = shim_mmap_aligned(size);

@@ -638,6 +638,17 @@ bool shim_page_allocated(unsigned long addr);	/* is that kernel page allocated? 
 extern int shim_pages_max_order;	/* larger orders fail (fragmentation) */
 extern long shim_pages_fail_after;	/* fail every allocation after N more (-1 off) */
 extern long shim_pages_limit;		/* at most this many 4 KiB pages outstanding (-1) */
+extern int shim_pages_fail_node;	/* every allocation on this node fails (-1 off) */
+/* the last SHIM_PAGE_CALLS alloc_pages_node() calls, as asked, in order */
+struct shim_page_call {
+	int nid;
+	gfp_t gfp;
+	unsigned int order;
+	bool ok;
+};
+#define SHIM_PAGE_CALLS		256
+extern struct shim_page_call shim_page_calls[SHIM_PAGE_CALLS];
+extern long shim_page_ncalls;		/* calls recorded; a test may reset it */
 void shim_set_nodes(unsigned int n);
 void *shim_mmap_aligned(size_t size);	/* naturally aligned, zeroed */
 
@@ -668,6 +679,34 @@ static inline void list_move_tail(struct list_head *e, struct list_head *h)
 #define list_next_entry(p, m)		list_entry((p)->m.next, typeof(*(p)), m)
 #define list_for_each_entry(p, h, m) \
 	for (p = list_entry((h)->next, typeof(*p), m); &p->m != (h); p = list_next_entry(p, m))
+/* RCU lists: readers see a fully linked entry or none (liburcu readers) */
+static inline void list_add_rcu(struct list_head *n, struct list_head *h)
+{
+	struct list_head *x = h->next;
+
+	n->next = x;
+	n->prev = h;
+	smp_store_release(&h->next, n);
+	x->prev = n;
+}
+static inline void list_add_tail_rcu(struct list_head *n, struct list_head *h)
+{
+	struct list_head *prev = h->prev;
+
+	n->next = h;
+	n->prev = prev;
+	smp_store_release(&prev->next, n);
+	h->prev = n;
+}
+static inline void list_del_rcu(struct list_head *e)
+{
+	e->next->prev = e->prev;
+	WRITE_ONCE(e->prev->next, e->next);
+	e->prev = NULL;		/* e->next stays: a reader may be on it */
+}
+#define list_for_each_entry_rcu(p, h, m) \
+	for (p = list_entry(smp_load_acquire(&(h)->next), typeof(*p), m); &p->m != (h); \
+	     p = list_entry(smp_load_acquire(&p->m.next), typeof(*p), m))
 #define list_for_each_entry_safe(p, n, h, m) \
 	for (p = list_entry((h)->next, typeof(*p), m), n = list_next_entry(p, m); \
 	     &p->m != (h); p = n, n = list_next_entry(n, m))
