@@ -16,7 +16,8 @@
  * and, anywhere in the file, the runtime's side of these (declared below):
  *
  *   api_pin(), api_unpin()   stay on one CPU in between (a LIFO magazine,
- *                        one current tiny block)
+ *                        one current tiny block, one node); the case may
+ *                        sleep in between (migrate_disable() in the kernel)
  *   api_quiet(on)        misuse reports are expected until api_quiet(false)
  *   api_section(name)    a misuse section starts (the kernel marks the log
  *                        for selftests/guest/tests/40-caches)
@@ -780,14 +781,19 @@ static void api_ctor_case(API_ARGS, const char *name, unsigned int size, unsigne
 		objs = kcalloc(n, sizeof(void *), GFP_KERNEL);
 	if (API_EXPECT(objs, "no memory"))
 		goto out;
-	api_pin();	/* one CPU: spans fill one after another */
+	/*
+	 * One CPU: spans fill one after another, and the reuse below runs on
+	 * the same node (objects come from the allocating CPU's node: on
+	 * another node the reuse would make new spans there)
+	 */
+	api_pin();
 	for (k = 0; k < n; k++) {
 		objs[k] = gomem_cache_alloc(c, GFP_KERNEL);
 		if (!objs[k])
 			break;
 	}
-	api_unpin();
 	if (API_EXPECT(k == n, "%s: allocation %u failed", name, k)) {
+		api_unpin();
 		while (k--)
 			gomem_cache_free(c, objs[k]);
 		goto out;
@@ -809,6 +815,7 @@ static void api_ctor_case(API_ARGS, const char *name, unsigned int size, unsigne
 	gomem_cache_shrink(c);
 	for (k = 1; k < n; k += 2)
 		objs[k] = gomem_cache_alloc(c, GFP_KERNEL);
+	api_unpin();
 	calls0 = atomic_read(&api_ctor_calls);
 	for (k = 0; k < n; k++)
 		API_EXPECT(objs[k] && api_ctor_intact(objs[k], size),
