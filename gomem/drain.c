@@ -39,6 +39,7 @@
 #include "mcentral.h"
 #include "mheap.h"
 #include "tiny.h"
+#include "faultinject.h"
 
 static void drain_class_cpu(struct gomem_class *cls, void *cpu)
 {
@@ -228,7 +229,7 @@ static int drain_works_init(void)
 
 	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
 		return 0;
-	gomem_drain_works = alloc_percpu(struct gomem_drain_work);
+	gomem_drain_works = gomem_meta_alloc(alloc_percpu(struct gomem_drain_work));
 	if (!gomem_drain_works)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu) {

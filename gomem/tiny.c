@@ -30,6 +30,7 @@
 #include "mcache.h"
 #include "report.h"
 #include "stats.h"
+#include "faultinject.h"
 
 #define TINY_BIAS	0x80
 
@@ -177,7 +178,7 @@ void gomem_tiny_drain_cpu(int cpu)
  */
 int gomem_tiny_init(void)
 {
-	gomem_tiny_pcpu = alloc_percpu(struct gomem_tiny);
+	gomem_tiny_pcpu = gomem_meta_alloc(alloc_percpu(struct gomem_tiny));
 	return gomem_tiny_pcpu ? 0 : -ENOMEM;
 }
 

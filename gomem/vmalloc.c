@@ -14,6 +14,7 @@
 #include <linux/vmalloc.h>
 #include "vmalloc.h"
 #include "stats.h"
+#include "faultinject.h"
 
 /* vmalloc'ed objects carry their size in a header page in front */
 struct gomem_vhdr {
@@ -42,8 +43,11 @@ void *gomem_vmalloc_alloc(size_t size, gfp_t flags, unsigned long ip)
 				(void *)ip, size);
 		return NULL;
 	}
-	h = __vmalloc(size + PAGE_SIZE, (flags & GFP_KERNEL) | (flags & __GFP_ZERO) |
-		      __GFP_NOWARN);
+	if (gomem_should_fail(GOMEM_FAULT_VMALLOC))
+		h = NULL;
+	else
+		h = __vmalloc(size + PAGE_SIZE, (flags & GFP_KERNEL) | (flags & __GFP_ZERO) |
+			      __GFP_NOWARN);
 	if (!h) {
 		if (!(flags & __GFP_NOWARN))
 			pr_warn("gomem: %pS: vmalloc of %zu bytes failed\n", (void *)ip, size);
