@@ -11,6 +11,9 @@
 #                   never a kernel build)
 #   make check      checkpatch, sparse (C=1) and W=1 over the module sources
 #   make bench      benchmarks and the report (see Documentation/benchmarks.rst)
+#   make fuzz       the libFuzzer target over the userspace core for
+#                   FUZZ_TIME seconds (60); FUZZ_DOUBLE_FREE=0 leaves the
+#                   double and wrong-cache frees out (Documentation/testing.rst)
 #
 # KDIR defaults to the running kernel's build tree when it exists, else the
 # pinned Debian test kernel's headers. `make run` and `make test` always build
@@ -86,6 +89,14 @@ check: setup
 bench:
 	bash $(TOP)/scripts/bench.sh
 
+FUZZ_TIME	?= 60
+FUZZ_DOUBLE_FREE ?= 1
+fuzz:
+	@bash $(TOP)/scripts/setup.sh --fuzz
+	$(MAKE) -C $(TOP)/selftests/fuzz TOP=$(TOP) FUZZ_TIME=$(FUZZ_TIME) \
+		FUZZ_DOUBLE_FREE=$(FUZZ_DOUBLE_FREE) \
+		FUZZ_OUT=$(BUILD)/fuzz$(if $(filter 0,$(FUZZ_DOUBLE_FREE)),-nodf) run
+
 clean:
 	-$(MAKE) $(KBUILD_ARGS) clean 2>/dev/null
 	rm -rf $(BUILD)/host $(BUILD)/initramfs* $(BUILD)/qemu $(BUILD)/qemu-* $(BUILD)/mods-*
@@ -93,4 +104,4 @@ clean:
 distclean: clean
 	rm -rf $(BUILD)
 
-.PHONY: all setup local-setup modules qemu-modules host-test qemu-test test run check bench clean distclean
+.PHONY: all setup local-setup modules qemu-modules host-test qemu-test test run check bench fuzz clean distclean
