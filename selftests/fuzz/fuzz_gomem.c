@@ -15,9 +15,10 @@
  * constructed cache's objects come back constructed, zeroed allocations are
  * zero, contents are intact up to the free and across krealloc(); a
  * misuse free is refused and counted (bad_frees, double_frees) and changes
- * nothing; the span-state table holds after every input
- * (gomem_host_check()); once the input's objects are freed and its caches
- * destroyed, the heap is balanced and a shrink gives every page back.
+ * nothing. After every input, once its objects are freed and its caches
+ * destroyed: the span-state table (gomem_host_check()) and the page heaps'
+ * summaries (gomem_pagealloc_check()) hold, nothing is in use, and now and
+ * then a shrink gives every page back.
  *
  * A failed check aborts (libFuzzer saves the input). Built two ways:
  * with libFuzzer (selftests/fuzz/Makefile, `make fuzz`), and into the host
@@ -618,7 +619,6 @@ static void op_misuse(struct fz_in *in)
 	void *p, *mem;
 	int i, k;
 
-	shim_quiet = !fz_trace;
 	switch (b % 4) {
 	case 0:		/* foreign: libc's heap, program data, the stack */
 		before = reports();
@@ -694,7 +694,6 @@ static void op_misuse(struct fz_in *in)
 		break;
 #endif
 	}
-	shim_quiet = 0;
 }
 
 static void op_cpu(struct fz_in *in)
@@ -763,6 +762,7 @@ static void fz_init(void)
 {
 	nr_cpu_ids = FZ_CPUS;
 	fz_trace = getenv("FUZZ_TRACE");
+	shim_quiet = !fz_trace;	/* refused creates, atomic vmallocs: expected */
 	if (gomem_host_init())
 		fz_fail("gomem_host_init() failed");
 	if (shim_cpu_id() != 0)
@@ -791,6 +791,7 @@ int gomem_fuzz_one(const uint8_t *data, size_t size)
 	struct fz_in in = { data, size, 0 };
 	unsigned long rep0, bad;
 	unsigned int k;
+	int node;
 	long live;
 
 	if (!fz_ready)
@@ -820,6 +821,17 @@ int gomem_fuzz_one(const uint8_t *data, size_t size)
 	bad = gomem_host_check();
 	if (bad)
 		fz_fail("%lu span-state violations", bad);
+	for_each_node(node) {
+		struct gomem_heap *h = gomem_heaps[node];
+		unsigned long flags;
+		int err;
+
+		spin_lock_irqsave(&h->lock, flags);
+		err = gomem_pagealloc_check(&h->pa);
+		spin_unlock_irqrestore(&h->lock, flags);
+		if (err)
+			fz_fail("node %d: the page heap's summaries and counts disagree", node);
+	}
 	live = inuse();
 	if (live)
 		fz_fail("%ld objects still in use with every object freed", live);
