@@ -12,6 +12,9 @@
 #   make check      checkpatch, sparse (C=1) and W=1 over the module sources
 #   make bench      benchmarks and the report (see Documentation/benchmarks.rst)
 #   make latency    scheduling latency under gomem's stress on PREEMPT_RT
+#   make fuzz       the libFuzzer target over the userspace core for
+#                   FUZZ_TIME seconds (60); FUZZ_DOUBLE_FREE=0 leaves the
+#                   double and wrong-cache frees out (Documentation/testing.rst)
 #
 # KDIR defaults to the running kernel's build tree when it exists, else the
 # pinned Debian test kernel's headers. `make run` and `make test` always build
@@ -93,6 +96,13 @@ latency:
 	@$(MAKE) -s qemu-modules KERNEL=rt
 	QEMU_SMP=1 QEMU_EXTRA="-icount shift=0,sleep=off" GOMEM_TESTS=70-latency \
 		GOMEM_QEMU_DIR=$(BUILD)/qemu-latency bash $(TOP)/scripts/qemu.sh test rt
+FUZZ_TIME	?= 60
+FUZZ_DOUBLE_FREE ?= 1
+fuzz:
+	@bash $(TOP)/scripts/setup.sh --fuzz
+	$(MAKE) -C $(TOP)/selftests/fuzz TOP=$(TOP) FUZZ_TIME=$(FUZZ_TIME) \
+		FUZZ_DOUBLE_FREE=$(FUZZ_DOUBLE_FREE) \
+		FUZZ_OUT=$(BUILD)/fuzz$(if $(filter 0,$(FUZZ_DOUBLE_FREE)),-nodf) run
 
 clean:
 	-$(MAKE) $(KBUILD_ARGS) clean 2>/dev/null
@@ -101,4 +111,4 @@ clean:
 distclean: clean
 	rm -rf $(BUILD)
 
-.PHONY: all setup local-setup modules qemu-modules host-test qemu-test test run check bench latency clean distclean
+.PHONY: all setup local-setup modules qemu-modules host-test qemu-test test run check bench latency fuzz clean distclean

@@ -9,6 +9,7 @@
 #include <linux/spinlock.h>
 #include <linux/rcupdate.h>
 #include "arena.h"
+#include "faultinject.h"
 
 #define L2_BITS		GOMEM_ARENA_L2_BITS
 #define L2_ENTRIES	GOMEM_ARENA_L2_ENTRIES
@@ -19,7 +20,8 @@ static DEFINE_SPINLOCK(gomem_arena_lock);
 
 int gomem_arena_init(void)
 {
-	gomem_arena_l1 = kvcalloc(L1_ENTRIES, sizeof(*gomem_arena_l1), GFP_KERNEL);
+	gomem_arena_l1 = gomem_meta_alloc(kvcalloc(L1_ENTRIES, sizeof(*gomem_arena_l1),
+						   GFP_KERNEL));
 	return gomem_arena_l1 ? 0 : -ENOMEM;
 }
 
@@ -55,7 +57,7 @@ int gomem_arena_prepare(unsigned long base, gfp_t gfp)
 	/* pairs with the cmpxchg below: a published page is zeroed */
 	if (smp_load_acquire(&gomem_arena_l1[idx >> L2_BITS]))
 		return 0;
-	fresh = kcalloc(L2_ENTRIES, sizeof(*fresh), gfp & ~__GFP_ZERO);
+	fresh = gomem_meta_alloc(kcalloc(L2_ENTRIES, sizeof(*fresh), gfp & ~__GFP_ZERO));
 	if (!fresh)
 		return -ENOMEM;
 	if (cmpxchg(&gomem_arena_l1[idx >> L2_BITS], NULL, fresh))

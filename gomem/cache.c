@@ -35,6 +35,7 @@
 #include "mcache.h"
 #include "mcentral.h"
 #include "tiny.h"
+#include "faultinject.h"
 
 LIST_HEAD(gomem_caches);
 DEFINE_MUTEX(gomem_cache_mutex);	/* serialises create and destroy */
@@ -122,11 +123,11 @@ struct gomem_cache *gomem_cache_create(const char *name, unsigned int size,
 	}
 	spc = (flags & GOMEM_NOSCAN) ? gomem_noscan_spanclass(sc) : sc << 1;
 
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	c = gomem_meta_alloc(kzalloc(sizeof(*c), GFP_KERNEL));
 	if (!c)
 		return NULL;
-	c->name = kstrdup(name, GFP_KERNEL);
-	c->pcpu = alloc_percpu(struct gomem_counts);
+	c->name = gomem_meta_alloc(kstrdup(name, GFP_KERNEL));
+	c->pcpu = gomem_meta_alloc(alloc_percpu(struct gomem_counts));
 	if (!c->name || !c->pcpu)
 		goto fail;
 	c->size = size;

@@ -28,6 +28,7 @@
 #include <linux/sched.h>
 #include "class.h"
 #include "mcentral.h"
+#include "faultinject.h"
 
 struct gomem_class gomem_classes[GOMEM_NUM_SPAN_CLASSES];
 
@@ -74,8 +75,8 @@ int gomem_class_init(struct gomem_class *cls, unsigned int spanclass,
 		cls->nelems = gomem_tiny_nelems(cls->npages);
 	cls->mag_limit = mag_limit(cls->elemsize);
 	cls->fastpath = !cls->tiny;	/* cache.c clears it for poison classes */
-	cls->pcpu = alloc_percpu(struct gomem_mcache);
-	cls->central = kcalloc(nr_node_ids, sizeof(*cls->central), GFP_KERNEL);
+	cls->pcpu = gomem_meta_alloc(alloc_percpu(struct gomem_mcache));
+	cls->central = gomem_meta_alloc(kcalloc(nr_node_ids, sizeof(*cls->central), GFP_KERNEL));
 	if (!cls->pcpu || !cls->central) {
 		free_percpu(cls->pcpu);
 		kfree(cls->central);

@@ -48,6 +48,7 @@
 #include "mcentral.h"
 #include "mheap.h"
 #include "tiny.h"
+#include "faultinject.h"
 
 /* the argument of drain_class_cpu(): a CPU, and whether it is online */
 #define DRAIN_ONLINE	(1L << 30)
@@ -384,7 +385,7 @@ static int drain_works_init(void)
 {
 	int cpu;
 
-	gomem_drain_works = alloc_percpu(struct gomem_drain_work);
+	gomem_drain_works = gomem_meta_alloc(alloc_percpu(struct gomem_drain_work));
 	if (!gomem_drain_works)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu) {

@@ -16,6 +16,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include "fixalloc.h"
+#include "faultinject.h"
 
 struct fixpage {
 	struct list_head link;
@@ -55,7 +56,7 @@ static struct fixpage *fixpage_new(struct gomem_fixalloc *fa, gfp_t gfp)
 	char *obj;
 	unsigned int i;
 
-	page = alloc_pages_node(fa->node, (gfp & ~__GFP_ZERO) | __GFP_NOWARN, 0);
+	page = gomem_meta_alloc(alloc_pages_node(fa->node, (gfp & ~__GFP_ZERO) | __GFP_NOWARN, 0));
 	if (!page)
 		return NULL;
 	fp = page_address(page);

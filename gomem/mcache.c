@@ -39,6 +39,7 @@
 #include "mheap.h"
 #include "report.h"
 #include "stats.h"
+#include "faultinject.h"
 
 struct gomem_free_hint __percpu *gomem_free_hints;
 /* the CPU section's lock: see locking.h */
@@ -51,7 +52,7 @@ DEFINE_PER_CPU(local_lock_t, gomem_cpu_llock) = INIT_LOCAL_LOCK(gomem_cpu_llock)
  */
 int gomem_mcache_init(void)
 {
-	gomem_free_hints = alloc_percpu(struct gomem_free_hint);
+	gomem_free_hints = gomem_meta_alloc(alloc_percpu(struct gomem_free_hint));
 	return gomem_free_hints ? 0 : -ENOMEM;
 }
 

@@ -58,6 +58,7 @@
 #include <linux/log2.h>
 #include "mheap.h"
 #include "locking.h"
+#include "faultinject.h"
 
 struct gomem_heap *gomem_heaps[MAX_NUMNODES];
 /* free pages a node keeps rather than release (one chunk) */
@@ -79,8 +80,8 @@ int gomem_heap_init(void)
 	int node, err;
 
 	for_each_node(node) {
-		h = kzalloc_node(sizeof(*h), GFP_KERNEL,
-				 node_state(node, N_MEMORY) ? node : NUMA_NO_NODE);
+		h = gomem_meta_alloc(kzalloc_node(sizeof(*h), GFP_KERNEL,
+						  node_state(node, N_MEMORY) ? node : NUMA_NO_NODE));
 		if (!h)
 			goto fail;
 		spin_lock_init(&h->lock);
@@ -449,6 +450,9 @@ static int heap_grow(struct gomem_heap *h, unsigned long npages, gfp_t gfp)
 	if (min_order > GOMEM_CHUNK_ORDER)
 		return -E2BIG;
 	gfp = (gfp & ~(__GFP_ZERO | __GFP_COMP)) | __GFP_THISNODE;
+	/* an injected failure fails the whole growth, whatever the order */
+	if (gomem_should_fail(GOMEM_FAULT_GROW))
+		min_order = GOMEM_CHUNK_ORDER + 1;
 	for (order = GOMEM_CHUNK_ORDER; order >= min_order; order--) {
 		gfp_t g = gfp;
 
@@ -473,7 +477,7 @@ static int heap_grow(struct gomem_heap *h, unsigned long npages, gfp_t gfp)
 		err = gomem_pagealloc_prepare(&h->pa, addr, n, meta_gfp(gfp));
 	/* a chunk struct, unless one exists (we only test the pointer) */
 	if (!err && !gomem_chunk_lookup(gomem_chunk_index(base)))
-		fresh = kzalloc_node(sizeof(*fresh), meta_gfp(gfp), h->node);
+		fresh = gomem_meta_alloc(kzalloc_node(sizeof(*fresh), meta_gfp(gfp), h->node));
 	if (err)
 		goto fail;
 

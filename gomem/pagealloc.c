@@ -88,6 +88,7 @@ static inline void pa_assert_locked(struct gomem_pagealloc *pa)
 		lockdep_assert_held(pa->lock);
 }
 #include "pallocbits.h"
+#include "faultinject.h"
 
 #define SUM_LEAF		(GOMEM_SUM_LEVELS - 1)
 #define SUM_PAGE_MASK		(GOMEM_SUM_PAGE_ENTRIES - 1)
@@ -373,8 +374,8 @@ int gomem_pagealloc_init(struct gomem_pagealloc *pa)
 	pa->node = NUMA_NO_NODE;
 	for (l = 0; l < GOMEM_SUM_LEVELS; l++) {
 		pa->sum_dir_len[l] = level_dir_len(l);
-		pa->summary[l] = kvcalloc(pa->sum_dir_len[l],
-					  sizeof(*pa->summary[l]), GFP_KERNEL);
+		pa->summary[l] = gomem_meta_alloc(kvcalloc(pa->sum_dir_len[l],
+							   sizeof(*pa->summary[l]), GFP_KERNEL));
 		if (!pa->summary[l]) {
 			gomem_pagealloc_destroy(pa);
 			return -ENOMEM;
@@ -432,7 +433,7 @@ int gomem_pagealloc_prepare(struct gomem_pagealloc *pa, unsigned long base,
 		for (p = (base >> level_shift(l)) >> GOMEM_SUM_PAGE_SHIFT; p <= hi; p++) {
 			if (dir_slot(pa, l, p))
 				continue;
-			page = kzalloc(SUM_PAGE_BYTES, gfp & ~__GFP_ZERO);
+			page = gomem_meta_alloc(kzalloc(SUM_PAGE_BYTES, gfp & ~__GFP_ZERO));
 			if (!page)
 				return -ENOMEM;
 			/* a full barrier: the zeroes are visible before the page */

@@ -10,6 +10,7 @@
 #include <linux/nodemask.h>
 #include "stats.h"
 #include "class.h"
+#include "faultinject.h"
 
 struct gomem_stats __percpu *gomem_pcpu_stats;
 
@@ -20,7 +21,7 @@ struct gomem_stats __percpu *gomem_pcpu_stats;
  */
 int gomem_stats_init(void)
 {
-	gomem_pcpu_stats = alloc_percpu(struct gomem_stats);
+	gomem_pcpu_stats = gomem_meta_alloc(alloc_percpu(struct gomem_stats));
 	return gomem_pcpu_stats ? 0 : -ENOMEM;
 }
 

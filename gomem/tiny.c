@@ -32,6 +32,7 @@
 #include "mcache.h"
 #include "report.h"
 #include "stats.h"
+#include "faultinject.h"
 
 #define TINY_BIAS	0x80
 
@@ -195,7 +196,7 @@ bool gomem_tiny_cpu_holds(int cpu)
  */
 int gomem_tiny_init(void)
 {
-	gomem_tiny_pcpu = alloc_percpu(struct gomem_tiny);
+	gomem_tiny_pcpu = gomem_meta_alloc(alloc_percpu(struct gomem_tiny));
 	return gomem_tiny_pcpu ? 0 : -ENOMEM;
 }
 

@@ -27,6 +27,7 @@
 #include <linux/vmalloc.h>
 #include "vmalloc.h"
 #include "stats.h"
+#include "faultinject.h"
 
 struct gomem_vobj {
 	struct list_head link;		/* on gomem_vobjs */
@@ -58,7 +59,10 @@ void *gomem_vmalloc_alloc(size_t size, gfp_t flags, unsigned long ip)
 				(void *)ip, size);
 		return NULL;
 	}
-	r = kmalloc(sizeof(*r), (flags & GFP_KERNEL) | __GFP_NOWARN);
+	if (gomem_should_fail(GOMEM_FAULT_VMALLOC))
+		r = NULL;
+	else
+		r = kmalloc(sizeof(*r), (flags & GFP_KERNEL) | __GFP_NOWARN);
 	p = r ? __vmalloc(size, (flags & GFP_KERNEL) | (flags & __GFP_ZERO) | __GFP_NOWARN) : NULL;
 	if (!p) {
 		kfree(r);

@@ -15,9 +15,9 @@
 #    debug and kcsan kernels are built (once per machine, cached outside the
 #    clone), the rt image is extracted; default is always provided
 #
-# Usage: scripts/setup.sh [--bench] [KERNEL...]
+# Usage: scripts/setup.sh [--bench] [--fuzz] [KERNEL...]
 #        scripts/setup.sh --no-apt
-# --bench adds the benchmark packages. --no-apt (a plain `make`) only
+# --bench adds the benchmark packages, --fuzz clang and libFuzzer (make fuzz). --no-apt (a plain `make`) only
 # extracts the kselftest headers, when linux-source-6.1 is installed: no
 # apt-get, no kernel.
 set -euo pipefail
@@ -28,11 +28,13 @@ mkdir -p "$build"
 export DEBIAN_FRONTEND=noninteractive
 
 bench=
+fuzz=
 no_apt=
 kernels=(default)
 for a in "$@"; do
 	case $a in
 	--bench)	bench=1 ;;
+	--fuzz)		fuzz=1 ;;
 	--no-apt)	no_apt=1 ;;
 	default)	;;
 	*)		kernels+=("$a") ;;
@@ -72,6 +74,7 @@ packages=(gcc make libc6-dev bc flex bison libelf-dev kmod xz-utils cpio
 	  linux-source-6.1 sparse perl python3)
 [ -n "$bench" ] && packages+=(gnuplot-nox libjemalloc-dev libgoogle-perftools-dev
 			      libmimalloc-dev valgrind)
+[ -n "$fuzz" ] && packages+=(clang libfuzzer-14-dev)
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

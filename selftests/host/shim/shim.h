@@ -235,6 +235,7 @@ static inline void bitmap_set(unsigned long *a, unsigned int start, unsigned int
 #define atomic_long_dec		atomic_dec
 #define atomic_long_add_return	atomic_add_return
 #define atomic_long_sub_return	atomic_sub_return
+#define atomic_long_inc_return	atomic_inc_return
 #define atomic_long_xchg	atomic_xchg
 #define atomic_long_cmpxchg	atomic_cmpxchg
 #define atomic64_read		atomic_read
