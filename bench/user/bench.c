@@ -66,11 +66,7 @@ static void b_init(void)
 /* a thread is a CPU to gomem: it goes away, its caches are drained */
 static void b_thread_exit(void)
 {
-	unsigned long f;
-
-	local_irq_save(f);
-	gomem_drain_cpu(smp_processor_id());
-	local_irq_restore(f);
+	gomem_drain_cpu(smp_processor_id(), false);	/* as the hotplug callback */
 }
 #else
 #ifndef ALLOC_NAME
