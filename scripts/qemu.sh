@@ -47,14 +47,15 @@ build=$top/build
 # run the same workloads 20-50 times slower), CPUs (the checking kernels run
 # two, one per node: four vCPUs on this 2-core host spin on locks whose
 # holder's vCPU is not running, and the run takes twice as long), extra
-# kernel arguments
+# kernel arguments (gomem.fault_stride: 80-faultinject's init sweeps take
+# every tenth N except on the default kernel)
 # (the checking kernels put warnings on the console too: lockdep and KCSAN
 # print their reports at KERN_WARNING, and a run that hangs leaves no dmesg)
 case $kernel in
 default)	k_tmo=900;  k_scale=1; k_work=100; k_smp=4; k_append="loglevel=4" ;;
-debug)		k_tmo=3600; k_scale=6; k_work=10;  k_smp=2; k_append="loglevel=5" ;;
-kcsan)		k_tmo=3600; k_scale=6; k_work=10;  k_smp=2; k_append="loglevel=5" ;;
-rt)		k_tmo=600;  k_scale=1; k_work=100; k_smp=4; k_append="loglevel=5 panic_on_warn=1" ;;
+debug)		k_tmo=3600; k_scale=6; k_work=10;  k_smp=2; k_append="loglevel=5 gomem.fault_stride=10" ;;
+kcsan)		k_tmo=3600; k_scale=6; k_work=10;  k_smp=2; k_append="loglevel=5 gomem.fault_stride=10" ;;
+rt)		k_tmo=600;  k_scale=1; k_work=100; k_smp=4; k_append="loglevel=5 panic_on_warn=1 gomem.fault_stride=10" ;;
 *)		echo "qemu: unknown kernel '$kernel' (default, debug, kcsan, rt)" >&2; exit 1 ;;
 esac
 image=${GOMEM_KERNEL_IMAGE:-$build/kernels/$kernel/vmlinuz}
