@@ -56,6 +56,8 @@ struct gomem_span {
 	void *remote_free;
 	unsigned int remote_count;
 	unsigned long alloc_bits[GOMEM_SPAN_MAX_ELEMS / BITS_PER_LONG];
+	/* freed by a caller, not yet back in the span nor handed out again */
+	unsigned long queued[GOMEM_SPAN_MAX_ELEMS / BITS_PER_LONG];
 };
 
 /*
@@ -93,20 +95,90 @@ static inline void gomem_span_bits_set_below(struct gomem_span *s, unsigned int 
 }
 
 /*
- * Tiny spans (tiny.c): nelems 16-byte blocks, then one count byte per block
- * in the span's tail (tiny spans give up 1/17 of their objects for them).
+ * Queued bits: an object's bit in s->queued is set from the moment a caller
+ * frees it until it is either handed out again from a magazine or given
+ * back to its span (its alloc bit cleared, under the mcentral lock). In
+ * between the object sits in a cache: a magazine, a CPU's batch for other
+ * nodes, a transfer cache or the span's remote_free list. Every free path
+ * sets the bit with a test-and-set, so a second free of an object that is
+ * still queued is seen at once, wherever the first copy sits (mcentral.c).
+ *
+ * The bits are atomic: one word covers 64 objects, which may sit in
+ * different CPUs' magazines at once, so the CPU freeing one object and the
+ * CPU handing out another (and the mcentral lock holder giving a third back
+ * to the span) change the same word concurrently, without a common lock.
+ *
+ * A queued object's handle names its bit: the bit's address, counting bits
+ * from address 0, with the address's top bits dropped (all equal in a
+ * canonical address, so an arithmetic shift restores them). Magazines and
+ * transfer caches keep it beside the object, so that handing an object out
+ * clears its bit without finding its span: one locked BTR on x86-64, whose
+ * bit-string addressing takes exactly this form.
  */
+static __always_inline unsigned long gomem_queued_handle(struct gomem_span *s, unsigned int idx)
+{
+	return ((unsigned long)s->queued << 3) + idx;
+}
+
+/*
+ * Set the queued bit of handle @h (the free paths, which have the handle
+ * at hand). Return: true when it was set already (a double free).
+ */
+static __always_inline bool gomem_queued_test_and_set(unsigned long h)
+{
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && \
+	!defined(CONFIG_KCSAN)
+	bool old;
+
+	asm volatile(LOCK_PREFIX "btsq %1, 0" : "=@ccc" (old) : "r" (h) : "memory");
+	return old;
+#else
+	return test_and_set_bit(h & (BITS_PER_LONG - 1), (unsigned long *)(((long)h >> 6) << 3));
+#endif
+}
+
+/* the object of handle @h is handed out: clear its queued bit */
+static __always_inline void gomem_queued_clear(unsigned long h)
+{
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && \
+	!defined(CONFIG_KCSAN)
+	/* bit h of the bit string at address 0: word 8 * (h >> 6), bit h & 63 */
+	asm volatile(LOCK_PREFIX "btrq %0, 0" : : "r" (h) : "memory");
+#else
+	clear_bit(h & (BITS_PER_LONG - 1), (unsigned long *)(((long)h >> 6) << 3));
+#endif
+}
+
+/*
+ * Tiny spans (tiny.c): nelems 16-byte blocks, then in the span's tail one
+ * 16-bit freed mask per block (bit k: the object at byte k was freed since
+ * the block was handed out) and one count byte per block. Tiny spans give
+ * up 3/19 of their bytes for them.
+ */
+#define GOMEM_TINY_META		3	/* tail bytes per block */
+
 static inline unsigned int gomem_tiny_nelems(unsigned int npages)
 {
-	return ((unsigned long)npages << GOMEM_PAGE_SHIFT) / (GOMEM_TINY_SIZE + 1);
+	return ((unsigned long)npages << GOMEM_PAGE_SHIFT) / (GOMEM_TINY_SIZE + GOMEM_TINY_META);
+}
+
+static inline unsigned long gomem_tiny_block_index(struct gomem_span *s, const void *block)
+{
+	return ((unsigned long)block - (unsigned long)s->start) / GOMEM_TINY_SIZE;
+}
+
+/* the freed mask of the tiny block at @block */
+static inline u16 *gomem_tiny_freed(struct gomem_span *s, const void *block)
+{
+	return (u16 *)((u8 *)s->start + s->nelems * GOMEM_TINY_SIZE) +
+	       gomem_tiny_block_index(s, block);
 }
 
 /* the count byte of the tiny block at @block */
 static inline u8 *gomem_tiny_count(struct gomem_span *s, const void *block)
 {
-	unsigned long idx = ((unsigned long)block - (unsigned long)s->start) / GOMEM_TINY_SIZE;
-
-	return (u8 *)s->start + s->nelems * GOMEM_TINY_SIZE + idx;
+	return (u8 *)s->start + s->nelems * (GOMEM_TINY_SIZE + 2) +
+	       gomem_tiny_block_index(s, block);
 }
 
 void gomem_span_prepare(struct gomem_span *s, struct gomem_class *cls);
@@ -129,7 +201,7 @@ static __always_inline void *gomem_span_next_free_fast(struct gomem_span *s)
 	bit = __ffs64(s->alloc_cache);
 	idx = s->freeindex + bit;
 	s->alloc_cache = (s->alloc_cache >> bit) >> 1;
-	s->freeindex = idx + 1;
+	WRITE_ONCE(s->freeindex, idx + 1);	/* read by others: gomem_obj_queue() */
 	s->alloc_count++;
 	return (char *)s->start + idx * s->elemsize;
 }
