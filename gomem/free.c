@@ -38,9 +38,10 @@
  * Finds the span from the address; refuses, with a report, a pointer that
  * gomem does not own, a pointer into the middle of an object, an object of
  * another cache and a double free: of a small object (the span's queued and
- * alloc bits, mcache.c), of a large object (its span's state), and of any
+ * alloc bits, mcache.c), of a large object (its span's state), of any
  * object whose span went back to the page heap while gomem still holds the
- * pages (a free of gomem memory that no span covers).
+ * pages (a free of gomem memory that no span covers), and of a recently
+ * freed vmalloc'ed object (gomem_vmalloc_freed()).
  *
  * Return: true when the object was freed, false when the free was refused.
  */
@@ -107,6 +108,9 @@ double_free:
 	return false;
 refuse:
 	gomem_cpu_unlock(flags);
+	/* a vmalloc'ed object freed already, where vmalloc is not told by address */
+	if (!s && gomem_vmalloc_freed(p))
+		goto double_free;
 	gomem_report_bad_free(name, p, ip, bad);
 	return false;
 }
