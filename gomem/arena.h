@@ -149,6 +149,22 @@ static inline struct gomem_span *gomem_addr_to_span(unsigned long addr)
 	return READ_ONCE(c->spans[gomem_chunk_page(addr)]);
 }
 
+/*
+ * Whether gomem holds the page at a heap address (from gomem_heap_addr(),
+ * ~0UL allowed) from the buddy allocator, in a span or free in its page
+ * heap. Lockless, as above: the held bit may change meanwhile (the page
+ * heap's lock), so the answer is a hint, for reports.
+ */
+static inline bool gomem_page_held(unsigned long addr)
+{
+	struct gomem_chunk *c;
+
+	if (addr >> GOMEM_ADDR_BITS)
+		return false;
+	c = gomem_chunk_lookup(gomem_chunk_index(addr));
+	return c && test_bit(gomem_chunk_page(addr), c->held);
+}
+
 /* the span of a pointer, or NULL when it is not in an in-use span of gomem */
 static inline struct gomem_span *gomem_ptr_to_span(const void *p)
 {

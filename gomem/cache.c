@@ -391,11 +391,61 @@ long gomem_cache_active(struct gomem_cache *c)
 }
 
 /**
+ * gomem_cache_settle() - credit frees between the merged caches of a class
+ * @cls: a shared class
+ *
+ * Merged caches share their class's objects with each other and with the
+ * kmalloc family, so a free through gomem_cache_free() is counted for the
+ * cache it names: an object allocated through cache A and freed through
+ * cache B (both merged on @cls) leaves A one object up and B one down.
+ * Nothing at the free can tell (that is what merging shares), and the
+ * memory is handled right either way; only the per-cache counts are off.
+ * Here each cache whose frees exceed its allocations has the surplus taken
+ * back from its frees and credited to the frees of caches of @cls that
+ * show live objects, with a warning naming the cache. A surplus nobody
+ * shows (kmalloc objects freed through the cache) is dropped. The class's
+ * own counts were right all along. Adjustments go to this CPU's counters:
+ * the figures are sums over CPUs.
+ *
+ * Context: gomem_cache_mutex held (destroy and /proc/gomem call it).
+ */
+void gomem_cache_settle(struct gomem_class *cls)
+{
+	struct gomem_cache *c, *o;
+	long surplus, live, m;
+
+	lockdep_assert_held(&gomem_cache_mutex);
+	list_for_each_entry(c, &gomem_caches, list) {
+		if (c->cls != cls || c->cls == &c->own)
+			continue;
+		surplus = -gomem_cache_active(c);
+		if (surplus <= 0)
+			continue;
+		pr_warn("gomem: cache %s: %ld more frees than allocations: objects of other caches merged on its class freed through it; credited to them\n",
+			c->name, surplus);
+		this_cpu_sub(c->pcpu->frees, surplus);
+		list_for_each_entry(o, &gomem_caches, list) {
+			if (o == c || o->cls != cls)
+				continue;
+			live = gomem_cache_active(o);
+			if (live <= 0)
+				continue;
+			m = min(live, surplus);
+			this_cpu_add(o->pcpu->frees, m);
+			surplus -= m;
+			if (!surplus)
+				break;
+		}
+	}
+}
+
+/**
  * gomem_cache_destroy() - destroy a cache, as kmem_cache_destroy()
  * @cache: the cache, or NULL
  *
  * A cache with objects still allocated is reported with their number and
- * kept, with its memory, as SLUB does.
+ * kept, with its memory, as SLUB does. A merged cache's counts are settled
+ * first (gomem_cache_settle()).
  *
  * Context: process context; may sleep.
  */
@@ -408,6 +458,11 @@ void gomem_cache_destroy(struct gomem_cache *cache)
 	if (cache->flags & GOMEM_TYPESAFE_BY_RCU)
 		rcu_barrier();
 	gomem_drain_all();
+	if (cache->cls != &cache->own) {
+		mutex_lock(&gomem_cache_mutex);
+		gomem_cache_settle(cache->cls);
+		mutex_unlock(&gomem_cache_mutex);
+	}
 	live = gomem_cache_active(cache);
 	if (cache->cls == &cache->own && !live)
 		live = gomem_mcentral_leftover(&cache->own);

@@ -28,5 +28,6 @@ extern struct list_head gomem_caches;
 extern struct mutex gomem_cache_mutex;
 
 long gomem_cache_active(struct gomem_cache *c);
+void gomem_cache_settle(struct gomem_class *cls);
 
 #endif /* _GOMEM_CACHE_H */

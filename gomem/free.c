@@ -37,7 +37,11 @@
  *
  * Finds the span from the address; refuses, with a report, a pointer that
  * gomem does not own, a pointer into the middle of an object, an object of
- * another cache and a double free it can see.
+ * another cache and a double free: of a small object (the span's queued and
+ * alloc bits, mcache.c), of a large object (its span's state), of any
+ * object whose span went back to the page heap while gomem still holds the
+ * pages (a free of gomem memory that no span covers), and of a recently
+ * freed vmalloc'ed object (gomem_vmalloc_freed()).
  *
  * Return: true when the object was freed, false when the free was refused.
  */
@@ -57,6 +61,11 @@ bool gomem_free_by_address(const char *name, struct gomem_class *want, const voi
 	gomem_cpu_lock(flags);
 	s = gomem_span_lookup_gen(p, &gen);
 	if (unlikely(!s)) {
+		/* a page gomem holds, in no span: freed already (its span went back) */
+		if (gomem_page_held(gomem_heap_addr(p))) {
+			gomem_cpu_unlock(flags);
+			goto double_free;
+		}
 		bad = "not a gomem object";
 		goto refuse;
 	}
@@ -88,12 +97,20 @@ bool gomem_free_by_address(const char *name, struct gomem_class *want, const voi
 		gomem_large_free(s, p);
 		return true;
 	}
-	gomem_report_bad_free(name, p, ip, s->state != GOMEM_SPAN_LARGE ? "object already free" :
-			      want ? "a large object, not of this cache" :
+	if (s->state != GOMEM_SPAN_LARGE)
+		goto double_free;	/* being freed, or freed */
+	gomem_report_bad_free(name, p, ip, want ? "a large object, not of this cache" :
 			      "not the start of an object");
+	return false;
+double_free:
+	gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
+	gomem_report_bad_free(name, p, ip, "double free");
 	return false;
 refuse:
 	gomem_cpu_unlock(flags);
+	/* a vmalloc'ed object freed already, where vmalloc is not told by address */
+	if (!s && gomem_vmalloc_freed(p))
+		goto double_free;
 	gomem_report_bad_free(name, p, ip, bad);
 	return false;
 }

@@ -28,6 +28,7 @@
 #include "tiny.h"
 #include "vmalloc.h"
 #include "report.h"
+#include "stats.h"
 
 #define GOMEM_MAX_ALLOC	((size_t)INT_MAX)
 
@@ -122,8 +123,14 @@ static noinline void kfree_slow(const void *objp, unsigned long ip)
 	if (likely(gomem_free_indexed(NULL, objp)))
 		return;
 	if (unlikely(is_vmalloc_addr(objp))) {
-		if (!gomem_vmalloc_free(objp))
+		if (gomem_vmalloc_free(objp))
+			return;
+		if (gomem_vmalloc_freed(objp)) {
+			gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
+			gomem_report_bad_free("kmalloc", objp, ip, "double free");
+		} else {
 			gomem_report_bad_free("kmalloc", objp, ip, "not a gomem object");
+		}
 		return;
 	}
 	gomem_free_by_address(NULL, NULL, objp, ip);

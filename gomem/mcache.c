@@ -89,6 +89,7 @@ void gomem_free_hint_set_irqoff(struct gomem_span *s, long gen)
 	h->kcls = cls->cache ? NULL : cls;
 	h->divmagic = gomem_class_to_divmagic[cls->sizeclass];
 	h->elemsize = cls->elemsize;
+	h->qbase = gomem_queued_handle(s, 0);
 	h->gen = gen;
 }
 
@@ -97,21 +98,22 @@ void gomem_free_hint_set_irqoff(struct gomem_span *s, long gen)
  * which goes to their mcentrals when it fills.
  */
 static void free_remote_irqoff(struct gomem_class *cls, struct gomem_mcache *mc, void *p,
-			       int node)
+			       unsigned long qh, int node)
 {
 	gomem_assert_cpu_locked();
 	gomem_count(&mc->frees, 1);
 	gomem_stat_add(GOMEM_STAT_REMOTE_NODE_FREES, 1);
 	/* a batch holds one node's objects */
 	if (mc->nremote && mc->remote_node != node) {
-		gomem_mcentral_flush_objs(cls, mc->remote, mc->nremote, mc->remote_node);
+		gomem_mcentral_flush_objs(cls, mc->remote, mc->rqh, mc->nremote, mc->remote_node);
 		WRITE_ONCE(mc->nremote, 0);
 	}
 	mc->remote_node = node;
 	mc->remote[mc->nremote] = p;
+	mc->rqh[mc->nremote] = qh;
 	WRITE_ONCE(mc->nremote, mc->nremote + 1);
 	if (mc->nremote >= min_t(unsigned int, GOMEM_REMOTE_MAX, cls->mag_limit)) {
-		gomem_mcentral_flush_objs(cls, mc->remote, mc->nremote, node);
+		gomem_mcentral_flush_objs(cls, mc->remote, mc->rqh, mc->nremote, node);
 		WRITE_ONCE(mc->nremote, 0);
 	}
 }
@@ -151,8 +153,8 @@ bool gomem_free_indexed(struct gomem_class *want, const void *p)
 	struct gomem_mcache *mc;
 	struct gomem_class *cls;
 	struct gomem_span *s;
-	unsigned long flags, off;
-	unsigned int idx;
+	unsigned long flags, off, qh;
+	unsigned int idx, n;
 	long gen;
 
 	gomem_cpu_lock(flags);
@@ -166,19 +168,24 @@ bool gomem_free_indexed(struct gomem_class *want, const void *p)
 	idx = gomem_obj_index(off, cls->sizeclass);
 	if (unlikely(idx * cls->elemsize != off || idx >= s->nelems))
 		goto slow;
-	/* acquire: pairs with the release after an uncaching sweep */
-	if (unlikely(smp_load_acquire(&s->cpu) < 0 && !test_bit(idx, s->alloc_bits)))
-		goto slow;
 	mc = this_cpu_ptr(cls->pcpu);
 	if (unlikely(s->node != numa_mem_id())) {
 		/* another node's object: its batch, as the full path would */
 		if (want_init_on_free())
 			goto slow;
-		kmemleak_free(p);
-		free_remote_irqoff(cls, mc, (void *)p, s->node);
-	} else {
-		if (unlikely(!gomem_mag_push_irqoff(mc, p)))
+		qh = gomem_queued_handle(s, idx);
+		if (unlikely(!gomem_obj_queue(s, idx, qh)))
 			goto slow;
+		kmemleak_free(p);
+		free_remote_irqoff(cls, mc, (void *)p, qh, s->node);
+	} else {
+		n = mc->nmag;
+		if (unlikely(!gomem_mag_room(mc, n)))
+			goto slow;
+		qh = gomem_queued_handle(s, idx);
+		if (unlikely(!gomem_obj_queue(s, idx, qh)))
+			goto slow;
+		gomem_mag_push_irqoff(mc, n, p, qh);
 		gomem_free_hint_set_irqoff(s, gen);
 	}
 	gomem_cpu_unlock(flags);
@@ -206,9 +213,10 @@ static void *refill_irqoff(struct gomem_class *cls, gfp_t gfp, unsigned long *fl
 	gomem_count(&mc->refills, 1);
 	/* objects other CPUs flushed: a magazine's worth, before any sweep */
 	if (cls->fastpath) {
-		n = gomem_mcentral_take_objs(cls, node, gomem_mag(mc), mc->limit);
+		n = gomem_mcentral_take_objs(cls, node, gomem_mag(mc), gomem_magh(mc), mc->limit);
 		if (n) {
 			WRITE_ONCE(mc->nmag, n - 1);
+			gomem_queued_clear(gomem_magh(mc)[n - 1]);
 			return gomem_mag(mc)[n - 1];
 		}
 	}
@@ -256,6 +264,7 @@ void *gomem_mcache_alloc_irqoff(struct gomem_class *cls, gfp_t gfp, unsigned lon
 again:
 	mc = this_cpu_ptr(cls->pcpu);
 	if (likely(mc->nmag)) {
+		gomem_queued_clear(mc->qh[mc->nmag]);
 		p = mc->slot[mc->nmag--];
 	} else {
 		p = likely(mc->span) ? gomem_span_next_free_fast(mc->span) : NULL;
@@ -273,13 +282,14 @@ again:
 }
 
 /* free to this CPU's mcache: the magazine, or the batch for other nodes */
-static void free_irqoff(struct gomem_class *cls, struct gomem_span *s, void *p)
+static void free_irqoff(struct gomem_class *cls, struct gomem_span *s, void *p,
+			unsigned long qh)
 {
 	struct gomem_mcache *mc = this_cpu_ptr(cls->pcpu);
 	unsigned int half;
 
 	if (unlikely(s->node != numa_mem_id())) {
-		free_remote_irqoff(cls, mc, p, s->node);
+		free_remote_irqoff(cls, mc, p, qh, s->node);
 		return;
 	}
 	gomem_count(&mc->frees, 1);
@@ -287,11 +297,15 @@ static void free_irqoff(struct gomem_class *cls, struct gomem_span *s, void *p)
 		half = max(1U, mc->nmag / 2);
 		gomem_count(&mc->flushes, 1);
 		/* a magazine holds objects of this CPU's node only */
-		gomem_mcentral_flush_objs(cls, gomem_mag(mc), half, numa_mem_id());
+		gomem_mcentral_flush_objs(cls, gomem_mag(mc), gomem_magh(mc), half,
+					  numa_mem_id());
 		mc->nmag -= half;
 		memmove(gomem_mag(mc), gomem_mag(mc) + half, mc->nmag * sizeof(void *));
+		memmove(gomem_magh(mc), gomem_magh(mc) + half, mc->nmag * sizeof(unsigned long));
 	}
-	mc->slot[++mc->nmag] = p;
+	mc->nmag++;
+	mc->slot[mc->nmag] = p;
+	mc->qh[mc->nmag] = qh;
 }
 
 /* GOMEM_POISON: a free object must still hold the poison */
@@ -358,23 +372,30 @@ void *gomem_class_alloc(struct gomem_class *cls, gfp_t gfp, int node)
 bool gomem_class_free_irqoff(struct gomem_class *cls, struct gomem_span *s, void *p,
 			     unsigned long ip)
 {
-	struct gomem_mcache *mc = this_cpu_ptr(cls->pcpu);
+	unsigned long qh;
 	unsigned int idx;
 
 	gomem_assert_cpu_locked();
 	/*
-	 * The naive double-free check SLUB makes on its freelist head, and
-	 * one SLUB cannot make: in a span no CPU owns, the object's bit is the
-	 * truth (the owner's allocations are materialised before s->cpu is
-	 * cleared, under the mcentral lock).
+	 * Every double free, wherever its first copy is (mcentral.c): still
+	 * queued in a cache (the queued bit), or back in its span (decided
+	 * under the mcentral lock when the lock-free look says it may be).
 	 */
-	if (unlikely(mc->slot[mc->nmag] == p ||
-		     /* acquire: pairs with the release after an uncaching sweep */
-		     (smp_load_acquire(&s->cpu) < 0 && gomem_span_obj_index(s, p, &idx) &&
-		      !test_bit(idx, s->alloc_bits)))) {
-		gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
-		gomem_report_bad_free(gomem_class_name(cls), p, ip, "double free");
+	if (WARN_ON_ONCE(!gomem_span_obj_index(s, p, &idx)))
 		return false;
+	qh = gomem_queued_handle(s, idx);
+	if (unlikely(!gomem_obj_queue(s, idx, qh))) {
+		if (test_bit(idx, s->queued) || gomem_mcentral_obj_free(cls, s, idx)) {
+			gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
+			gomem_report_bad_free(gomem_class_name(cls), p, ip, "double free");
+			return false;
+		}
+		/* a sweep was in progress: the object is allocated */
+		if (unlikely(gomem_queued_test_and_set(qh))) {
+			gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
+			gomem_report_bad_free(gomem_class_name(cls), p, ip, "double free");
+			return false;
+		}
 	}
 	if (!cls->tiny)		/* tiny objects are kmemleak's, not their blocks */
 		kmemleak_free(p);
@@ -382,7 +403,7 @@ bool gomem_class_free_irqoff(struct gomem_class *cls, struct gomem_span *s, void
 		memset(p, GOMEM_POISON_FREE, cls->objsize);
 	else if (want_init_on_free() && !cls->keep_contents)
 		memset(p, 0, cls->objsize);
-	free_irqoff(cls, s, p);
+	free_irqoff(cls, s, p, qh);
 	return true;
 }
 

@@ -52,6 +52,7 @@ struct gomem_free_hint {
 	struct gomem_class *kcls;	/* the class if gomem_kfree() may free inline */
 	u32 divmagic;			/* offset -> index: (offset * divmagic) >> 32 */
 	u32 elemsize;
+	unsigned long qbase;		/* gomem_queued_handle(span, 0) */
 };
 
 extern struct gomem_free_hint __percpu *gomem_free_hints;
@@ -69,6 +70,43 @@ static inline struct gomem_span *gomem_span_lookup_gen(const void *p, long *gen)
 static inline void **gomem_mag(struct gomem_mcache *mc)
 {
 	return &mc->slot[1];
+}
+
+/* their queued-bit handles (span.h), in the same order */
+static inline unsigned long *gomem_magh(struct gomem_mcache *mc)
+{
+	return &mc->qh[1];
+}
+
+/**
+ * gomem_obj_queue() - every free path's double-free check
+ * @s: the object's span
+ * @idx: the object's index in it
+ * @qh: its handle, gomem_queued_handle(@s, @idx)
+ *
+ * Marks the object queued (span.h) with one test-and-set. A bit already
+ * set is a double free: the object sits in a cache since its last free,
+ * whichever CPU's or node's. Then, ordered after the test-and-set (a full
+ * barrier), the object must not be free in its span: at or above the
+ * span's freeindex (below it, the owner allocated everything) and its
+ * alloc bit clear. An uncached span's freeindex is 0 (every sweep and
+ * every caching resets it), so there the alloc bit decides alone. That is
+ * what a double free looks like once the first copy went back to the span;
+ * it is also what a sweep in progress on another CPU may look like, so the
+ * full path decides it under the mcentral lock (gomem_mcentral_obj_free()).
+ *
+ * Return: true when queued; false to take the full path (nothing done).
+ */
+static __always_inline bool gomem_obj_queue(struct gomem_span *s, unsigned int idx,
+					    unsigned long qh)
+{
+	if (unlikely(gomem_queued_test_and_set(qh)))
+		return false;
+	if (unlikely(idx >= READ_ONCE(s->freeindex) && !test_bit(idx, s->alloc_bits))) {
+		gomem_queued_clear(qh);
+		return false;
+	}
+	return true;
 }
 
 /**
@@ -127,6 +165,7 @@ static __always_inline void *gomem_alloc_fast(struct gomem_class *cls)
 	n = mc->nmag;
 	if (likely(n)) {
 		p = mc->slot[n];
+		gomem_queued_clear(mc->qh[n]);
 		WRITE_ONCE(mc->nmag, n - 1);
 	} else if (likely(mc->span)) {
 		p = gomem_span_next_free_fast(mc->span);
@@ -143,21 +182,23 @@ out:
 }
 
 /*
- * The inline free's last step: push @p on this CPU's magazine unless it is
- * full, @p is its top object (a double free) or init_on_free wants the
- * full path. Return: true when pushed.
+ * The inline free's last steps: whether this CPU's magazine, holding @n
+ * objects, takes one more (not full, and init_on_free does not want the
+ * full path), and the push of an object gomem_obj_queue() marked.
  */
-static __always_inline bool gomem_mag_push_irqoff(struct gomem_mcache *mc, const void *p)
+static __always_inline bool gomem_mag_room(struct gomem_mcache *mc, unsigned int n)
 {
-	unsigned int n = mc->nmag;
+	return likely(n < mc->limit && !want_init_on_free());
+}
 
-	if (unlikely(n >= mc->limit || mc->slot[n] == p || want_init_on_free()))
-		return false;
+static __always_inline void gomem_mag_push_irqoff(struct gomem_mcache *mc, unsigned int n,
+						  const void *p, unsigned long qh)
+{
 	kmemleak_free(p);
 	mc->slot[n + 1] = (void *)p;
+	mc->qh[n + 1] = qh;
 	WRITE_ONCE(mc->nmag, n + 1);
 	mc->frees++;
-	return true;
 }
 
 /*
@@ -170,10 +211,10 @@ static __always_inline bool gomem_free_fast(const bool any, struct gomem_class *
 					    const void *p)
 {
 	struct gomem_free_hint *h;
+	struct gomem_mcache *mc;
 	struct gomem_class *cls;
-	struct gomem_span *s;
-	unsigned long flags, off;
-	unsigned int idx;
+	unsigned long flags, off, qh;
+	unsigned int idx, n;
 
 	gomem_cpu_lock(flags);
 	h = this_cpu_ptr(gomem_free_hints);
@@ -198,15 +239,14 @@ static __always_inline bool gomem_free_fast(const bool any, struct gomem_class *
 	idx = ((u64)(u32)off * h->divmagic) >> 32;
 	if (unlikely(idx * h->elemsize != off))
 		goto slow;
-	s = h->span;
-	/*
-	 * In a span no CPU owns, a clear bit means already free (acquire:
-	 * pairs with the release after an uncaching sweep).
-	 */
-	if (unlikely(smp_load_acquire(&s->cpu) < 0 && !test_bit(idx, s->alloc_bits)))
+	mc = this_cpu_ptr(cls->pcpu);
+	n = mc->nmag;
+	if (unlikely(!gomem_mag_room(mc, n)))
 		goto slow;
-	if (unlikely(!gomem_mag_push_irqoff(this_cpu_ptr(cls->pcpu), p)))
+	qh = h->qbase + idx;
+	if (unlikely(!gomem_obj_queue(h->span, idx, qh)))
 		goto slow;
+	gomem_mag_push_irqoff(mc, n, p, qh);
 	gomem_cpu_unlock(flags);
 	return true;
 slow:

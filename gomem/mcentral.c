@@ -17,9 +17,10 @@
  *
  * Who may touch what:
  *  - The owning CPU, with interrupts off, allocates from a cached span with
- *    no lock: freeindex, alloc_cache, alloc_count are its alone. It never
- *    sets alloc_bits while allocating: every object below freeindex counts
- *    as allocated (Go's rule).
+ *    no lock: freeindex, alloc_cache, alloc_count are its alone (others
+ *    only read freeindex, in the double-free check, so it is written with
+ *    WRITE_ONCE()). It never sets alloc_bits while allocating: every
+ *    object below freeindex counts as allocated (Go's rule).
  *  - Everybody else changes a span only under its mcentral lock:
  *      * a free into an uncached span clears the object's alloc bit at once
  *        (a clear bit is a double free: reported, refused), moves a full span
@@ -141,8 +142,11 @@ static bool free_locked(struct gomem_class *cls, struct gomem_mcentral *c,
 	}
 	if (unlikely(!gomem_span_bit_test_and_clear(s, idx))) {
 		double_free_found(cls, p);
+		clear_bit_unlock(idx, s->queued);
 		return false;
 	}
+	/* back in the span: after its alloc bit (see gomem_obj_queue()) */
+	clear_bit_unlock(idx, s->queued);
 	if (s->alloc_count == s->nelems) {
 		list_move(&s->list, &c->partial);
 		c->nr_full--;
@@ -167,22 +171,29 @@ static void sweep_locked(struct gomem_class *cls, struct gomem_mcentral *c,
 
 	lockdep_assert_held(&c->lock);
 
+	/*
+	 * The owner's allocations first, then freeindex 0, then the remote
+	 * frees: a lock-free double-free check (gomem_obj_queue()) that finds
+	 * an object's queued bit clear must find it free in the span, and
+	 * then decides under this lock. Each queued bit is cleared with
+	 * release ordering, after everything stored before it.
+	 */
 	if (s->freeindex)
 		gomem_span_bits_set_below(s, s->freeindex);
+	WRITE_ONCE(s->freeindex, 0);
+	s->alloc_cache = 0;
 	for (p = s->remote_free; p; p = next) {
 		next = *(void **)((char *)p + cls->link_off);
 		*(void **)((char *)p + cls->link_off) = NULL;	/* no stale pointer */
 		gomem_span_obj_index(s, p, &idx);
-		if (unlikely(!gomem_span_bit_test_and_clear(s, idx))) {
+		if (unlikely(!gomem_span_bit_test_and_clear(s, idx)))
 			double_free_found(cls, p);
-			continue;
-		}
-		s->alloc_count--;
+		else
+			s->alloc_count--;
+		clear_bit_unlock(idx, s->queued);
 	}
 	s->remote_free = NULL;
 	s->remote_count = 0;
-	s->freeindex = 0;
-	s->alloc_cache = 0;
 }
 
 /* the first partial span, else an empty one, off its list; or NULL */
@@ -245,7 +256,7 @@ struct gomem_span *gomem_mcentral_cache_span(struct gomem_class *cls, int node,
 	if (s) {
 		c->nr_cached++;
 		WRITE_ONCE(s->cpu, cpu);
-		s->freeindex = 0;
+		WRITE_ONCE(s->freeindex, 0);
 		s->alloc_cache = 0;
 	}
 	spin_unlock(&c->lock);
@@ -304,6 +315,33 @@ void gomem_mcentral_uncache_span(struct gomem_class *cls, struct gomem_span *s)
 }
 
 /**
+ * gomem_mcentral_obj_free() - whether an object is free in its span
+ * @cls: its class
+ * @s: its span
+ * @idx: its index
+ *
+ * The double-free check's last word (gomem_obj_queue()), under the span's
+ * mcentral lock, which no sweep holds meanwhile: the owner has not
+ * allocated that far (freeindex, 0 in an uncached span, which only the
+ * owner advances: a caller that got the object from the owner sees its
+ * advance) and the object's alloc bit is clear.
+ *
+ * Context: interrupts off.
+ * Return: true when the object is free in its span.
+ */
+bool gomem_mcentral_obj_free(struct gomem_class *cls, struct gomem_span *s, unsigned int idx)
+{
+	struct gomem_mcentral *c = &cls->central[s->node];
+	bool free;
+
+	gomem_assert_cpu_locked();
+	spin_lock(&c->lock);
+	free = idx >= READ_ONCE(s->freeindex) && !test_bit(idx, s->alloc_bits);
+	spin_unlock(&c->lock);
+	return free;
+}
+
+/**
  * gomem_mcentral_free_objs() - free a batch of objects to their spans
  * @cls: their class
  * @objs: the objects (any nodes; runs of one node share a lock round trip)
@@ -350,6 +388,7 @@ static unsigned int xfer_max(struct gomem_class *cls)
  * gomem_mcentral_flush_objs() - a CPU's flushed batch, to the transfer cache
  * @cls: their class
  * @objs: the objects, all of @node
+ * @qhs: their queued-bit handles (span.h)
  * @n: how many
  * @node: their node
  *
@@ -358,8 +397,8 @@ static unsigned int xfer_max(struct gomem_class *cls)
  * (poison, tiny) always free to the spans, where every free is checked.
  * Callable with interrupts on or off.
  */
-void gomem_mcentral_flush_objs(struct gomem_class *cls, void **objs, unsigned int n,
-			       int node)
+void gomem_mcentral_flush_objs(struct gomem_class *cls, void **objs, unsigned long *qhs,
+			       unsigned int n, int node)
 {
 	struct gomem_mcentral *c = &cls->central[node];
 	unsigned int max = xfer_max(cls);
@@ -370,6 +409,7 @@ void gomem_mcentral_flush_objs(struct gomem_class *cls, void **objs, unsigned in
 		spin_lock_irqsave(&c->lock, flags);
 		if (likely(c->nxfer + n <= max)) {
 			memcpy(&c->xfer[c->nxfer], objs, n * sizeof(void *));
+			memcpy(&c->xqh[c->nxfer], qhs, n * sizeof(unsigned long));
 			WRITE_ONCE(c->nxfer, c->nxfer + n);
 			spin_unlock_irqrestore(&c->lock, flags);
 			return;
@@ -379,9 +419,9 @@ void gomem_mcentral_flush_objs(struct gomem_class *cls, void **objs, unsigned in
 	gomem_mcentral_free_objs(cls, objs, n);
 }
 
-/* the top @max objects of @c's transfer cache, into @objs */
-static unsigned int xfer_take(struct gomem_mcentral *c, void **objs, unsigned int max,
-			      bool for_cpu)
+/* the top @max objects of @c's transfer cache, into @objs (handles: @qhs) */
+static unsigned int xfer_take(struct gomem_mcentral *c, void **objs, unsigned long *qhs,
+			      unsigned int max, bool for_cpu)
 {
 	unsigned long flags;
 	unsigned int k;
@@ -391,6 +431,8 @@ static unsigned int xfer_take(struct gomem_mcentral *c, void **objs, unsigned in
 	spin_lock_irqsave(&c->lock, flags);
 	k = min(c->nxfer, max);
 	memcpy(objs, &c->xfer[c->nxfer - k], k * sizeof(void *));
+	if (qhs)
+		memcpy(qhs, &c->xqh[c->nxfer - k], k * sizeof(unsigned long));
 	WRITE_ONCE(c->nxfer, c->nxfer - k);
 	if (for_cpu)
 		WRITE_ONCE(c->xfer_taken, c->xfer_taken + k);
@@ -403,6 +445,7 @@ static unsigned int xfer_take(struct gomem_mcentral *c, void **objs, unsigned in
  * @cls: the class
  * @node: the node whose objects to take
  * @objs: where to put them
+ * @qhs: where to put their queued-bit handles (the objects stay queued)
  * @max: at most this many
  *
  * Takes the most recently flushed objects (the warmest). Callable with
@@ -411,9 +454,9 @@ static unsigned int xfer_take(struct gomem_mcentral *c, void **objs, unsigned in
  * Return: the number of objects taken, 0 when the transfer cache is empty.
  */
 unsigned int gomem_mcentral_take_objs(struct gomem_class *cls, int node, void **objs,
-				      unsigned int max)
+				      unsigned long *qhs, unsigned int max)
 {
-	return xfer_take(&cls->central[node], objs, max, true);
+	return xfer_take(&cls->central[node], objs, qhs, max, true);
 }
 
 /**
@@ -448,7 +491,7 @@ unsigned long gomem_mcentral_drain_xfer(struct gomem_class *cls)
 	int node;
 
 	for (node = 0; node < nr_node_ids; node++) {
-		k = xfer_take(&cls->central[node], objs, GOMEM_XFER_MAX, false);
+		k = xfer_take(&cls->central[node], objs, NULL, GOMEM_XFER_MAX, false);
 		if (!k)
 			continue;
 		gomem_mcentral_free_objs(cls, objs, k);
@@ -668,6 +711,16 @@ static unsigned int span_bits(struct gomem_span *s)
 	return bitmap_weight(s->alloc_bits, s->nelems);
 }
 
+/* objects marked queued (in some cache) but free in their uncached span */
+static unsigned int span_queued_free(struct gomem_span *s)
+{
+	unsigned int w, n = 0;
+
+	for (w = 0; w < BITS_TO_LONGS(s->nelems); w++)
+		n += hweight_long(READ_ONCE(s->queued[w]) & ~s->alloc_bits[w]);
+	return n;
+}
+
 /**
  * gomem_mcentral_check() - check a class's span-state table
  * @cls: the class
@@ -679,10 +732,11 @@ static unsigned int span_bits(struct gomem_span *s)
  * count alloc_count, which is between 0 and nelems on the partial list,
  * equal to nelems on the full list and 0 on the empty list; nr_cached
  * counts the CPUs' spans of the node; the transfer cache is within its
- * capacity and holds allocated objects of the class and node. For tests
- * and debugging only: the per-CPU state is read without its CPU's
- * cooperation, so no other CPU may be inside gomem for this class
- * meanwhile, and the lists are walked whole under the lock, with
+ * capacity and holds allocated objects of the class and node, each marked
+ * queued under its handle; no uncached span has an object both queued and
+ * free. For tests and debugging only: the per-CPU state is read without
+ * its CPU's cooperation, so no other CPU may be inside gomem for this
+ * class meanwhile, and the lists are walked whole under the lock, with
  * interrupts off (the one unbounded section, locking.h).
  *
  * Return: the number of violations found (each is printed), 0 when none.
@@ -746,6 +800,8 @@ unsigned int gomem_mcentral_check(struct gomem_class *cls)
 			CHECK(!s->remote_free, "uncached span with pending remote frees");
 			CHECK(span_bits(s) == s->alloc_count, "partial span: %u bits, alloc_count %u",
 			      span_bits(s), s->alloc_count);
+			CHECK(!span_queued_free(s), "partial span: %u objects queued and free",
+			      span_queued_free(s));
 		}
 		list_for_each_entry(s, &c->full, list) {
 			CHECK(s->cls == cls && s->node == node && s->state == GOMEM_SPAN_SMALL,
@@ -753,6 +809,8 @@ unsigned int gomem_mcentral_check(struct gomem_class *cls)
 			CHECK(!s->remote_free, "uncached span with pending remote frees");
 			CHECK(span_bits(s) == s->alloc_count, "full span: %u bits, alloc_count %u",
 			      span_bits(s), s->alloc_count);
+			CHECK(!span_queued_free(s), "full span: %u objects queued and free",
+			      span_queued_free(s));
 		}
 		CHECK(c->nxfer <= xfer_max(cls), "transfer cache holds %u, capacity %u",
 		      c->nxfer, xfer_max(cls));
@@ -760,9 +818,13 @@ unsigned int gomem_mcentral_check(struct gomem_class *cls)
 			s = gomem_ptr_to_span(c->xfer[i]);
 			CHECK(s && s->cls == cls && s->node == node,
 			      "transfer cache object %u not of this class and node", i);
-			if (s && s->cls == cls && s->cpu < 0 && gomem_span_obj_index(s, c->xfer[i], &idx))
+			if (!s || s->cls != cls || !gomem_span_obj_index(s, c->xfer[i], &idx))
+				continue;
+			if (s->cpu < 0)
 				CHECK(test_bit(idx, s->alloc_bits),
 				      "transfer cache object %u is free in its span", i);
+			CHECK(test_bit(idx, s->queued) && c->xqh[i] == gomem_queued_handle(s, idx),
+			      "transfer cache object %u is not queued under its handle", i);
 		}
 		spin_unlock_irqrestore(&c->lock, flags);
 	}

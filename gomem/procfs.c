@@ -142,6 +142,8 @@ static int gomem_proc_show(struct seq_file *m, void *v)
 		unsigned long ca = 0, cf = 0;
 		int cpu;
 
+		if (cache->cls != &cache->own)
+			gomem_cache_settle(cache->cls);
 		for_each_possible_cpu(cpu) {
 			ca += READ_ONCE(per_cpu_ptr(cache->pcpu, cpu)->allocs);
 			cf += READ_ONCE(per_cpu_ptr(cache->pcpu, cpu)->frees);

@@ -28,9 +28,10 @@ atomic_long_t gomem_span_gen ____cacheline_aligned_in_smp;
  *
  * Everything a span needs before its first object is handed out: the
  * allocation state, the poison fill of a GOMEM_POISON class, the cleared
- * block counts and end masks of a tiny span, and the constructor run over every object of
- * a class that has one (objects are constructed once, when their span is
- * made, as SLUB constructs them when it makes a slab).
+ * block end masks, freed masks and counts of a tiny span, and the
+ * constructor run over every object of a class that has one (objects are
+ * constructed once, when their span is made, as SLUB constructs them when
+ * it makes a slab).
  */
 void gomem_span_prepare(struct gomem_span *s, struct gomem_class *cls)
 {
@@ -46,12 +47,12 @@ void gomem_span_prepare(struct gomem_span *s, struct gomem_class *cls)
 	s->remote_free = NULL;
 	s->remote_count = 0;
 	bitmap_zero(s->alloc_bits, GOMEM_SPAN_MAX_ELEMS);
+	bitmap_zero(s->queued, GOMEM_SPAN_MAX_ELEMS);
 	s->state = GOMEM_SPAN_SMALL;
 	if (cls->poison)
 		memset(s->start, GOMEM_POISON_FREE, (size_t)s->npages << GOMEM_PAGE_SHIFT);
 	if (cls->tiny)
-		memset(gomem_tiny_count(s, s->start), 0,
-		       ((size_t)s->npages << GOMEM_PAGE_SHIFT) - s->nelems * GOMEM_TINY_SIZE);
+		memset(gomem_tiny_ends(s, s->start), 0, s->nelems * GOMEM_TINY_META);
 	if (cls->ctor)
 		for (i = 0; i < s->nelems; i++)
 			cls->ctor((char *)s->start + i * s->elemsize);
@@ -81,12 +82,12 @@ void *gomem_span_next_free(struct gomem_span *s)
 		if (w == nwords - 1 && s->nelems % 64)
 			c &= (1ULL << (s->nelems % 64)) - 1;
 		if (c) {
-			s->freeindex = w * 64;
+			WRITE_ONCE(s->freeindex, w * 64);
 			s->alloc_cache = c;
 			return gomem_span_next_free_fast(s);
 		}
 	}
-	s->freeindex = s->nelems;
+	WRITE_ONCE(s->freeindex, s->nelems);
 	s->alloc_cache = 0;
 	return NULL;
 }

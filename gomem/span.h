@@ -56,6 +56,8 @@ struct gomem_span {
 	void *remote_free;
 	unsigned int remote_count;
 	unsigned long alloc_bits[GOMEM_SPAN_MAX_ELEMS / BITS_PER_LONG];
+	/* freed by a caller, not yet back in the span nor handed out again */
+	unsigned long queued[GOMEM_SPAN_MAX_ELEMS / BITS_PER_LONG];
 };
 
 /*
@@ -93,32 +95,101 @@ static inline void gomem_span_bits_set_below(struct gomem_span *s, unsigned int 
 }
 
 /*
- * Tiny spans (tiny.c): nelems 16-byte blocks, then one count byte per block,
- * then (2-byte aligned) one end mask per block, in the span's tail: bit i of
- * a block's mask is set when byte i is the last byte of an object, which
- * gives a tiny object its size (gomem_ksize(), gomem_krealloc()). Tiny
- * spans give up 3/19 of their bytes for them: 431 blocks in an 8 KiB span.
+ * Queued bits: an object's bit in s->queued is set from the moment a caller
+ * frees it until it is either handed out again from a magazine or given
+ * back to its span (its alloc bit cleared, under the mcentral lock). In
+ * between the object sits in a cache: a magazine, a CPU's batch for other
+ * nodes, a transfer cache or the span's remote_free list. Every free path
+ * sets the bit with a test-and-set, so a second free of an object that is
+ * still queued is seen at once, wherever the first copy sits (mcentral.c).
+ *
+ * The bits are atomic: one word covers 64 objects, which may sit in
+ * different CPUs' magazines at once, so the CPU freeing one object and the
+ * CPU handing out another (and the mcentral lock holder giving a third back
+ * to the span) change the same word concurrently, without a common lock.
+ *
+ * A queued object's handle names its bit: the bit's address, counting bits
+ * from address 0, with the address's top bits dropped (all equal in a
+ * canonical address, so an arithmetic shift restores them). Magazines and
+ * transfer caches keep it beside the object, so that handing an object out
+ * clears its bit without finding its span: one locked BTR on x86-64, whose
+ * bit-string addressing takes exactly this form.
  */
-static inline unsigned int gomem_tiny_nelems(unsigned int npages)
+static __always_inline unsigned long gomem_queued_handle(struct gomem_span *s, unsigned int idx)
 {
-	return (((unsigned long)npages << GOMEM_PAGE_SHIFT) - 1) / (GOMEM_TINY_SIZE + 3);
+	return ((unsigned long)s->queued << 3) + idx;
 }
 
-/* the count byte of the tiny block at @block */
-static inline u8 *gomem_tiny_count(struct gomem_span *s, const void *block)
+/*
+ * Set the queued bit of handle @h (the free paths, which have the handle
+ * at hand). Return: true when it was set already (a double free).
+ */
+static __always_inline bool gomem_queued_test_and_set(unsigned long h)
 {
-	unsigned long idx = ((unsigned long)block - (unsigned long)s->start) / GOMEM_TINY_SIZE;
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && \
+	!defined(CONFIG_KCSAN)
+	bool old;
 
-	return (u8 *)s->start + s->nelems * GOMEM_TINY_SIZE + idx;
+	asm volatile(LOCK_PREFIX "btsq %1, 0" : "=@ccc" (old) : "r" (h) : "memory");
+	return old;
+#else
+	return test_and_set_bit(h & (BITS_PER_LONG - 1), (unsigned long *)(((long)h >> 6) << 3));
+#endif
+}
+
+/* the object of handle @h is handed out: clear its queued bit */
+static __always_inline void gomem_queued_clear(unsigned long h)
+{
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && \
+	!defined(CONFIG_KCSAN)
+	/* bit h of the bit string at address 0: word 8 * (h >> 6), bit h & 63 */
+	asm volatile(LOCK_PREFIX "btrq %0, 0" : : "r" (h) : "memory");
+#else
+	clear_bit(h & (BITS_PER_LONG - 1), (unsigned long *)(((long)h >> 6) << 3));
+#endif
+}
+
+/*
+ * Tiny spans (tiny.c): nelems 16-byte blocks, then three arrays in the
+ * span's tail, one entry per block: the end masks (bit i: byte i is the
+ * last byte of an object placed in the block, which gives a tiny object
+ * its size: gomem_ksize(), gomem_krealloc()), the freed masks (bit k: the
+ * object at byte k was freed since the block was handed out: a second free
+ * is refused) and the count bytes. The two 16-bit arrays come first, so
+ * they are 2-byte aligned without padding. Tiny spans give up 5/21 of their
+ * bytes for them: 390 blocks in an 8 KiB span.
+ */
+#define GOMEM_TINY_META		5	/* tail bytes per block: ends, freed, count */
+
+static inline unsigned int gomem_tiny_nelems(unsigned int npages)
+{
+	return ((unsigned long)npages << GOMEM_PAGE_SHIFT) / (GOMEM_TINY_SIZE + GOMEM_TINY_META);
+}
+
+static inline unsigned long gomem_tiny_block_index(struct gomem_span *s, const void *block)
+{
+	return ((unsigned long)block - (unsigned long)s->start) / GOMEM_TINY_SIZE;
 }
 
 /* the end mask of the tiny block at @block */
 static inline u16 *gomem_tiny_ends(struct gomem_span *s, const void *block)
 {
-	unsigned long idx = ((unsigned long)block - (unsigned long)s->start) / GOMEM_TINY_SIZE;
-	unsigned long ends = ALIGN((unsigned long)s->start + s->nelems * (GOMEM_TINY_SIZE + 1), 2);
+	return (u16 *)((u8 *)s->start + s->nelems * GOMEM_TINY_SIZE) +
+	       gomem_tiny_block_index(s, block);
+}
 
-	return (u16 *)ends + idx;
+/* the freed mask of the tiny block at @block */
+static inline u16 *gomem_tiny_freed(struct gomem_span *s, const void *block)
+{
+	return (u16 *)((u8 *)s->start + s->nelems * (GOMEM_TINY_SIZE + 2)) +
+	       gomem_tiny_block_index(s, block);
+}
+
+/* the count byte of the tiny block at @block */
+static inline u8 *gomem_tiny_count(struct gomem_span *s, const void *block)
+{
+	return (u8 *)s->start + s->nelems * (GOMEM_TINY_SIZE + 4) +
+	       gomem_tiny_block_index(s, block);
 }
 
 void gomem_span_prepare(struct gomem_span *s, struct gomem_class *cls);
@@ -141,7 +212,7 @@ static __always_inline void *gomem_span_next_free_fast(struct gomem_span *s)
 	bit = __ffs64(s->alloc_cache);
 	idx = s->freeindex + bit;
 	s->alloc_cache = (s->alloc_cache >> bit) >> 1;
-	s->freeindex = idx + 1;
+	WRITE_ONCE(s->freeindex, idx + 1);	/* read by others: gomem_obj_queue() */
 	s->alloc_count++;
 	return (char *)s->start + idx * s->elemsize;
 }

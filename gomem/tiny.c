@@ -8,10 +8,12 @@
  * Go reclaims a block when the GC finds every part dead. gomem frees
  * explicitly, so each block has a one-byte count of the objects packed in it
  * that are still live, stored in the tail of its span. The block goes back
- * to its span when the count reaches zero. A second per-block field there,
- * the end mask (span.h), marks the last byte of each object placed in the
- * block: it gives ksize() and krealloc() a tiny object's size. Tiny spans
- * give up 3/19 of their bytes for both: 431 blocks in an 8 KiB span.
+ * to its span when the count reaches zero. Two 16-bit masks per block sit
+ * there too (span.h): the end mask marks the last byte of each object
+ * placed in the block, which gives ksize() and krealloc() a tiny object's
+ * size; the freed mask marks the byte offsets whose object was freed since
+ * the block was handed out. Tiny spans give up 5/21 of their bytes for the
+ * three: 390 blocks in an 8 KiB span.
  *
  * While a block is a CPU's current block, its count carries a bias of 0x80
  * and the CPU counts its allocations privately, so the allocation fast path
@@ -19,7 +21,12 @@
  * drained) adds the allocations and removes the bias in one atomic step;
  * frees decrement atomically from any CPU. The count can reach zero only
  * after retirement, and reaching zero is seen by exactly one CPU, which
- * frees the block. A free that finds the count at zero is a double free.
+ * frees the block. A free whose bit is set in the freed mask (set with a
+ * compare-and-exchange: frees come from any CPU) is a double free, seen
+ * while other objects of the block are live; so is a free that finds the
+ * count at zero. Offsets are never reused within a block's life (the
+ * current block only grows), so the mask is exact until the block is
+ * handed out again, when its new owner clears it.
  *
  * Per-CPU rules: locking.h. Blocks come from the tiny class's mcache
  * (mcache.c); this file calls nothing else above the leaves.
@@ -55,6 +62,21 @@ static unsigned int tiny_count_add(u8 *c, int delta)
 			return 0;
 	} while (!try_cmpxchg(c, &old, (u8)(old + delta)));
 	return old;
+}
+
+/*
+ * Set @bit in a block's freed mask, atomically (frees of a block's other
+ * objects come from any CPU). Returns false when it was set already.
+ */
+static bool tiny_mask_test_and_set(u16 *m, u16 bit)
+{
+	u16 old = READ_ONCE(*m);
+
+	do {
+		if (old & bit)
+			return false;
+	} while (!try_cmpxchg(m, &old, old | bit));
+	return true;
 }
 
 /* Retire a CPU's current block: this CPU's, or a dead one's; irqs off */
@@ -115,6 +137,7 @@ void *gomem_tiny_alloc(size_t size, gfp_t gfp)
 	s = gomem_ptr_to_span(p);
 	gomem_stat_add(GOMEM_STAT_TINY_BLOCKS, 1);
 	WRITE_ONCE(*gomem_tiny_ends(s, p), BIT(size - 1));
+	WRITE_ONCE(*gomem_tiny_freed(s, p), 0);	/* a new life: nothing freed yet */
 	if (!t->block || size < t->off) {
 		if (t->block)
 			retire_irqoff(t);
@@ -146,6 +169,7 @@ bool gomem_tiny_free_irqoff(const char *name, struct gomem_span *s, void *p,
 {
 	unsigned long off = (unsigned long)p - (unsigned long)s->start;
 	char *block = (char *)s->start + ALIGN_DOWN(off, GOMEM_TINY_SIZE);
+	u16 bit = BIT(off % GOMEM_TINY_SIZE), *freed;
 	unsigned int old;
 
 	gomem_assert_cpu_locked();
@@ -153,17 +177,22 @@ bool gomem_tiny_free_irqoff(const char *name, struct gomem_span *s, void *p,
 		gomem_report_bad_free(name, p, ip, "not a tiny object");
 		return false;
 	}
+	/* the object's bit in its block's freed mask: set means freed already */
+	freed = gomem_tiny_freed(s, block);
+	if (unlikely(!tiny_mask_test_and_set(freed, bit)))
+		goto double_free;
 	old = tiny_count_add(gomem_tiny_count(s, block), -1);
-	if (unlikely(!old)) {
-		gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
-		gomem_report_bad_free(name, p, ip, "double free of a tiny object");
-		return false;
-	}
+	if (unlikely(!old))
+		goto double_free;	/* an empty block */
 	kmemleak_free(p);
 	gomem_stat_add(GOMEM_STAT_TINY_FREES, 1);
 	if (old == 1)
 		gomem_class_free_irqoff(s->cls, s, block, ip);
 	return true;
+double_free:
+	gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
+	gomem_report_bad_free(name, p, ip, "double free of a tiny object");
+	return false;
 }
 
 /**

@@ -13,6 +13,13 @@
  * lock, so of two racing frees of one object exactly one vfree()s it; the
  * record itself is freed after a grace period.
  *
+ * The addresses of the last GOMEM_VFREED objects freed are kept too, under
+ * the same lock, so that a second free of one is reported as a double free
+ * (gomem_vmalloc_freed()); an address leaves that ring when gomem
+ * vmalloc()s it again. Another vmalloc user may get the area meanwhile: a
+ * free of its pointer through gomem is then called a double free rather
+ * than "not a gomem object", refused either way.
+ *
  * Context: allocation needs a GFP that may sleep (vmalloc does), and fails
  * with a warning otherwise; the lookups and the free may be called from any
  * context in which vfree() may.
@@ -38,6 +45,20 @@ struct gomem_vobj {
 
 static LIST_HEAD(gomem_vobjs);
 static DEFINE_SPINLOCK(gomem_vobj_lock);
+
+#define GOMEM_VFREED	16
+static const void *gomem_vfreed[GOMEM_VFREED];	/* recently freed; gomem_vobj_lock */
+static unsigned int gomem_vfreed_next;
+
+/* forget @p as a freed object; gomem_vobj_lock held */
+static void vfreed_forget(const void *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < GOMEM_VFREED; i++)
+		if (gomem_vfreed[i] == p)
+			gomem_vfreed[i] = NULL;
+}
 
 /**
  * gomem_vmalloc_alloc() - a vmalloc'ed object
@@ -73,6 +94,7 @@ void *gomem_vmalloc_alloc(size_t size, gfp_t flags, unsigned long ip)
 	r->addr = p;
 	r->size = size;
 	spin_lock_irqsave(&gomem_vobj_lock, irqflags);
+	vfreed_forget(p);
 	list_add_rcu(&r->link, &gomem_vobjs);
 	spin_unlock_irqrestore(&gomem_vobj_lock, irqflags);
 	gomem_stat_add(GOMEM_STAT_VMALLOC_ALLOCS, 1);
@@ -116,6 +138,9 @@ bool gomem_vmalloc_free(const void *p)
 		if (r->addr == p) {	/* not claimed by a racing free */
 			WRITE_ONCE(r->addr, NULL);
 			list_del_rcu(&r->link);
+			vfreed_forget(p);
+			gomem_vfreed[gomem_vfreed_next] = p;
+			gomem_vfreed_next = (gomem_vfreed_next + 1) % GOMEM_VFREED;
 			mine = true;
 		}
 		spin_unlock_irqrestore(&gomem_vobj_lock, flags);
@@ -167,4 +192,25 @@ void *gomem_vmalloc_start(const void *p)
 		start = READ_ONCE(r->addr);
 	rcu_read_unlock();
 	return start;
+}
+
+/**
+ * gomem_vmalloc_freed() - was @p a vmalloc'ed object, freed since?
+ * @p: a pointer that gomem_vmalloc_free() refused
+ *
+ * Return: true when @p is one of the last GOMEM_VFREED vmalloc'ed objects
+ * gomem freed, and gomem has not vmalloc()ed it again: a double free.
+ */
+bool gomem_vmalloc_freed(const void *p)
+{
+	unsigned long flags;
+	bool freed = false;
+	unsigned int i;
+
+	spin_lock_irqsave(&gomem_vobj_lock, flags);
+	for (i = 0; i < GOMEM_VFREED; i++)
+		if (gomem_vfreed[i] == p)
+			freed = true;
+	spin_unlock_irqrestore(&gomem_vobj_lock, flags);
+	return freed;
 }

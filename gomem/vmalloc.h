@@ -12,5 +12,6 @@ void *gomem_vmalloc_alloc(size_t size, gfp_t flags, unsigned long ip);
 bool gomem_vmalloc_free(const void *p);
 size_t gomem_vmalloc_size(const void *p);
 void *gomem_vmalloc_start(const void *p);
+bool gomem_vmalloc_freed(const void *p);
 
 #endif /* _GOMEM_VMALLOC_H */

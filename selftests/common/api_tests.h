@@ -1240,11 +1240,39 @@ static void api_double_free_span(API_ARGS, const char *name, unsigned int size,
 }
 
 /*
- * Double frees: of the object just freed on this CPU (caught at once, as
- * SLUB's naive check would), of a tiny object alone in its block, of objects
- * whose free reached the span (a private and a merged cache), of a large and
- * of a vmalloc'ed object. Each counted once as a bad free; all but the last
- * two as double frees.
+ * "a, b, a" on one CPU: the second free of a is refused at once although a
+ * is not the magazine's top; the next three objects are all different.
+ */
+static void api_aba(API_ARGS, struct gomem_cache *c)
+{
+	void *a, *b, *x[3];
+	int i;
+
+	api_pin();
+	a = gomem_cache_alloc(c, GFP_KERNEL);
+	b = gomem_cache_alloc(c, GFP_KERNEL);
+	if (a && b) {
+		gomem_cache_free(c, a);
+		gomem_cache_free(c, b);
+		gomem_cache_free(c, a);
+	}
+	for (i = 0; i < 3; i++)
+		x[i] = gomem_cache_alloc(c, GFP_KERNEL);
+	api_unpin();
+	if (API_EXPECT(a && b && x[0] && x[1] && x[2], "no memory"))
+		return;
+	API_EXPECT(x[0] != x[1] && x[1] != x[2] && x[0] != x[2], "an object handed out twice");
+	for (i = 0; i < 3; i++)
+		gomem_cache_free(c, x[i]);
+}
+
+/*
+ * Double frees, each refused at the second free with the caller: of the
+ * object just freed on this CPU, of an object deeper in the magazine ("a,
+ * b, a"), of a tiny object, of objects whose first free reached the span
+ * (a private and a merged cache), of a large and of a vmalloc'ed object
+ * (known by the ring of recently freed ones, vmalloc.c). Each counted once
+ * as a bad free and as a double free.
  */
 static void api_test_double_frees(API_ARGS)
 {
@@ -1271,6 +1299,14 @@ static void api_test_double_frees(API_ARGS)
 	API_EXPECT_DELTA(c0, c1, double_frees, 1);
 	api_expect_row(API_PASS, "tgc_200nm", 1, 1);
 
+	/* "a, b, a": a is not the magazine's top; its first copy still sits there */
+	api_section("double-aba");
+	api_aba(API_PASS, nm);
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 2);
+	API_EXPECT_DELTA(c0, c1, double_frees, 2);
+	api_expect_row(API_PASS, "tgc_200nm", 6, 6);
+
 	api_section("double-tiny");
 	gomem_cache_shrink(tiny);
 	api_pin();
@@ -1283,8 +1319,8 @@ static void api_test_double_frees(API_ARGS)
 	api_unpin();
 	API_EXPECT(a, "no memory");
 	api_counts(&c1);
-	API_EXPECT_DELTA(c0, c1, bad_frees, 2);
-	API_EXPECT_DELTA(c0, c1, double_frees, 2);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 3);
+	API_EXPECT_DELTA(c0, c1, double_frees, 3);
 	api_expect_row(API_PASS, "tgc_7n", 1, 1);
 
 	api_section("double-span-private");
@@ -1303,8 +1339,8 @@ static void api_test_double_frees(API_ARGS)
 	api_quiet(false);
 	api_section("end");
 	api_counts(&c1);
-	API_EXPECT_DELTA(c0, c1, bad_frees, 6);
-	API_EXPECT_DELTA(c0, c1, double_frees, 4);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 7);
+	API_EXPECT_DELTA(c0, c1, double_frees, 7);
 	API_EXPECT_DELTA(c0, c1, tiny_inuse, 0);
 	API_EXPECT_DELTA(c0, c1, large_inuse, 0);
 	API_EXPECT_DELTA(c0, c1, vmalloc_inuse, 0);

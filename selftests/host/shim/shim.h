@@ -168,14 +168,40 @@ static inline void __set_bit(unsigned long nr, volatile unsigned long *a)
 { a[BIT_WORD(nr)] |= BIT_MASK(nr); }
 static inline void __clear_bit(unsigned long nr, volatile unsigned long *a)
 { a[BIT_WORD(nr)] &= ~BIT_MASK(nr); }
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+/* as the kernel's variable_test_bit(): one BT (the benchmarks count instructions) */
+static inline bool test_bit(unsigned long nr, const volatile unsigned long *a)
+{
+	bool old;
+
+	asm volatile("btq %2, %1" : "=@ccc" (old) : "m" (*(const volatile long *)a), "r" (nr)
+		     : "memory");
+	return old;
+}
+#else
 static inline bool test_bit(unsigned long nr, const volatile unsigned long *a)
 { return (__atomic_load_n(&a[BIT_WORD(nr)], __ATOMIC_RELAXED) >> (nr % BITS_PER_LONG)) & 1; }
+#endif
 static inline void set_bit(unsigned long nr, volatile unsigned long *a)
 { __atomic_fetch_or(&a[BIT_WORD(nr)], BIT_MASK(nr), __ATOMIC_RELAXED); }
 static inline void clear_bit(unsigned long nr, volatile unsigned long *a)
 { __atomic_fetch_and(&a[BIT_WORD(nr)], ~BIT_MASK(nr), __ATOMIC_RELAXED); }
+#define LOCK_PREFIX		"lock; "
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+/* as the kernel's: one locked BTS (the benchmarks count instructions) */
+static inline bool test_and_set_bit(unsigned long nr, volatile unsigned long *a)
+{
+	bool old;
+
+	asm volatile(LOCK_PREFIX "btsq %2, %1" : "=@ccc" (old), "+m" (*a) : "r" (nr) : "memory");
+	return old;
+}
+#else
 static inline bool test_and_set_bit(unsigned long nr, volatile unsigned long *a)
 { return __atomic_fetch_or(&a[BIT_WORD(nr)], BIT_MASK(nr), __ATOMIC_SEQ_CST) & BIT_MASK(nr); }
+#endif
+static inline void clear_bit_unlock(unsigned long nr, volatile unsigned long *a)
+{ __atomic_fetch_and(&a[BIT_WORD(nr)], ~BIT_MASK(nr), __ATOMIC_RELEASE); }
 static inline bool test_and_clear_bit(unsigned long nr, volatile unsigned long *a)
 { return __atomic_fetch_and(&a[BIT_WORD(nr)], ~BIT_MASK(nr), __ATOMIC_SEQ_CST) & BIT_MASK(nr); }
 static inline bool __test_and_set_bit(unsigned long nr, volatile unsigned long *a)
