@@ -28,6 +28,7 @@
 #
 # Usage: scripts/kernel.sh VARIANT...        (called by scripts/setup.sh)
 #        scripts/kernel.sh --modules VARIANT (called by make qemu-modules)
+#        scripts/kernel.sh --built VARIANT   (exit 0: no build needed)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -81,11 +82,10 @@ check_config() {
 	return $bad
 }
 
-build_variant() {
-	local v=$1 src ver gccv key dir start secs fr
-	src=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
-	[ -n "$src" ] || { echo "kernel: linux-source-6.1 is not installed" >&2; return 1; }
-	ver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+# variant_dir VARIANT: the cache directory of VARIANT's tree
+variant_dir() {
+	local v=$1 ver gccv key
+	ver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || echo none)
 	gccv=$(gcc --version | head -n 1)
 	# shellcheck disable=SC2046
 	# the fragments' values, not their comments ("# CONFIG_X is not set"
@@ -93,7 +93,16 @@ build_variant() {
 	key=$( { echo "recipe=$recipe base=$base_target source=$ver gcc=$gccv"
 		 cat $(variant_frags "$v") | sed '/^#/{/^# CONFIG_/!d}; /^$/d'; } |
 		 sha256sum | cut -c1-16)
-	dir=$cache/kernel-$v-$key
+	echo "$cache/kernel-$v-$key"
+}
+
+build_variant() {
+	local v=$1 src ver gccv dir start secs fr
+	src=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
+	[ -n "$src" ] || { echo "kernel: linux-source-6.1 is not installed" >&2; return 1; }
+	ver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+	gccv=$(gcc --version | head -n 1)
+	dir=$(variant_dir "$v")
 	if [ ! -f "$dir/.gomem-built" ]; then
 		as_root mkdir -p "$cache"
 		exec 9> "$cache/.kernel-$v.lock"
@@ -185,6 +194,16 @@ modules() {
 
 if [ "${1:-}" = --modules ]; then
 	modules "$2"
+	exit
+fi
+
+# --built VARIANT: exit 0 when VARIANT needs no build (default and rt are
+# extracted, not built; debug and kcsan are built once per machine)
+if [ "${1:-}" = --built ]; then
+	case $2 in
+	debug|kcsan) [ -f "$(variant_dir "$2")/.gomem-built" ] ;;
+	*) true ;;
+	esac
 	exit
 fi
 

@@ -8,6 +8,13 @@
 # "N passed, N failed", the sum of every part; the exit status is non-zero
 # when N failed > 0.
 #
+# The kernels that must be built first (debug and kcsan, on a machine that
+# has not built them yet) are built in the background, niced, from the
+# start: the host tests and the kernels that are ready (default, rt) run
+# meanwhile, and the built ones are tested last. scripts/kernel.sh holds a
+# lock per variant, so the set-up step of a kernel still building waits for
+# it.
+#
 # GOMEM_SKIP_HOST=1 or GOMEM_SKIP_QEMU=1 leave a part out.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +41,25 @@ count() {
 
 bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 mkdir -p "$log"
+
+# ready: the kernels to test first; later: those built in the background
+ready=
+later=
+if [ -z "${GOMEM_SKIP_QEMU:-}" ]; then
+	for k in $kernels; do
+		if bash scripts/kernel.sh --built "$k"; then
+			ready="$ready $k"
+		else
+			later="$later $k"
+		fi
+	done
+	if [ -n "$later" ]; then
+		echo "== building the$later kernel(s) in the background (${log#"$top"/}/kernels.log)"
+		# shellcheck disable=SC2086
+		bash scripts/kernel.sh $later > "$log/kernels.log" 2>&1 &
+	fi
+	kernels="$ready $later"
+fi
 
 if [ -z "${GOMEM_SKIP_HOST:-}" ]; then
 	echo "== host tests"
