@@ -98,7 +98,7 @@ variant_dir() {
 
 build_variant() {
 	local v=$1 src ver gccv dir start secs fr
-	src=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
+	src=$(compgen -G "/usr/src/linux-source-6.1.tar.*" | head -n 1 || true)
 	[ -n "$src" ] || { echo "kernel: linux-source-6.1 is not installed" >&2; return 1; }
 	ver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 	gccv=$(gcc --version | head -n 1)

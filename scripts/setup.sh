@@ -42,7 +42,7 @@ for a in "$@"; do
 done
 
 ks=$build/kselftest
-src=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
+src=$(compgen -G "/usr/src/linux-source-6.1.tar.*" | head -n 1 || true)
 # extract_kselftest: the kselftest headers and checkpatch from the tarball
 extract_kselftest() {
 	[ -f "$ks/kselftest_module.h" ] && [ -f "$build/linux/scripts/checkpatch.pl" ] && return 0
@@ -122,7 +122,7 @@ fi
 
 bash "$top/scripts/extract-kernel.sh" "$rel" "$build/kernel"
 
-src=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
+src=$(compgen -G "/usr/src/linux-source-6.1.tar.*" | head -n 1 || true)
 extract_kselftest
 
 bash "$top/scripts/kernel.sh" "${kernels[@]}"
