@@ -15,10 +15,15 @@
  * constructed cache's objects come back constructed, zeroed allocations are
  * zero, contents are intact up to the free and across krealloc(); a
  * misuse free is refused and counted (bad_frees, double_frees) and changes
- * nothing. After every input, once its objects are freed and its caches
- * destroyed: the span-state table (gomem_host_check()) and the page heaps'
- * summaries (gomem_pagealloc_check()) hold, nothing is in use, and now and
- * then a shrink gives every page back.
+ * nothing. Once an input's objects are freed and its caches destroyed
+ * (fz_check_state(): after every input on replay, every 8th under
+ * libFuzzer): the span-state table (gomem_host_check()) and the page heaps'
+ * summaries (gomem_pagealloc_check()) hold, nothing is in use, every misuse
+ * was reported, and now and then a shrink gives every page back.
+ *
+ * Speed (Documentation/testing.rst, Fuzzing): the shim runs RCU inline,
+ * the heap retains FZ_RETAIN between inputs, big objects live at once stay
+ * under FZ_BIG_BUDGET.
  *
  * A failed check aborts (libFuzzer saves the input). Built two ways:
  * with libFuzzer (selftests/fuzz/Makefile, `make fuzz`), and into the host
@@ -44,6 +49,7 @@
 #define FZ_BULK		40
 #define FZ_CTOR_BYTE	0xc7
 #define FZ_SAMPLE	4096	/* bigger objects are filled at both ends only */
+#define FZ_BIG_BUDGET	(16UL << 20)	/* live large and vmalloc bytes */
 
 enum fz_kind { FZ_CACHE, FZ_KMALLOC, FZ_NOSCAN };
 
@@ -97,9 +103,15 @@ static unsigned int in_u16(struct fz_in *in)
 
 static const char *fz_input;	/* the replayed input's name, for failures */
 
+static unsigned int fz_check_every = 1;
+static unsigned long fz_rep0;		/* reports() at the check period's start */
+
 #define fz_fail(fmt, ...) do {						\
 	fprintf(stderr, "fuzz_gomem: %s%s" fmt "\n", fz_input ?: "",	\
 		fz_input ? ": " : "", ##__VA_ARGS__);			\
+	if (fz_check_every > 1)						\
+		fprintf(stderr, "fuzz_gomem: state checked every %u inputs: "	\
+			"FUZZ_CHECK_EVERY=1 pins it on one\n", fz_check_every); \
 	abort();							\
 } while (0)
 
@@ -255,11 +267,9 @@ static gfp_t gfp_of(unsigned int b)
 	return g[b % ARRAY_SIZE(g)];
 }
 
-/* object sizes: mostly small, some large, few vmalloc */
-static size_t size_of(struct fz_in *in)
+/* the size an input asks for */
+static size_t size_of_raw(unsigned int b, unsigned int v)
 {
-	unsigned int b = in_u8(in), v = in_u16(in);
-
 	switch (b & 7) {
 	case 0:
 		return v & 15;				/* tiny and zero */
@@ -273,6 +283,34 @@ static size_t size_of(struct fz_in *in)
 		return (b & 0x38) ? v % 4097 :
 		       GOMEM_MAX_LARGE_SIZE - 2048 + (v & 8191);	/* vmalloc */
 	}
+}
+
+/* bytes of the live objects bigger than a small object */
+static size_t big_live(void)
+{
+	size_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < fz_nobjs; i++)
+		if (fz_objs[i].size > GOMEM_MAX_SMALL_SIZE)
+			n += fz_objs[i].size;
+	return n;
+}
+
+/*
+ * Object sizes: mostly small, some large, few vmalloc. Large and vmalloc
+ * objects live at once stay under FZ_BIG_BUDGET (a bigger one becomes a
+ * small one): an input that held hundreds of MiB spent its time faulting
+ * fresh pages in, and found nothing a few MiB do not.
+ */
+static size_t size_of(struct fz_in *in)
+{
+	unsigned int b = in_u8(in), v = in_u16(in);
+	size_t size = size_of_raw(b, v);
+
+	if (size > GOMEM_MAX_SMALL_SIZE && big_live() + size > FZ_BIG_BUDGET)
+		size = v % (GOMEM_MAX_SMALL_SIZE + 1);
+	return size;
 }
 
 static int pick_cache(struct fz_in *in)
@@ -734,6 +772,12 @@ static void op_cpu(struct fz_in *in)
 	fz_cpu = cpu;
 }
 
+/* free pages a heap keeps: 0, gomem's default (one chunk), more */
+#define FZ_RETAIN	(16 * GOMEM_CHUNK_PAGES)
+static const unsigned long fz_retains[] = {
+	0, GOMEM_CHUNK_PAGES, 4 * GOMEM_CHUNK_PAGES, FZ_RETAIN,
+};
+
 static void op_shrink(struct fz_in *in)
 {
 	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
@@ -758,6 +802,12 @@ static void op_shrink(struct fz_in *in)
 			shim_shrinker->scan_objects(shim_shrinker, &sc);
 		break;
 	default:
+		/*
+		 * The heap keeps FZ_RETAIN free pages between inputs (growing
+		 * it again is the costliest step here); this input trims
+		 * with another threshold from now on
+		 */
+		gomem_retain_pages = fz_retains[(b >> 2) % ARRAY_SIZE(fz_retains)];
 		quiesce();
 		gomem_shrink_all();
 		break;
@@ -780,8 +830,17 @@ static void fz_init(void)
 	nr_cpu_ids = FZ_CPUS;
 	fz_trace = getenv("FUZZ_TRACE");
 	shim_quiet = !fz_trace;	/* refused creates, atomic vmallocs: expected */
+	shim_page_fill_sparse = 1;	/* whole 4 MiB fills were most of the time */
+	shim_rcu_inline = 1;		/* liburcu's grace periods: most of the rest */
 	if (gomem_host_init())
 		fz_fail("gomem_host_init() failed");
+	gomem_retain_pages = FZ_RETAIN;
+#ifdef FUZZ_LIBFUZZER
+	fz_check_every = 8;
+#endif
+	if (getenv("FUZZ_CHECK_EVERY"))
+		fz_check_every = max(1, atoi(getenv("FUZZ_CHECK_EVERY")));
+	fz_rep0 = reports();
 	if (shim_cpu_id() != 0)
 		fz_fail("the fuzzing thread is not CPU 0");
 	fz_ready = 1;
@@ -803,38 +862,19 @@ static long inuse(void)
 	       gomem_stat_sum(GOMEM_STAT_TINY_ALLOCS) - gomem_stat_sum(GOMEM_STAT_TINY_FREES);
 }
 
-int gomem_fuzz_one(const uint8_t *data, size_t size)
+/*
+ * The state checks, after every fz_check_every-th input (every input when
+ * the corpus is replayed; every 8th under libFuzzer, where they were half
+ * the run time: FUZZ_CHECK_EVERY=1 pins a failure on one input)
+ */
+
+static void fz_check_state(void)
 {
-	struct fz_in in = { data, size, 0 };
-	unsigned long rep0, bad;
-	unsigned int k;
+	unsigned long bad;
 	int node;
 	long live;
 
-	if (!fz_ready)
-		fz_init();
-	rep0 = reports();
-	fz_misuse = 0;
-	fz_nfreed = 0;
-	while (in.i < in.n) {
-		unsigned int op = in_u8(&in) % ARRAY_SIZE(fz_ops);
-
-		if (fz_trace)
-			fprintf(stderr, "op %u at %zu: cpu %d, %u objects\n", op, in.i - 1, fz_cpu,
-				fz_nobjs);
-		fz_ops[op](&in);
-	}
-
-	/* everything back */
-	while (fz_nobjs)
-		free_obj(fz_nobjs - 1, false, 0);
-	for (k = 0; k < FZ_CACHES; k++) {
-		if (!fz_caches[k].c)
-			continue;
-		destroy_cache(k);
-	}
-	quiesce();		/* kfree_rcu(), typesafe-by-RCU spans */
-	gomem_drain_all();	/* the current tiny blocks; double frees found at a flush */
+	gomem_drain_all();	/* the current tiny blocks */
 	bad = gomem_host_check();
 	if (bad)
 		fz_fail("%lu span-state violations", bad);
@@ -852,21 +892,53 @@ int gomem_fuzz_one(const uint8_t *data, size_t size)
 	live = inuse();
 	if (live)
 		fz_fail("%ld objects still in use with every object freed", live);
-	if (reports() - rep0 < fz_misuse)
-		fz_fail("%lu misuse frees, %lu reported", fz_misuse, reports() - rep0);
+	if (reports() - fz_rep0 < fz_misuse)
+		fz_fail("%lu misuse frees, %lu reported", fz_misuse, reports() - fz_rep0);
+	fz_rep0 = reports();
+	fz_misuse = 0;
+}
+
+int gomem_fuzz_one(const uint8_t *data, size_t size)
+{
+	struct fz_in in = { data, size, 0 };
+	unsigned int k;
+
+	if (!fz_ready)
+		fz_init();
+	fz_nfreed = 0;
+	while (in.i < in.n) {
+		unsigned int op = in_u8(&in) % ARRAY_SIZE(fz_ops);
+
+		if (fz_trace)
+			fprintf(stderr, "op %u at %zu: cpu %d, %u objects\n", op, in.i - 1, fz_cpu,
+				fz_nobjs);
+		fz_ops[op](&in);
+	}
+
+	/* everything back */
+	gomem_retain_pages = FZ_RETAIN;
+	while (fz_nobjs)
+		free_obj(fz_nobjs - 1, false, 0);
+	for (k = 0; k < FZ_CACHES; k++) {
+		if (!fz_caches[k].c)
+			continue;
+		destroy_cache(k);
+	}
+	quiesce();		/* kfree_rcu(), typesafe-by-RCU spans */
+	if (++fz_runs % fz_check_every)
+		return 0;
+	fz_check_state();
 	/*
 	 * Now and then (growing the heap again is this target's main cost):
 	 * with nothing retained, a shrink gives every page back.
 	 */
-	if (!(++fz_runs & 63)) {
-		unsigned long retain = gomem_retain_pages;
-
+	if (!(fz_runs & 63)) {
 		gomem_retain_pages = 0;
 		gomem_shrink_all();
 		fz_rcu_pending = true;
 		quiesce();
 		gomem_shrink_all();
-		gomem_retain_pages = retain;
+		gomem_retain_pages = FZ_RETAIN;
 		if (gomem_host_held_pages())
 			fz_fail("%lu pages held after a full shrink", gomem_host_held_pages());
 	}

@@ -5,9 +5,11 @@
 #include "shim.h"
 #include <stdarg.h>
 #include <sys/mman.h>
+#include <sanitizer/asan_interface.h>
 #include <malloc.h>
 
 int shim_quiet;
+int shim_page_fill_sparse;
 bool shim_init_on_alloc, shim_init_on_free;
 unsigned long shim_warnings;
 unsigned int nr_cpu_ids = NR_CPUS;
@@ -313,6 +315,8 @@ static unsigned int block_hash(unsigned long addr)
 	return (addr >> 22) % BLOCK_HASH;
 }
 
+#define HPAGE_BYTES	(2UL << 20)
+
 /* @size bytes of fresh (zeroed) memory, naturally aligned to @size */
 void *shim_mmap_aligned(size_t size)
 {
@@ -327,7 +331,124 @@ void *shim_mmap_aligned(size_t size)
 	if (head)
 		munmap(raw, head);
 	munmap(p + size, size - head);
+	/*
+	 * Transparent huge pages where they fit: one fault per 2 MiB instead
+	 * of 512 (a fault costs tens of microseconds on a virtual machine)
+	 */
+	if (size >= HPAGE_BYTES)
+		madvise(p, size, MADV_HUGEPAGE);
 	return p;
+}
+
+/*
+ * Freed blocks of SHIM_POOL_MIN_ORDER and up are kept mapped, up to
+ * SHIM_POOL_BYTES, and handed out again: a fresh mapping costs a page fault
+ * per page on first touch, which made growing gomem's heap (4 MiB at a time)
+ * the costliest step of the fuzzer and of several host tests. A pooled block
+ * is hidden (hide()) until it is handed out again, so a use after free
+ * still faults or is reported, as an unmapped one would; alloc_pages_node()
+ * fills it again.
+ */
+#define SHIM_POOL_MIN_ORDER	4
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SHIM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SHIM_ASAN 1
+#endif
+#endif
+
+/*
+ * Make free memory that stays mapped inaccessible, and accessible again.
+ * Under ASan by poisoning it (a use is reported as use-after-poison, and no
+ * page table changes: on a VM with shadow paging, mprotect() churn made
+ * every later touch of the range fault in the hypervisor), else with
+ * mprotect().
+ */
+static void hide(void *p, size_t len)
+{
+#ifdef SHIM_ASAN
+	ASAN_POISON_MEMORY_REGION(p, len);
+#else
+	BUG_ON(mprotect(p, len, PROT_NONE));
+#endif
+}
+
+static void show(void *p, size_t len)
+{
+#ifdef SHIM_ASAN
+	ASAN_UNPOISON_MEMORY_REGION(p, len);
+#else
+	BUG_ON(mprotect(p, len, PROT_READ | PROT_WRITE));
+#endif
+}
+#define SHIM_POOL_BYTES		(1024UL << 20)
+
+struct shim_pooled {
+	struct shim_pooled *next;	/* kept in a malloc()ed node, not in the block */
+	void *addr;
+};
+
+static struct shim_pooled *pool[MAX_ORDER];
+static unsigned long pool_bytes;
+
+static void *pool_take(unsigned int order)
+{
+	struct shim_pooled *e;
+	void *p = NULL;
+
+	if (order < SHIM_POOL_MIN_ORDER)
+		return NULL;
+	pthread_mutex_lock(&shim_lock);
+	e = pool[order];
+	if (e) {
+		pool[order] = e->next;
+		pool_bytes -= PAGE_SIZE << order;
+	}
+	pthread_mutex_unlock(&shim_lock);
+	if (e) {
+		p = e->addr;
+		free(e);
+		show(p, PAGE_SIZE << order);
+	}
+	return p;
+}
+
+/* keep a freed block for reuse; false: the caller unmaps it */
+static bool pool_put(void *p, unsigned int order)
+{
+	size_t size = PAGE_SIZE << order;
+	struct shim_pooled *e;
+
+	if (order < SHIM_POOL_MIN_ORDER)
+		return false;
+	e = malloc(sizeof(*e));
+	BUG_ON(!e);
+	e->addr = p;
+	hide(p, size);
+	pthread_mutex_lock(&shim_lock);
+	if (pool_bytes + size <= SHIM_POOL_BYTES) {
+		e->next = pool[order];
+		pool[order] = e;
+		pool_bytes += size;
+		e = NULL;
+	}
+	pthread_mutex_unlock(&shim_lock);
+	if (!e)
+		return true;
+	free(e);
+	return false;
+}
+
+static void fill_sparse(char *p, size_t size)
+{
+	size_t off;
+
+	for (off = 0; off < size; off += PAGE_SIZE) {
+		memset(p + off, 0xa5, 64);
+		memset(p + off + PAGE_SIZE - 64, 0xa5, 64);
+	}
 }
 
 struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
@@ -355,13 +476,17 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 	record_call(nid, gfp, order, true);
 	pthread_mutex_unlock(&shim_lock);
 
-	p = shim_mmap_aligned(size);
+	p = pool_take(order);
+	if (!p)
+		p = shim_mmap_aligned(size);
 	if (!p)
 		return NULL;
 	if (gfp & __GFP_ZERO)
 		memset(p, 0, size);	/* mmap gives zeroes; keep the contract explicit */
-	else
+	else if (!shim_page_fill_sparse)
 		memset(p, 0xa5, size);	/* catch users of uninitialised memory */
+	else
+		fill_sparse(p, size);
 
 	b = malloc(sizeof(*b));
 	BUG_ON(!b);
@@ -418,13 +543,36 @@ void split_page(struct page *page, unsigned int order)
 }
 
 /*
- * Free one kernel page of a split block (or an order-0 block). The caller
- * unmaps it, @unmap: false when it unmaps a longer range itself.
+ * Free pages of a split block: hidden, still mapped, when the block is
+ * of a size the pool keeps (freeing its last page pools the whole block),
+ * else unmapped
+ */
+static void unmap_pages(unsigned long addr, size_t len)
+{
+	struct shim_block *b;
+	bool keep;
+
+	pthread_mutex_lock(&shim_lock);
+	b = find_block(addr, false);
+	keep = b && b->order >= SHIM_POOL_MIN_ORDER;
+	pthread_mutex_unlock(&shim_lock);
+	if (keep)
+		hide((void *)addr, len);
+	else
+		munmap((void *)addr, len);
+}
+
+/*
+ * Free one kernel page of a split block (or an order-0 block). @unmap: make
+ * it inaccessible here; false when the caller did, for a longer range. The
+ * pages of a pooled-size block stay mapped, hidden, and the block goes to
+ * the pool once its last page is free.
  */
 static void free_one_page(unsigned long addr, bool unmap)
 {
+	unsigned long i, base = 0;
 	struct shim_block *b;
-	unsigned long i;
+	unsigned int order = 0;
 
 	pthread_mutex_lock(&shim_lock);
 	b = find_block(addr, false);
@@ -444,22 +592,26 @@ static void free_one_page(unsigned long addr, bool unmap)
 	if (find_next_bit(b->live, 1UL << b->order, 0) >= 1UL << b->order) {
 		find_block(addr, true);
 		st_blocks--;
+		base = b->addr;
+		order = b->order;
 		free(b->live);
 		free(b);
 	}
 	pthread_mutex_unlock(&shim_lock);
 	if (unmap)
-		munmap((void *)addr, PAGE_SIZE);
+		unmap_pages(addr, PAGE_SIZE);
+	if (base && order >= SHIM_POOL_MIN_ORDER && !pool_put((void *)base, order))
+		munmap((void *)base, PAGE_SIZE << order);
 }
 
 void free_pages_exact(void *virt, size_t size)
 {
 	unsigned long addr = (unsigned long)virt, end = addr + ALIGN(size, PAGE_SIZE), a;
 
+	/* one call: page by page is slow under TSan */
+	unmap_pages(addr, end - addr);
 	for (a = addr; a < end; a += PAGE_SIZE)
 		free_one_page(a, false);
-	/* one call: page by page is slow under TSan */
-	munmap(virt, end - addr);
 }
 
 bool shim_page_allocated(unsigned long addr)
@@ -499,7 +651,8 @@ void __free_pages(struct page *page, unsigned int order)
 	st_blocks--;
 	st_pages -= 1L << order;
 	pthread_mutex_unlock(&shim_lock);
-	munmap(page, PAGE_SIZE << order);
+	if (!pool_put(page, order))
+		munmap(page, PAGE_SIZE << order);
 	free(b);
 }
 
@@ -729,20 +882,47 @@ void __tsan_release(void *addr);
 #define __tsan_release(a)	do { } while (0)
 #endif
 
+struct shim_rcu_tramp {
+	struct rcu_head rcu;
+	struct rcu_head *head;
+	void (*fn)(struct rcu_head *);
+	struct shim_rcu_tramp *next;	/* shim_rcu_inline's queue */
+};
+
+int shim_rcu_inline;
+static struct shim_rcu_tramp *inline_head, **inline_tail = &inline_head;
+
+/* shim_rcu_inline: run the queued callbacks, those they queue included */
+static void rcu_run_inline(void)
+{
+	int cpu = shim_my_cpu;
+	struct shim_rcu_tramp *t;
+
+	while ((t = inline_head)) {
+		inline_head = t->next;
+		if (!inline_head)
+			inline_tail = &inline_head;
+		shim_set_cpu(nr_cpu_ids > 1 ? 1 : 0);
+		in_rcu_callback = true;
+		t->fn(t->head);
+		in_rcu_callback = false;
+		shim_set_cpu(cpu);
+		free(t);
+	}
+}
+
 static int rcu_barrier_token __maybe_unused;
 
 #undef rcu_barrier
 void shim_rcu_barrier(void)
 {
+	if (shim_rcu_inline) {
+		rcu_run_inline();
+		return;
+	}
 	urcu_memb_barrier();
 	__tsan_acquire(&rcu_barrier_token);
 }
-
-struct shim_rcu_tramp {
-	struct rcu_head rcu;
-	struct rcu_head *head;
-	void (*fn)(struct rcu_head *);
-};
 
 static void shim_rcu_tramp_fn(struct rcu_head *h)
 {
@@ -764,8 +944,23 @@ void shim_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *))
 	BUG_ON(!t);
 	t->head = head;
 	t->fn = fn;
+	if (shim_rcu_inline) {
+		t->next = NULL;
+		*inline_tail = t;
+		inline_tail = &t->next;
+		return;
+	}
 	__tsan_release(t);
 	urcu_memb_call_rcu(&t->rcu, shim_rcu_tramp_fn);
+}
+
+#undef synchronize_rcu
+void shim_synchronize_rcu(void)
+{
+	if (shim_rcu_inline)
+		smp_mb();	/* no reader but us, and we are not reading */
+	else
+		urcu_memb_synchronize_rcu();
 }
 
 /* a mapped page of a vmalloc'ed block, or NULL (as for a guard page) */

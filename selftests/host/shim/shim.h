@@ -19,7 +19,9 @@
  *
  * Pages come from mmap(), naturally aligned to their order, tagged with a
  * NUMA node (emulated: nodes are assigned by the caller's request; CPUs map
- * to nodes round-robin). Tests steer page allocation failures and the
+ * to nodes round-robin). Freed blocks of 64 KiB and up stay mapped, hidden
+ * (ASan-poisoned, else PROT_NONE), and are handed out again (shim.c,
+ * SHIM_POOL_BYTES). Tests steer page allocation failures and the
  * largest order that succeeds through shim_pages_*.
  */
 #ifndef _GOMEM_SHIM_H
@@ -283,6 +285,11 @@ static inline void bitmap_set(unsigned long *a, unsigned int start, unsigned int
 #define KERN_INFO	""
 #define KERN_CONT	""
 extern int shim_quiet;		/* tests that provoke warnings set it */
+/*
+ * alloc_pages_node() without __GFP_ZERO fills a block with 0xa5; set, only
+ * the first and last 64 bytes of each kernel page (the fuzzer: speed)
+ */
+extern int shim_page_fill_sparse;
 extern unsigned long shim_warnings;	/* every WARN and pr_warn/pr_err counts */
 void shim_printk(const char *lvl, const char *fmt, ...) __printf(2, 3);
 #define printk(fmt, ...)	shim_printk("", fmt, ##__VA_ARGS__)
@@ -540,6 +547,17 @@ extern int (*shim_cpu_dead)(unsigned int cpu);	/* the registered teardown, or NU
  */
 void shim_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *));
 void shim_rcu_barrier(void);
+void shim_synchronize_rcu(void);
+/*
+ * Set before the first call_rcu() by a single-threaded user (the fuzzer):
+ * callbacks are queued and run by the next rcu_barrier(), on the calling
+ * thread in CPU 1's slot (the one liburcu's thread would take), and
+ * synchronize_rcu() returns at once (no other thread can be a reader).
+ * liburcu's grace periods slept for milliseconds per cache destroy.
+ */
+extern int shim_rcu_inline;
+#undef synchronize_rcu
+#define synchronize_rcu()	shim_synchronize_rcu()
 #undef call_rcu
 #define call_rcu(h, f)		shim_call_rcu(h, f)
 #undef rcu_barrier
