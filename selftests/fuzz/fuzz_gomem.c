@@ -594,7 +594,8 @@ static void op_krealloc(struct fz_in *in)
 	ks = gomem_ksize(p);
 	if (ks < size && !(o.kind == FZ_NOSCAN && p == o.p))
 		fz_fail("krealloc(%p, %zu) -> %p of ksize %zu", o.p, size, p, ks);
-	own(p, ks ?: keep, ks ? FZ_KMALLOC : o.kind, -1);
+	/* kept in place, it keeps its kind: a tiny-packed one stays tiny-packed */
+	own(p, ks ?: keep, p == o.p ? o.kind : FZ_KMALLOC, -1);
 }
 
 /* free object @i the way it was allocated (or with kfree()/kfree_rcu()) */
@@ -694,6 +695,9 @@ static void op_misuse(struct fz_in *in)
 		    (fz_objs[i].kind == FZ_CACHE && fz_caches[fz_objs[i].cache].c->cls->tiny))
 			break;
 		p = fz_objs[i].p + 1 + arg % (fz_objs[i].size - 1);
+		if (fz_trace)
+			fprintf(stderr, "interior free %p of %p (%zu B, kind %d, cache %d)\n",
+				p, fz_objs[i].p, fz_objs[i].size, fz_objs[i].kind, fz_objs[i].cache);
 		before = reports();
 		if (fz_objs[i].kind == FZ_CACHE && (b & 4))
 			gomem_cache_free(fz_caches[fz_objs[i].cache].c, p);
