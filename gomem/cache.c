@@ -439,18 +439,35 @@ void gomem_cache_settle(struct gomem_class *cls)
 	}
 }
 
+/* another cache merged on @cache's class that shows live objects, or NULL */
+static struct gomem_cache *merged_sibling_with_objects(struct gomem_cache *cache)
+{
+	struct gomem_cache *c;
+
+	lockdep_assert_held(&gomem_cache_mutex);
+	list_for_each_entry(c, &gomem_caches, list)
+		if (c != cache && c->cls == cache->cls && gomem_cache_active(c) > 0)
+			return c;
+	return NULL;
+}
+
 /**
  * gomem_cache_destroy() - destroy a cache, as kmem_cache_destroy()
  * @cache: the cache, or NULL
  *
  * A cache with objects still allocated is reported with their number and
  * kept, with its memory, as SLUB does. A merged cache's counts are settled
- * first (gomem_cache_settle()).
+ * first (gomem_cache_settle()). A merged cache that still shows objects
+ * while another cache of its class shows some too cannot be judged: its
+ * objects may have been freed through that cache, whose own live objects
+ * hide the surplus. It is destroyed with a warning naming the count (its
+ * objects are the class's, so keeping it would keep no memory).
  *
  * Context: process context; may sleep.
  */
 void gomem_cache_destroy(struct gomem_cache *cache)
 {
+	struct gomem_cache *sibling = NULL;
 	long live;
 
 	if (!cache)
@@ -461,9 +478,14 @@ void gomem_cache_destroy(struct gomem_cache *cache)
 	if (cache->cls != &cache->own) {
 		mutex_lock(&gomem_cache_mutex);
 		gomem_cache_settle(cache->cls);
+		live = gomem_cache_active(cache);
+		sibling = live > 0 ? merged_sibling_with_objects(cache) : NULL;
+		if (sibling)
+			pr_warn("gomem: cache %s: destroyed showing %ld objects allocated; merged with %s, which holds objects, so frees through it cannot be told apart\n",
+				cache->name, live, sibling->name);
 		mutex_unlock(&gomem_cache_mutex);
 	}
-	live = gomem_cache_active(cache);
+	live = sibling ? 0 : gomem_cache_active(cache);
 	if (cache->cls == &cache->own && !live)
 		live = gomem_mcentral_leftover(&cache->own);
 	if (live) {

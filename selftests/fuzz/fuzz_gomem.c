@@ -377,6 +377,10 @@ static void op_cache_create(struct fz_in *in)
 	if (ctor && size < 8)
 		size = 8;
 	fz_caches[k].c = gomem_cache_create(name, size, align, flags, ctor ? fz_ctor : NULL);
+	if (fz_trace && fz_caches[k].c)
+		fprintf(stderr, "cache %d: size %u align %u flags %#lx%s: class %p (%s)\n",
+			k, size, align, flags, ctor ? " ctor" : "", fz_caches[k].c->cls,
+			fz_caches[k].c->cls == &fz_caches[k].c->own ? "own" : "shared");
 	if (!fz_caches[k].c)
 		return;
 	fz_caches[k].size = size;
@@ -738,6 +742,9 @@ static void op_misuse(struct fz_in *in)
 			 * settled at destroy (smallobjects.rst, Accounting)
 			 */
 			before = reports();
+			if (fz_trace)
+				fprintf(stderr, "object %p (kind %d, cache %d) freed through merged cache %d\n",
+					fz_objs[i].p, fz_objs[i].kind, fz_objs[i].cache, k);
 			p = disown(i);
 			gomem_cache_free(fz_caches[k].c, p);
 			if (reports() != before)

@@ -958,7 +958,7 @@ void shim_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *))
 void shim_synchronize_rcu(void)
 {
 	if (shim_rcu_inline)
-		smp_mb();	/* no reader but us, and we are not reading */
+		barrier();	/* no reader but us, and we are not reading */
 	else
 		urcu_memb_synchronize_rcu();
 }
