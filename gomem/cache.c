@@ -439,14 +439,14 @@ void gomem_cache_settle(struct gomem_class *cls)
 	}
 }
 
-/* another cache merged on @cache's class that shows live objects, or NULL */
-static struct gomem_cache *merged_sibling_with_objects(struct gomem_cache *cache)
+/* another cache merged on @cache's class, or NULL */
+static struct gomem_cache *merged_sibling(struct gomem_cache *cache)
 {
 	struct gomem_cache *c;
 
 	lockdep_assert_held(&gomem_cache_mutex);
 	list_for_each_entry(c, &gomem_caches, list)
-		if (c != cache && c->cls == cache->cls && gomem_cache_active(c) > 0)
+		if (c != cache && c->cls == cache->cls)
 			return c;
 	return NULL;
 }
@@ -458,10 +458,11 @@ static struct gomem_cache *merged_sibling_with_objects(struct gomem_cache *cache
  * A cache with objects still allocated is reported with their number and
  * kept, with its memory, as SLUB does. A merged cache's counts are settled
  * first (gomem_cache_settle()). A merged cache that still shows objects
- * while another cache of its class shows some too cannot be judged: its
- * objects may have been freed through that cache, whose own live objects
- * hide the surplus. It is destroyed with a warning naming the count (its
- * objects are the class's, so keeping it would keep no memory).
+ * while another cache is merged on its class cannot be judged: its objects
+ * may have been freed through that cache, whose own live objects hide the
+ * surplus (its count may even read 0 while it holds one). It is destroyed
+ * with a warning naming the count (its objects are the class's, so keeping
+ * it would keep no memory).
  *
  * Context: process context; may sleep.
  */
@@ -479,9 +480,9 @@ void gomem_cache_destroy(struct gomem_cache *cache)
 		mutex_lock(&gomem_cache_mutex);
 		gomem_cache_settle(cache->cls);
 		live = gomem_cache_active(cache);
-		sibling = live > 0 ? merged_sibling_with_objects(cache) : NULL;
+		sibling = live > 0 ? merged_sibling(cache) : NULL;
 		if (sibling)
-			pr_warn("gomem: cache %s: destroyed showing %ld objects allocated; merged with %s, which holds objects, so frees through it cannot be told apart\n",
+			pr_warn("gomem: cache %s: destroyed showing %ld objects allocated; merged with %s, whose frees cannot be told apart from its own\n",
 				cache->name, live, sibling->name);
 		mutex_unlock(&gomem_cache_mutex);
 	}

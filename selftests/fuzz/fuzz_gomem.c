@@ -419,6 +419,14 @@ static void destroy_cache(int k)
 	struct gomem_cache *c = fz_caches[k].c;
 
 	quiesce();		/* kfree_rcu() of its objects */
+	if (fz_trace) {
+		int j;
+
+		for (j = 0; j < FZ_CACHES; j++)
+			if (fz_caches[j].c)
+				fprintf(stderr, "destroy %d: cache %d active %ld\n", k, j,
+					gomem_cache_active(fz_caches[j].c));
+	}
 	gomem_cache_destroy(c);
 	if (cache_listed(c))
 		fz_fail("cache %d refused to be destroyed with its objects freed", k);

@@ -808,7 +808,7 @@ TEST_F(gm, merged_wrong_cache_free)
  * The same while the cache freed through still holds objects of its own
  * (found by the fuzzer): those hide the surplus, so the settling cannot
  * credit it; a's destroy must not report a's object as leaked and keep a.
- * It warns and destroys. b then destroys cleanly once its objects are
+ * It warns and destroys, also when b's count reads 0. b then destroys cleanly once its objects are
  * freed, and a real leak with no such cache beside it is still refused.
  */
 TEST_F(gm, merged_wrong_cache_free_sibling_busy)
@@ -832,6 +832,25 @@ TEST_F(gm, merged_wrong_cache_free_sibling_busy)
 	EXPECT_FALSE(cache_listed("mwb_a"));
 	for (i = 0; i < 3; i++)
 		gomem_cache_free(b, y[i]);
+	shim_quiet = 1;
+	gomem_cache_destroy(b);
+	shim_quiet = 0;
+	EXPECT_FALSE(cache_listed("mwb_b"));
+
+	/* b's count reads 0 while it holds an object: a's went through b */
+	a = gomem_cache_create("mwb_a", 72, 0, 0, NULL);
+	b = gomem_cache_create("mwb_b", 72, 0, 0, NULL);
+	ASSERT_TRUE(a && b);
+	x = gomem_cache_alloc(a, GFP_KERNEL);
+	ASSERT_NE(NULL, y[0] = gomem_cache_alloc(b, GFP_KERNEL));
+	ASSERT_NE(NULL, x);
+	gomem_cache_free(b, x);
+	EXPECT_EQ(0, gomem_cache_active(b));
+	shim_quiet = 1;
+	gomem_cache_destroy(a);
+	shim_quiet = 0;
+	EXPECT_FALSE(cache_listed("mwb_a"));
+	gomem_cache_free(b, y[0]);
 	shim_quiet = 1;
 	gomem_cache_destroy(b);
 	shim_quiet = 0;

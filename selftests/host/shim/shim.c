@@ -350,6 +350,7 @@ void *shim_mmap_aligned(size_t size)
  * fills it again.
  */
 #define SHIM_POOL_MIN_ORDER	4
+#define SHIM_POOL_ORDERS	14	/* vmalloc blocks go past MAX_ORDER */
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SHIM_ASAN 1
@@ -390,7 +391,7 @@ struct shim_pooled {
 	void *addr;
 };
 
-static struct shim_pooled *pool[MAX_ORDER];
+static struct shim_pooled *pool[SHIM_POOL_ORDERS];
 static unsigned long pool_bytes;
 
 static void *pool_take(unsigned int order)
@@ -716,22 +717,42 @@ void *kcalloc(size_t n, size_t size, gfp_t gfp)
 struct shim_vblock {
 	void *p;
 	size_t size;
+	int order;		/* a pool-sized block, or -1: from aligned_alloc() */
 	struct shim_vblock *next;
 };
 static struct shim_vblock *vblocks;
 
+/*
+ * From 64 KiB up, vmalloc memory comes from the page pool (a naturally
+ * aligned block of the next order, its tail past the last page hidden);
+ * smaller blocks from aligned_alloc(), so ASan's heap checks them
+ */
 void *vmalloc(size_t size)
 {
 	struct shim_vblock *v = malloc(sizeof(*v));
-	void *p = aligned_alloc(PAGE_SIZE, ALIGN(size ? size : 1, PAGE_SIZE));	/* as vmalloc */
+	size_t len = ALIGN(size ? size : 1, PAGE_SIZE);
+	int order = len >= (PAGE_SIZE << SHIM_POOL_MIN_ORDER) ? (int)order_base_2(len / PAGE_SIZE) : -1;
+	void *p;
 
+	if (order >= SHIM_POOL_ORDERS)
+		order = -1;
+	if (order < 0)
+		p = aligned_alloc(PAGE_SIZE, len);	/* as vmalloc */
+	else if (!(p = pool_take(order)))
+		p = shim_mmap_aligned(PAGE_SIZE << order);
 	if (!v || !p) {
 		free(v);
-		free(p);
+		if (order < 0)
+			free(p);
+		else if (p && !pool_put(p, order))
+			munmap(p, PAGE_SIZE << order);
 		return NULL;
 	}
+	if (order >= 0 && (PAGE_SIZE << order) > len)
+		hide((char *)p + len, (PAGE_SIZE << order) - len);
 	v->p = p;
 	v->size = size;
+	v->order = order;
 	pthread_mutex_lock(&shim_lock);
 	v->next = vblocks;
 	vblocks = v;
@@ -801,7 +822,10 @@ void vfree(const void *p)
 	v = find_vblock(p, true);
 	pthread_mutex_unlock(&shim_lock);
 	BUG_ON(!v || v->p != p);
-	free(v->p);
+	if (v->order < 0)
+		free(v->p);
+	else if (!pool_put(v->p, v->order))
+		munmap(v->p, PAGE_SIZE << v->order);
 	free(v);
 }
 
