@@ -708,8 +708,8 @@ static void op_misuse(struct fz_in *in)
 			break;
 		p = fz_objs[i].p + 1 + arg % (fz_objs[i].size - 1);
 		if (fz_trace)
-			fprintf(stderr, "interior free %p of %p (%zu B, kind %d, cache %d)\n",
-				p, fz_objs[i].p, fz_objs[i].size, fz_objs[i].kind, fz_objs[i].cache);
+			fprintf(stderr, "interior free %p of %p (%zu B, kind %d, cache %d)\n", p,
+				fz_objs[i].p, fz_objs[i].size, fz_objs[i].kind, fz_objs[i].cache);
 		before = reports();
 		if (fz_objs[i].kind == FZ_CACHE && (b & 4))
 			gomem_cache_free(fz_caches[fz_objs[i].cache].c, p);
@@ -751,7 +751,7 @@ static void op_misuse(struct fz_in *in)
 			 */
 			before = reports();
 			if (fz_trace)
-				fprintf(stderr, "object %p (kind %d, cache %d) freed through merged cache %d\n",
+				fprintf(stderr, "object %p (kind %d, cache %d) through cache %d\n",
 					fz_objs[i].p, fz_objs[i].kind, fz_objs[i].cache, k);
 			p = disown(i);
 			gomem_cache_free(fz_caches[k].c, p);

@@ -731,15 +731,20 @@ void *vmalloc(size_t size)
 {
 	struct shim_vblock *v = malloc(sizeof(*v));
 	size_t len = ALIGN(size ? size : 1, PAGE_SIZE);
-	int order = len >= (PAGE_SIZE << SHIM_POOL_MIN_ORDER) ? (int)order_base_2(len / PAGE_SIZE) : -1;
+	int order = -1;
 	void *p;
 
+	if (len >= (PAGE_SIZE << SHIM_POOL_MIN_ORDER))
+		order = order_base_2(len / PAGE_SIZE);
 	if (order >= SHIM_POOL_ORDERS)
 		order = -1;
-	if (order < 0)
+	if (order < 0) {
 		p = aligned_alloc(PAGE_SIZE, len);	/* as vmalloc */
-	else if (!(p = pool_take(order)))
-		p = shim_mmap_aligned(PAGE_SIZE << order);
+	} else {
+		p = pool_take(order);
+		if (!p)
+			p = shim_mmap_aligned(PAGE_SIZE << order);
+	}
 	if (!v || !p) {
 		free(v);
 		if (order < 0)
