@@ -374,6 +374,28 @@ unsigned int gomem_cache_size(struct gomem_cache *cache)
 EXPORT_SYMBOL_GPL(gomem_cache_size);
 
 /**
+ * gomem_cache_counts() - a cache's allocs and frees summed over the CPUs
+ * @c: the cache
+ * @allocs: objects allocated
+ * @frees: objects freed
+ *
+ * Frees are summed first (see the top of stats.c), so that a snapshot
+ * taken under load never shows more frees than allocs.
+ */
+void gomem_cache_counts(struct gomem_cache *c, unsigned long *allocs, unsigned long *frees)
+{
+	int cpu;
+
+	*allocs = 0;
+	*frees = 0;
+	for_each_possible_cpu(cpu)
+		*frees += READ_ONCE(per_cpu_ptr(c->pcpu, cpu)->frees);
+	smp_rmb();	/* the frees before the allocs: see stats.c */
+	for_each_possible_cpu(cpu)
+		*allocs += READ_ONCE(per_cpu_ptr(c->pcpu, cpu)->allocs);
+}
+
+/**
  * gomem_cache_active() - objects of a cache allocated and not freed
  * @c: the cache
  *
@@ -381,13 +403,10 @@ EXPORT_SYMBOL_GPL(gomem_cache_size);
  */
 long gomem_cache_active(struct gomem_cache *c)
 {
-	long n = 0;
-	int cpu;
+	unsigned long a, f;
 
-	for_each_possible_cpu(cpu)
-		n += READ_ONCE(per_cpu_ptr(c->pcpu, cpu)->allocs) -
-		     READ_ONCE(per_cpu_ptr(c->pcpu, cpu)->frees);
-	return n;
+	gomem_cache_counts(c, &a, &f);
+	return (long)(a - f);
 }
 
 /**

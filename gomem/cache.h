@@ -27,6 +27,7 @@ struct gomem_cache {
 extern struct list_head gomem_caches;
 extern struct mutex gomem_cache_mutex;
 
+void gomem_cache_counts(struct gomem_cache *c, unsigned long *allocs, unsigned long *frees);
 long gomem_cache_active(struct gomem_cache *c);
 void gomem_cache_settle(struct gomem_class *cls);
 

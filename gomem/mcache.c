@@ -265,7 +265,8 @@ again:
 	mc = this_cpu_ptr(cls->pcpu);
 	if (likely(mc->nmag)) {
 		gomem_queued_clear(mc->qh[mc->nmag]);
-		p = mc->slot[mc->nmag--];
+		p = mc->slot[mc->nmag];
+		WRITE_ONCE(mc->nmag, mc->nmag - 1);	/* stats.c reads it */
 	} else {
 		p = likely(mc->span) ? gomem_span_next_free_fast(mc->span) : NULL;
 		if (unlikely(!p)) {
@@ -299,13 +300,13 @@ static void free_irqoff(struct gomem_class *cls, struct gomem_span *s, void *p,
 		/* a magazine holds objects of this CPU's node only */
 		gomem_mcentral_flush_objs(cls, gomem_mag(mc), gomem_magh(mc), half,
 					  numa_mem_id());
-		mc->nmag -= half;
+		WRITE_ONCE(mc->nmag, mc->nmag - half);
 		memmove(gomem_mag(mc), gomem_mag(mc) + half, mc->nmag * sizeof(void *));
 		memmove(gomem_magh(mc), gomem_magh(mc) + half, mc->nmag * sizeof(unsigned long));
 	}
-	mc->nmag++;
-	mc->slot[mc->nmag] = p;
-	mc->qh[mc->nmag] = qh;
+	mc->slot[mc->nmag + 1] = p;
+	mc->qh[mc->nmag + 1] = qh;
+	WRITE_ONCE(mc->nmag, mc->nmag + 1);
 }
 
 /* GOMEM_POISON: a free object must still hold the poison */

@@ -175,7 +175,7 @@ static __always_inline void *gomem_alloc_fast(struct gomem_class *cls)
 		p = NULL;
 		goto out;
 	}
-	mc->allocs++;	/* one instruction: readers see whole values */
+	gomem_count_inc(&mc->allocs);
 out:
 	gomem_cpu_unlock(flags);
 	return p;
@@ -198,7 +198,7 @@ static __always_inline void gomem_mag_push_irqoff(struct gomem_mcache *mc, unsig
 	mc->slot[n + 1] = (void *)p;
 	mc->qh[n + 1] = qh;
 	WRITE_ONCE(mc->nmag, n + 1);
-	mc->frees++;
+	gomem_count_inc(&mc->frees);
 }
 
 /*

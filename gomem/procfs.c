@@ -139,15 +139,11 @@ static int gomem_proc_show(struct seq_file *m, void *v)
 
 	mutex_lock(&gomem_cache_mutex);
 	list_for_each_entry(cache, &gomem_caches, list) {
-		unsigned long ca = 0, cf = 0;
-		int cpu;
+		unsigned long ca, cf;
 
 		if (cache->cls != &cache->own)
 			gomem_cache_settle(cache->cls);
-		for_each_possible_cpu(cpu) {
-			ca += READ_ONCE(per_cpu_ptr(cache->pcpu, cpu)->allocs);
-			cf += READ_ONCE(per_cpu_ptr(cache->pcpu, cpu)->frees);
-		}
+		gomem_cache_counts(cache, &ca, &cf);
 		seq_puts(m, "cache name=");
 		seq_escape(m, cache->name, GOMEM_PROC_ESCAPE);
 		seq_printf(m, " object_size=%u align=%u spanclass=%u slot_size=%u",

@@ -4,6 +4,13 @@
  * atomics, no locks) and summed over the possible CPUs on read, so reading
  * /proc/gomem under full load is safe and cheap. Sums are snapshots: a
  * counter may move while the others are read.
+ *
+ * In use = allocs - frees must never read negative, even under load: an
+ * object allocated on CPU A after A's allocs were read and freed on CPU B
+ * before B's frees were read would be counted freed and not allocated.
+ * So every reader sums the frees first, then smp_rmb(), then the allocs:
+ * a free it counted follows its alloc (the object reached the freeing CPU
+ * after the allocating CPU counted it), so that alloc is counted too.
  */
 #include <linux/kernel.h>
 #include <linux/percpu.h>
@@ -67,10 +74,12 @@ void gomem_class_sum(struct gomem_class *cls, unsigned long *allocs, unsigned lo
 	*allocs = 0;
 	*frees = 0;
 	*cached = 0;
+	for_each_possible_cpu(cpu)
+		*frees += READ_ONCE(per_cpu_ptr(cls->pcpu, cpu)->frees);
+	smp_rmb();	/* the frees before the allocs: see the top of this file */
 	for_each_possible_cpu(cpu) {
 		mc = per_cpu_ptr(cls->pcpu, cpu);
 		*allocs += READ_ONCE(mc->allocs);
-		*frees += READ_ONCE(mc->frees);
 		*cached += READ_ONCE(mc->nmag) + READ_ONCE(mc->nremote);
 	}
 	for (node = 0; node < nr_node_ids; node++)

@@ -187,6 +187,93 @@ TEST_F(gm, cross_thread_free)
 	EXPECT_EQ(0, span_pages_inuse());
 }
 
+/*
+ * A snapshot under load never counts more frees than allocs: one thread
+ * allocates, hands each object to a second that frees it, while the test
+ * sums the counters as /proc/gomem does. Summing each CPU's allocs and
+ * frees together read objects_inuse=2^64-1 in a guest (50-proc, under_load).
+ */
+struct handoff {
+	struct gomem_cache *cache;
+	void *slot;		/* one object in flight */
+	int stop;	/* the allocating thread stops */
+	int done;	/* it has stopped: the freeing thread empties the slot and stops */
+	int started;
+};
+
+static void *handoff_alloc(void *arg)
+{
+	struct handoff *h = arg;
+	void *p;
+
+	while (!__atomic_load_n(&h->stop, __ATOMIC_ACQUIRE)) {
+		p = gomem_cache_alloc(h->cache, GFP_KERNEL);
+		if (!p)
+			break;
+		__atomic_store_n(&h->started, 1, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&h->slot, __ATOMIC_ACQUIRE))
+			;	/* the freeing thread runs until the slot is empty */
+		__atomic_store_n(&h->slot, p, __ATOMIC_RELEASE);
+	}
+	gomem_host_cpu_dead(shim_cpu_id());
+	shim_cpu_release();
+	return NULL;
+}
+
+static void *handoff_free(void *arg)
+{
+	struct handoff *h = arg;
+	int far = nr_cpu_ids - 1;
+	void *p;
+
+	/* the last CPU: a snapshot sums it long after the allocating one */
+	shim_cpu_id();
+	shim_cpu_impersonate(far);
+	for (;;) {
+		p = __atomic_exchange_n(&h->slot, NULL, __ATOMIC_ACQ_REL);
+		if (p)
+			gomem_cache_free(h->cache, p);
+		else if (__atomic_load_n(&h->done, __ATOMIC_ACQUIRE))
+			break;
+	}
+	gomem_host_cpu_dead(far);
+	shim_cpu_impersonate(-1);
+	gomem_host_cpu_dead(shim_cpu_id());
+	shim_cpu_release();
+	return NULL;
+}
+
+TEST_F(gm, snapshot_never_counts_a_free_before_its_alloc)
+{
+	struct handoff h = { .cache = gomem_cache_create("handoff", 64, 0, GOMEM_NO_MERGE, NULL) };
+	unsigned long a, f, c, reads = 0, bad_cls = 0, bad_cache = 0;
+	struct timespec t0, t;
+	pthread_t ta, tf;
+
+	ASSERT_NE(NULL, h.cache);
+	/* the allocating thread takes the lower CPU slot: it is summed first */
+	pthread_create(&ta, NULL, handoff_alloc, &h);
+	while (!__atomic_load_n(&h.started, __ATOMIC_ACQUIRE))
+		;
+	pthread_create(&tf, NULL, handoff_free, &h);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		gomem_class_sum(h.cache->cls, &a, &f, &c);
+		bad_cls += f > a;
+		bad_cache += gomem_cache_active(h.cache) < 0;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (++reads < 2000000 && t.tv_sec - t0.tv_sec < 2);
+	__atomic_store_n(&h.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(ta, NULL);
+	__atomic_store_n(&h.done, 1, __ATOMIC_RELEASE);
+	pthread_join(tf, NULL);
+	TH_LOG("%lu snapshots, %lu objects handed over", reads, a);
+	EXPECT_EQ(0, bad_cls);
+	EXPECT_EQ(0, bad_cache);
+	EXPECT_EQ(0, gomem_cache_active(h.cache));
+	gomem_cache_destroy(h.cache);
+}
+
 /* sizes 1..15: uniform, or small-string-like with P(s) ~ 1/s */
 static unsigned int tiny_size(bool skewed)
 {
