@@ -180,9 +180,13 @@ awk -v ours="$ours" -v g="$out/kcsan-gomem.log" -v k="$out/kcsan-kernel.log" '
 ' /dev/null "${kcsan_logs[@]}" 2>/dev/null
 : >> "$out/kcsan-gomem.log"
 : >> "$out/kcsan-kernel.log"
-if grep -hE "$bad" "${logs[@]}" 2>/dev/null | grep -qv 'BUG: KCSAN:'; then
+# into a file, not through grep -q: under pipefail, grep -q exiting at the
+# first match kills the writer with SIGPIPE whenever more matches follow,
+# the pipeline fails, and a log full of reports read as clean
+grep -hnE "$bad" "${logs[@]}" 2>/dev/null | grep -v 'BUG: KCSAN:' > "$out/bad.log"
+if [ -s "$out/bad.log" ]; then
 	echo "not ok - kernel log has errors:"
-	grep -hnE "$bad" "${logs[@]}" | grep -v 'BUG: KCSAN:' | head -n 20 | sed 's/^/#   /'
+	head -n 20 "$out/bad.log" | sed 's/^/#   /'
 	echo "#   first report in context:"
 	grep -hE -v 'BUG: KCSAN:' "${logs[@]}" | grep -E -m1 -B2 -A30 "$bad" | sed 's/^/#   /'
 	fail=$((fail + 1))
