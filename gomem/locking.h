@@ -17,7 +17,9 @@
  *                                         memory is allocated under it (the
  *                                         shrinker takes it in reclaim)
  *   3. gomem_cpu_llock (mcache.c)         the CPU section: per-CPU local lock
- *                                         (interrupts off without PREEMPT_RT)
+ *                                         (interrupts off without PREEMPT_RT);
+ *                                         "gomem_cpu_section" in lockdep's
+ *                                         reports
  *   4. mcentral->lock (mcentral.c)        one node's spans of one class and
  *                                         its transfer cache; irq-safe
  *   5. gomem_heap->lock (mheap.c)         one node's page heap and its

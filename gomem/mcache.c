@@ -46,12 +46,25 @@ struct gomem_free_hint __percpu *gomem_free_hints;
 DEFINE_PER_CPU(local_lock_t, gomem_cpu_llock) = INIT_LOCAL_LOCK(gomem_cpu_llock);
 
 /**
- * gomem_mcache_init() - the per-CPU free hints
+ * gomem_mcache_init() - the CPU section's lock and the per-CPU free hints
+ *
+ * The lock is initialised again here, CPU by CPU: the loader copies a
+ * module's per-CPU initialisers without applying their relocations, so
+ * INIT_LOCAL_LOCK()'s lockdep name reaches each CPU as NULL and lockdep
+ * reports name gomem's CPU section "(null)". local_lock_init() names it
+ * "gomem_cpu_section". Nothing takes it before this (core.c's order).
  *
  * Return: 0 or -ENOMEM.
  */
 int gomem_mcache_init(void)
 {
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		local_lock_t *gomem_cpu_section = per_cpu_ptr(&gomem_cpu_llock, cpu);
+
+		local_lock_init(gomem_cpu_section);
+	}
 	gomem_free_hints = gomem_meta_alloc(alloc_percpu(struct gomem_free_hint));
 	return gomem_free_hints ? 0 : -ENOMEM;
 }

@@ -493,6 +493,7 @@ struct mutex { pthread_mutex_t m; void *owner; };
  */
 typedef struct { int unused; } local_lock_t;
 #define INIT_LOCAL_LOCK(n)		{ 0 }
+#define local_lock_init(l)		((void)(l))
 #define DEFINE_PER_CPU(type, name)	type name
 #define DECLARE_PER_CPU(type, name)	extern type name
 #define local_lock_irqsave(l, f)	do { (void)(l); local_irq_save(f); } while (0)
