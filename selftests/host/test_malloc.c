@@ -224,16 +224,22 @@ static void *handoff_free(void *arg)
 {
 	struct handoff *h = arg;
 	int far = nr_cpu_ids - 1;
+	bool last;
 	void *p;
 
 	/* the last CPU: a snapshot sums it long after the allocating one */
 	shim_cpu_id();
 	shim_cpu_impersonate(far);
 	for (;;) {
+		/*
+		 * done is read before the slot: once it is set the slot holds
+		 * the allocating thread's last object, and this exchange sees it
+		 */
+		last = __atomic_load_n(&h->done, __ATOMIC_ACQUIRE);
 		p = __atomic_exchange_n(&h->slot, NULL, __ATOMIC_ACQ_REL);
 		if (p)
 			gomem_cache_free(h->cache, p);
-		else if (__atomic_load_n(&h->done, __ATOMIC_ACQUIRE))
+		else if (last)
 			break;
 	}
 	gomem_host_cpu_dead(far);
