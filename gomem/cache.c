@@ -244,6 +244,7 @@ void *gomem_cache_alloc(struct gomem_cache *cache, gfp_t flags)
 }
 EXPORT_SYMBOL_GPL(gomem_cache_alloc);
 
+/* the full path: what the inline and the indexed frees declined */
 static noinline void cache_free_slow(struct gomem_cache *cache, void *objp,
 				     unsigned long ip)
 {
@@ -253,9 +254,18 @@ static noinline void cache_free_slow(struct gomem_cache *cache, void *objp,
 	}
 	if (unlikely(!objp))
 		return;
-	if (gomem_free_indexed(cache->cls, objp) ||
-	    gomem_free_by_address(cache->name, cache->cls, objp, ip))
+	if (gomem_free_by_address(cache->name, cache->cls, objp, ip))
 		this_cpu_inc(cache->pcpu->frees);
+}
+
+/* a free-hint miss, inside the CPU section the inline free took (@flags) */
+static noinline void cache_free_miss(struct gomem_cache *cache, void *objp,
+				     unsigned long flags, unsigned long ip)
+{
+	if (likely(gomem_free_indexed_unlock(cache->cls, objp, flags)))
+		this_cpu_inc(cache->pcpu->frees);
+	else
+		cache_free_slow(cache, objp, ip);
 }
 
 /**
@@ -268,12 +278,23 @@ static noinline void cache_free_slow(struct gomem_cache *cache, void *objp,
  */
 void gomem_cache_free(struct gomem_cache *cache, void *objp)
 {
-	/* NULL never matches a free hint */
-	if (likely(cache && gomem_free_fast(false, cache->cls, objp))) {
-		this_cpu_inc(cache->pcpu->frees);
+	unsigned long flags;
+
+	if (unlikely(!cache)) {
+		cache_free_slow(cache, objp, _RET_IP_);
 		return;
 	}
-	cache_free_slow(cache, objp, _RET_IP_);
+	/* NULL never matches a free hint: cache_free_miss() */
+	switch (gomem_free_fast(false, cache->cls, objp, &flags)) {
+	case GOMEM_FREED:
+		this_cpu_inc(cache->pcpu->frees);
+		return;
+	case GOMEM_FREE_MISS:
+		cache_free_miss(cache, objp, flags, _RET_IP_);
+		return;
+	default:
+		cache_free_slow(cache, objp, _RET_IP_);
+	}
 }
 EXPORT_SYMBOL_GPL(gomem_cache_free);
 

@@ -70,7 +70,9 @@
  * callback, one class per CPU section of its own. Functions that require
  * the section are named *_irqoff and assert it with
  * gomem_assert_cpu_locked(); functions that require a lock are named
- * *_locked and assert it with lockdep_assert_held().
+ * *_locked and assert it with lockdep_assert_held(). One function leaves a
+ * section it did not take: gomem_free_indexed_unlock(), to which an inline
+ * free hands its section on a free-hint miss (mcache.h), on the same CPU.
  *
  * PREEMPT_RT: spinlock_t sleeps there, so interrupts are never disabled
  * around one. The local lock is then a per-CPU spinlock_t taken with

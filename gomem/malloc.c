@@ -116,11 +116,10 @@ void *__gomem_kmalloc_class(unsigned int sizeclass, gfp_t flags)
 }
 EXPORT_SYMBOL_GPL(__gomem_kmalloc_class);
 
+/* the full path: what the inline and the indexed frees declined */
 static noinline void kfree_slow(const void *objp, unsigned long ip)
 {
 	if (unlikely(ZERO_OR_NULL_PTR(objp)))
-		return;
-	if (likely(gomem_free_indexed(NULL, objp)))
 		return;
 	if (unlikely(is_vmalloc_addr(objp))) {
 		if (gomem_vmalloc_free(objp))
@@ -136,6 +135,14 @@ static noinline void kfree_slow(const void *objp, unsigned long ip)
 	gomem_free_by_address(NULL, NULL, objp, ip);
 }
 
+/* a free-hint miss, inside the CPU section the inline free took (@flags) */
+static noinline void kfree_miss(const void *objp, unsigned long flags, unsigned long ip)
+{
+	if (likely(gomem_free_indexed_unlock(NULL, objp, flags)))
+		return;
+	kfree_slow(objp, ip);
+}
+
 /**
  * gomem_kfree() - free memory from the gomem_kmalloc() family
  * @objp: the object, NULL or ZERO_SIZE_PTR (ignored)
@@ -146,10 +153,18 @@ static noinline void kfree_slow(const void *objp, unsigned long ip)
  */
 void gomem_kfree(const void *objp)
 {
-	/* NULL and ZERO_SIZE_PTR never match a free hint */
-	if (likely(gomem_free_fast(true, NULL, objp)))
+	unsigned long flags;
+
+	/* NULL and ZERO_SIZE_PTR never match a free hint: kfree_miss() */
+	switch (gomem_free_fast(true, NULL, objp, &flags)) {
+	case GOMEM_FREED:
 		return;
-	kfree_slow(objp, _RET_IP_);
+	case GOMEM_FREE_MISS:
+		kfree_miss(objp, flags, _RET_IP_);
+		return;
+	default:
+		kfree_slow(objp, _RET_IP_);
+	}
 }
 EXPORT_SYMBOL_GPL(gomem_kfree);
 

@@ -106,29 +106,35 @@ void gomem_free_hint_set_irqoff(struct gomem_span *s, long gen)
 	h->gen = gen;
 }
 
+/* this CPU's batch for other nodes, full or of another node, to its mcentral */
+static noinline void remote_flush_irqoff(struct gomem_class *cls, struct gomem_mcache *mc)
+{
+	gomem_mcentral_flush_objs(cls, mc->remote, mc->rqh, mc->nremote, mc->remote_node);
+	WRITE_ONCE(mc->nremote, 0);
+}
+
 /*
  * Free an object of another node: into this CPU's batch for other nodes,
  * which goes to their mcentrals when it fills.
  */
-static void free_remote_irqoff(struct gomem_class *cls, struct gomem_mcache *mc, void *p,
-			       unsigned long qh, int node)
+static noinline void free_remote_irqoff(struct gomem_class *cls, struct gomem_mcache *mc,
+					       void *p, unsigned long qh, int node)
 {
+	unsigned int n;
+
 	gomem_assert_cpu_locked();
-	gomem_count(&mc->frees, 1);
+	gomem_count_inc(&mc->frees);
 	gomem_stat_add(GOMEM_STAT_REMOTE_NODE_FREES, 1);
 	/* a batch holds one node's objects */
-	if (mc->nremote && mc->remote_node != node) {
-		gomem_mcentral_flush_objs(cls, mc->remote, mc->rqh, mc->nremote, mc->remote_node);
-		WRITE_ONCE(mc->nremote, 0);
-	}
+	if (unlikely(mc->nremote && mc->remote_node != node))
+		remote_flush_irqoff(cls, mc);
+	n = mc->nremote;
 	mc->remote_node = node;
-	mc->remote[mc->nremote] = p;
-	mc->rqh[mc->nremote] = qh;
-	WRITE_ONCE(mc->nremote, mc->nremote + 1);
-	if (mc->nremote >= min_t(unsigned int, GOMEM_REMOTE_MAX, cls->mag_limit)) {
-		gomem_mcentral_flush_objs(cls, mc->remote, mc->rqh, mc->nremote, node);
-		WRITE_ONCE(mc->nremote, 0);
-	}
+	mc->remote[n] = p;
+	mc->rqh[n] = qh;
+	WRITE_ONCE(mc->nremote, n + 1);
+	if (unlikely(n + 1 >= min_t(unsigned int, GOMEM_REMOTE_MAX, cls->mag_limit)))
+		remote_flush_irqoff(cls, mc);
 }
 
 /**
@@ -147,30 +153,33 @@ void *gomem_zero_obj(void *p, unsigned int size)
 }
 
 /**
- * gomem_free_indexed() - the inline free, for a pointer the free hint missed
+ * gomem_free_indexed_unlock() - the inline free, for a pointer the free
+ *	hint missed
  * @want: the class of the cache named by gomem_cache_free(), or NULL for
  *	gomem_kfree()
- * @p: the object
+ * @p: the object (NULL and ZERO_SIZE_PTR are declined)
+ * @flags: the CPU section the inline free took (gomem_free_fast() returned
+ *	GOMEM_FREE_MISS): called inside it, and leaves it
  *
  * Finds the span through the chunk index, makes the fast path's checks on
  * it, points this CPU's hint at it and pushes the object on the magazine,
  * or, for an object of another node, on this CPU's batch for other nodes.
  * Frees that alternate between spans (mixed sizes, long-lived objects) and
  * frees of other nodes' objects land here, one function call from the
- * inline path.
+ * inline path and in the same CPU section.
  *
  * Return: true when freed; false to take the full path (nothing done).
  */
-bool gomem_free_indexed(struct gomem_class *want, const void *p)
+bool gomem_free_indexed_unlock(struct gomem_class *want, const void *p, unsigned long flags)
 {
 	struct gomem_mcache *mc;
 	struct gomem_class *cls;
 	struct gomem_span *s;
-	unsigned long flags, off, qh;
+	unsigned long off, qh;
 	unsigned int idx, n;
 	long gen;
 
-	gomem_cpu_lock(flags);
+	gomem_assert_cpu_locked();
 	s = gomem_span_lookup_gen(p, &gen);
 	if (unlikely(!s || READ_ONCE(s->state) != GOMEM_SPAN_SMALL))
 		goto slow;

@@ -22,7 +22,7 @@ bool gomem_class_free_irqoff(struct gomem_class *cls, struct gomem_span *s, void
 			     unsigned long ip);
 void gomem_mcache_drain_cpu(struct gomem_class *cls, int cpu);
 void *gomem_zero_obj(void *p, unsigned int size);
-bool gomem_free_indexed(struct gomem_class *want, const void *p);
+bool gomem_free_indexed_unlock(struct gomem_class *want, const void *p, unsigned long flags);
 
 /*
  * The free hint: each CPU remembers the span it last freed a small object
@@ -201,14 +201,23 @@ static __always_inline void gomem_mag_push_irqoff(struct gomem_mcache *mc, unsig
 	gomem_count_inc(&mc->frees);
 }
 
+/* what the inline free did with an object */
+enum gomem_free_result {
+	GOMEM_FREED,		/* freed */
+	GOMEM_FREE_FULL,	/* declined: the full path decides (nothing done) */
+	GOMEM_FREE_MISS,	/* the free hint missed: still inside the CPU section */
+};
+
 /*
- * Return: true when freed; false to take the full path (nothing done).
- * @any is true for gomem_kfree(), false for gomem_cache_free(), whose
- * cache's class is @want: a constant at each call site, so one of the two
- * class checks remains.
+ * Return: what was done. On GOMEM_FREE_MISS the CPU section is still held,
+ * with @flagsp, and the caller hands it to gomem_free_indexed_unlock(): a
+ * miss (frees that alternate between spans, other nodes' objects) costs
+ * one section, not two. @any is true for gomem_kfree(), false for
+ * gomem_cache_free(), whose cache's class is @want: a constant at each
+ * call site, so one of the two class checks remains.
  */
-static __always_inline bool gomem_free_fast(const bool any, struct gomem_class *want,
-					    const void *p)
+static __always_inline enum gomem_free_result
+gomem_free_fast(const bool any, struct gomem_class *want, const void *p, unsigned long *flagsp)
 {
 	struct gomem_free_hint *h;
 	struct gomem_mcache *mc;
@@ -219,39 +228,43 @@ static __always_inline bool gomem_free_fast(const bool any, struct gomem_class *
 	gomem_cpu_lock(flags);
 	h = this_cpu_ptr(gomem_free_hints);
 	off = (unsigned long)p - h->start;
-	/* a miss takes gomem_free_indexed(), which points the hint here */
-	if (unlikely(off >= h->size || h->gen != atomic_long_read(&gomem_span_gen)))
-		goto slow;
+	/* a miss takes gomem_free_indexed_unlock(), which points the hint here */
+	if (unlikely(off >= h->size || h->gen != atomic_long_read(&gomem_span_gen))) {
+		*flagsp = flags;
+		return GOMEM_FREE_MISS;
+	}
 	/*
 	 * Fast only for plain classes, freed through a matching entry point:
 	 * the cache's own class, or kfree() of a shared class (a private
 	 * class's objects freed by kfree() must be credited to their cache).
+	 * Whatever is declined here, the indexed free would decline too (the
+	 * same span, the same checks): it goes to the full path.
 	 */
 	if (!any) {
 		cls = h->cls;
 		if (unlikely(cls != want))
-			goto slow;
+			goto full;
 	} else {
 		cls = h->kcls;
 		if (unlikely(!cls))
-			goto slow;
+			goto full;
 	}
 	idx = ((u64)(u32)off * h->divmagic) >> 32;
 	if (unlikely(idx * h->elemsize != off))
-		goto slow;
+		goto full;
 	mc = this_cpu_ptr(cls->pcpu);
 	n = mc->nmag;
 	if (unlikely(!gomem_mag_room(mc, n)))
-		goto slow;
+		goto full;
 	qh = h->qbase + idx;
 	if (unlikely(!gomem_obj_queue(h->span, idx, qh)))
-		goto slow;
+		goto full;
 	gomem_mag_push_irqoff(mc, n, p, qh);
 	gomem_cpu_unlock(flags);
-	return true;
-slow:
+	return GOMEM_FREED;
+full:
 	gomem_cpu_unlock(flags);
-	return false;
+	return GOMEM_FREE_FULL;
 }
 
 #endif /* _GOMEM_MCACHE_H */
