@@ -264,6 +264,48 @@ void *gomem_kmalloc_noscan(size_t size, gfp_t flags)
 EXPORT_SYMBOL_GPL(gomem_kmalloc_noscan);
 
 /**
+ * gomem_kmemdup_nul() - a string of @len bytes, NUL-terminated, as
+ *	kmemdup_nul()
+ * @s: the bytes, or NULL
+ * @len: how many to copy (a NUL among them is copied as any byte)
+ * @flags: GFP flags
+ *
+ * The copy is noscan memory (gomem_kmalloc_noscan()): short strings are
+ * tiny-packed.
+ *
+ * Return: the copy, @len bytes and a NUL, or NULL when @s is NULL or on
+ * failure.
+ */
+char *gomem_kmemdup_nul(const char *s, size_t len, gfp_t flags)
+{
+	char *p;
+
+	if (!s || unlikely(len == SIZE_MAX))
+		return NULL;
+	p = gomem_kmalloc_noscan(len + 1, flags);
+	if (p) {
+		memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	return p;
+}
+EXPORT_SYMBOL_GPL(gomem_kmemdup_nul);
+
+/**
+ * gomem_kstrndup() - duplicate at most @max bytes of a string, as kstrndup()
+ * @s: the string, or NULL
+ * @max: at most this many bytes are copied, then a NUL
+ * @flags: GFP flags
+ *
+ * Return: the copy (noscan memory), or NULL when @s is NULL or on failure.
+ */
+char *gomem_kstrndup(const char *s, size_t max, gfp_t flags)
+{
+	return s ? gomem_kmemdup_nul(s, strnlen(s, max), flags) : NULL;
+}
+EXPORT_SYMBOL_GPL(gomem_kstrndup);
+
+/**
  * gomem_kstrdup() - duplicate a string, as kstrdup()
  * @s: the string, or NULL
  * @flags: GFP flags
@@ -275,18 +317,49 @@ EXPORT_SYMBOL_GPL(gomem_kmalloc_noscan);
  */
 char *gomem_kstrdup(const char *s, gfp_t flags)
 {
-	size_t len;
-	char *p;
-
-	if (!s)
-		return NULL;
-	len = strlen(s) + 1;
-	p = gomem_kmalloc_noscan(len, flags);
-	if (p)
-		memcpy(p, s, len);
-	return p;
+	return s ? gomem_kmemdup_nul(s, strlen(s), flags) : NULL;
 }
 EXPORT_SYMBOL_GPL(gomem_kstrdup);
+
+/**
+ * gomem_kmemdup() - duplicate a region of memory, as kmemdup()
+ * @src: the bytes
+ * @len: how many
+ * @flags: GFP flags
+ *
+ * The copy is ordinary kmalloc memory (scanned by kmemleak), as the
+ * kernel's kmemdup() gives.
+ *
+ * Return: the copy, or NULL on failure.
+ */
+void *gomem_kmemdup(const void *src, size_t len, gfp_t flags)
+{
+	void *p = gomem_kmalloc_node(len, flags, NUMA_NO_NODE);
+
+	if (p)
+		memcpy(p, src, len);
+	return p;
+}
+EXPORT_SYMBOL_GPL(gomem_kmemdup);
+
+/**
+ * gomem_kfree_sensitive() - zero an object, then free it, as kfree_sensitive()
+ * @objp: the object, NULL or ZERO_SIZE_PTR (ignored)
+ *
+ * Zeroes the object's usable size (gomem_ksize(): a tiny object's own bytes
+ * only, never its neighbours' in the same block), with memzero_explicit()
+ * so that the compiler keeps it, then frees it as gomem_kfree() does. A
+ * pointer gomem does not own is not written, and its free is refused.
+ */
+void gomem_kfree_sensitive(const void *objp)
+{
+	size_t ks = gomem_ksize(objp);
+
+	if (ks)
+		memzero_explicit((void *)objp, ks);
+	gomem_kfree(objp);
+}
+EXPORT_SYMBOL_GPL(gomem_kfree_sensitive);
 
 static void gomem_rcu_free(struct rcu_head *head)
 {

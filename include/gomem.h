@@ -215,6 +215,25 @@ static inline void *gomem_kzalloc_node(size_t size, gfp_t flags, int node)
 }
 
 /**
+ * gomem_kmalloc_array_node() - allocate an array on a node, as
+ *	kmalloc_array_node()
+ * @n: number of elements
+ * @size: element size
+ * @flags: GFP flags
+ * @node: NUMA node, or NUMA_NO_NODE
+ *
+ * Return: the memory, or NULL (also when @n * @size overflows).
+ */
+static inline void *gomem_kmalloc_array_node(size_t n, size_t size, gfp_t flags, int node)
+{
+	size_t bytes;
+
+	if (unlikely(check_mul_overflow(n, size, &bytes)))
+		return NULL;
+	return gomem_kmalloc_node(bytes, flags, node);
+}
+
+/**
  * gomem_kmalloc_array() - allocate an array, as kmalloc_array()
  * @n: number of elements
  * @size: element size
@@ -224,11 +243,7 @@ static inline void *gomem_kzalloc_node(size_t size, gfp_t flags, int node)
  */
 static inline void *gomem_kmalloc_array(size_t n, size_t size, gfp_t flags)
 {
-	size_t bytes;
-
-	if (unlikely(check_mul_overflow(n, size, &bytes)))
-		return NULL;
-	return gomem_kmalloc_node(bytes, flags, NUMA_NO_NODE);
+	return gomem_kmalloc_array_node(n, size, flags, NUMA_NO_NODE);
 }
 
 /**
@@ -241,9 +256,41 @@ static inline void *gomem_kmalloc_array(size_t n, size_t size, gfp_t flags)
  */
 static inline void *gomem_kcalloc(size_t n, size_t size, gfp_t flags)
 {
-	return gomem_kmalloc_array(n, size, flags | __GFP_ZERO);
+	return gomem_kmalloc_array_node(n, size, flags | __GFP_ZERO, NUMA_NO_NODE);
 }
 
+/**
+ * gomem_kcalloc_node() - allocate a zeroed array on a node, as kcalloc_node()
+ * @n: number of elements
+ * @size: element size
+ * @flags: GFP flags
+ * @node: NUMA node, or NUMA_NO_NODE
+ *
+ * Return: the memory, zeroed, or NULL (also on overflow).
+ */
+static inline void *gomem_kcalloc_node(size_t n, size_t size, gfp_t flags, int node)
+{
+	return gomem_kmalloc_array_node(n, size, flags | __GFP_ZERO, node);
+}
+
+/**
+ * gomem_krealloc_array() - resize an array, as krealloc_array()
+ * @p: the array, or NULL
+ * @n: new number of elements
+ * @size: element size
+ * @flags: GFP flags
+ *
+ * Return: as gomem_krealloc(); NULL, with @p untouched, when @n * @size
+ * overflows.
+ */
+static inline void *gomem_krealloc_array(void *p, size_t n, size_t size, gfp_t flags)
+{
+	size_t bytes;
+
+	if (unlikely(check_mul_overflow(n, size, &bytes)))
+		return NULL;
+	return gomem_krealloc(p, bytes, flags);
+}
 
 /* Cache flags, in the spirit of SLAB_* */
 #define GOMEM_HWCACHE_ALIGN	0x00000001UL	/* align objects on cache lines */
@@ -282,6 +329,10 @@ static inline void *gomem_cache_zalloc(struct gomem_cache *cache, gfp_t flags)
 
 void *gomem_kmalloc_noscan(size_t size, gfp_t flags);
 char *gomem_kstrdup(const char *s, gfp_t flags);
+char *gomem_kstrndup(const char *s, size_t max, gfp_t flags);
+char *gomem_kmemdup_nul(const char *s, size_t len, gfp_t flags);
+void *gomem_kmemdup(const void *src, size_t len, gfp_t flags);
+void gomem_kfree_sensitive(const void *objp);
 void __gomem_kfree_rcu(struct rcu_head *head);
 
 /**

@@ -435,6 +435,82 @@ out:
 }
 
 /*
+ * The slab.h helpers built on the kmalloc family: contents, termination,
+ * truncation, overflow, NULL, zeroing, and nothing left allocated.
+ */
+static void api_test_slab_helpers(API_ARGS)
+{
+	static const char str[] = "a string of thirty characters";
+	size_t huge = SIZE_MAX / 2;
+	struct api_counts c0, c1;
+	int node = numa_mem_id();
+	unsigned int i, bad = 0;
+	char *s, *t;
+	u8 *p, *q;
+
+	api_counts(&c0);
+	p = gomem_kmemdup(str, sizeof(str), GFP_KERNEL);
+	API_EXPECT(p && (void *)p != (void *)str && !memcmp(p, str, sizeof(str)), "kmemdup");
+	gomem_kfree(p);
+	/* kmemdup_nul: @len bytes and a NUL, where the source has none */
+	s = gomem_kmemdup_nul(str, 5, GFP_KERNEL);
+	API_EXPECT(s && !strcmp(s, "a str"), "kmemdup_nul(str, 5): \"%s\"", s ?: "(null)");
+	gomem_kfree(s);
+	API_EXPECT(!gomem_kmemdup_nul(NULL, 5, GFP_KERNEL), "kmemdup_nul(NULL)");
+	/* kstrndup: cut at @max, or the whole string when it is shorter */
+	s = gomem_kstrndup(str, 8, GFP_KERNEL);
+	t = gomem_kstrndup(str, 1000, GFP_KERNEL);
+	API_EXPECT(s && !strcmp(s, "a string") && gomem_ksize(s) == 9,
+		   "kstrndup(str, 8): \"%s\", ksize %zu", s ?: "(null)", gomem_ksize(s));
+	API_EXPECT(t && !strcmp(t, str), "kstrndup(str, 1000)");
+	gomem_kfree(s);
+	gomem_kfree(t);
+	s = gomem_kstrndup(str, 0, GFP_KERNEL);
+	API_EXPECT(s && !s[0], "kstrndup(str, 0) is not an empty string");
+	gomem_kfree(s);
+	API_EXPECT(!gomem_kstrndup(NULL, 8, GFP_KERNEL), "kstrndup(NULL)");
+
+	/* arrays on a node: overflow refused, kcalloc_node zeroed */
+	API_EXPECT(!gomem_kmalloc_array_node(huge, 3, GFP_KERNEL, node), "kmalloc_array_node overflow");
+	API_EXPECT(!gomem_kcalloc_node(huge, 3, GFP_KERNEL, node), "kcalloc_node overflow");
+	p = gomem_kcalloc_node(100, 3, GFP_KERNEL, node);
+	if (API_EXPECT(p && gomem_ksize(p) >= 300, "kcalloc_node(100, 3)"))
+		return;
+	API_EXPECT(api_all_zero(p, 300), "kcalloc_node: not zeroed");
+	/* krealloc_array: grows with the contents; on overflow @p is untouched */
+	memset(p, 0x5a, 300);
+	q = gomem_krealloc_array(p, 1000, 3, GFP_KERNEL);
+	if (!API_EXPECT(q && gomem_ksize(q) >= 3000, "krealloc_array(p, 1000, 3)"))
+		p = q;
+	API_EXPECT(!gomem_krealloc_array(p, huge, 3, GFP_KERNEL), "krealloc_array overflow");
+	for (i = 0; i < 300; i++)
+		bad += p[i] != 0x5a;
+	API_EXPECT(!bad, "krealloc_array: %u bytes changed", bad);
+	gomem_kfree(p);
+
+	/* kfree_sensitive: the same object, handed out next (LIFO), reads zero */
+	api_pin();
+	p = gomem_kmalloc(256, GFP_KERNEL);
+	if (p)
+		memset(p, 0xa5, 256);
+	gomem_kfree_sensitive(p);
+	q = gomem_kmalloc(256, GFP_KERNEL);
+	api_unpin();
+	if (!API_EXPECT(p && q == p, "kfree_sensitive: %p freed, %p handed out", p, q))
+		API_EXPECT(api_all_zero(q, 256), "kfree_sensitive did not zero the object");
+	gomem_kfree(q);
+	gomem_kfree_sensitive(gomem_kstrdup("tiny", GFP_KERNEL));
+	gomem_kfree_sensitive(NULL);
+	gomem_kfree_sensitive(ZERO_SIZE_PTR);
+	gomem_cache_shrink(NULL);	/* retire the current tiny block */
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, small_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, large_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, tiny_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 0);
+}
+
+/*
  * A vmalloc'ed object is gomem's by gomem's own record, never by bytes a
  * caller can write: a page-aligned pointer inside one, behind a forged copy
  * of the in-band header gomem once trusted ({size, magic, self}), is refused
@@ -1506,6 +1582,7 @@ static const struct api_test {
 	{ api_test_overflow_and_limits, "overflow_and_limits" },
 	{ api_test_krealloc, "krealloc" },
 	{ api_test_tiny_ksize_krealloc, "tiny_ksize_krealloc" },
+	{ api_test_slab_helpers, "slab_helpers" },
 	{ api_test_vmalloc_forged_header, "vmalloc_forged_header" },
 	{ api_test_noscan_strings, "noscan_strings" },
 	{ api_test_tiny_packing, "tiny_packing" },
