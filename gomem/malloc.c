@@ -187,6 +187,31 @@ size_t gomem_ksize(const void *objp)
 EXPORT_SYMBOL_GPL(gomem_ksize);
 
 /**
+ * gomem_kmalloc_size_roundup() - the usable size gomem_kmalloc() gives a
+ *	request, as kmalloc_size_roundup()
+ * @size: bytes a caller would ask for
+ *
+ * A caller that can use the whole object asks for this size up front,
+ * rather than growing into gomem_ksize()'s answer after the fact.
+ *
+ * Return: gomem_ksize() of what gomem_kmalloc(@size) returns: 0 for 0, the
+ * size class up to 32 KiB, whole 8 KiB gomem pages up to 4 MiB, and @size
+ * itself above (vmalloc'ed objects keep their exact size; a size
+ * gomem_kmalloc() refuses is returned as it is, as the kernel does).
+ */
+size_t gomem_kmalloc_size_roundup(size_t size)
+{
+	if (!size)
+		return 0;
+	if (size <= GOMEM_MAX_SMALL_SIZE)
+		return gomem_class_to_size[gomem_size_to_class(size)];
+	if (size <= GOMEM_MAX_LARGE_SIZE)
+		return round_up(size, GOMEM_PAGE_SIZE);
+	return size;
+}
+EXPORT_SYMBOL_GPL(gomem_kmalloc_size_roundup);
+
+/**
  * gomem_krealloc() - resize an allocation, as krealloc()
  * @objp: the object, or NULL (then this is gomem_kmalloc())
  * @new_size: bytes required; 0 frees @objp and returns ZERO_SIZE_PTR

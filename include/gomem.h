@@ -23,6 +23,7 @@
 void *gomem_kmalloc_node(size_t size, gfp_t flags, int node);
 void gomem_kfree(const void *objp);
 size_t gomem_ksize(const void *objp);
+size_t gomem_kmalloc_size_roundup(size_t size);
 void *gomem_krealloc(const void *objp, size_t new_size, gfp_t flags);
 
 void *__gomem_kmalloc_class(unsigned int sizeclass, gfp_t flags);

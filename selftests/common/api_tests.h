@@ -434,6 +434,12 @@ out:
 	API_EXPECT_DELTA(c0, c1, bad_frees, 0);
 }
 
+/* each side of every limit: classes, 32 KiB, gomem pages, 4 MiB */
+static const size_t api_roundup_sizes[] = {
+	1, 7, 8, 9, 100, 1000, 4096, 4097, 32767, 32768, 32769, 40000, 65536,
+	100000, (4 << 20) - 1, 4 << 20, (4 << 20) + 1,
+};
+
 /*
  * The slab.h helpers built on the kmalloc family: contents, termination,
  * truncation, overflow, NULL, zeroing, and nothing left allocated.
@@ -487,6 +493,19 @@ static void api_test_slab_helpers(API_ARGS)
 		bad += p[i] != 0x5a;
 	API_EXPECT(!bad, "krealloc_array: %u bytes changed", bad);
 	gomem_kfree(p);
+
+	/* kmalloc_size_roundup: what ksize says of the object kmalloc gives */
+	API_EXPECT(!gomem_kmalloc_size_roundup(0), "kmalloc_size_roundup(0)");
+	for (i = 0; i < ARRAY_SIZE(api_roundup_sizes); i++) {
+		size_t size = api_roundup_sizes[i], r = gomem_kmalloc_size_roundup(size);
+
+		p = gomem_kmalloc(size, GFP_KERNEL);
+		if (API_EXPECT(p, "kmalloc(%zu)", size))
+			continue;
+		API_EXPECT(r >= size && r == gomem_ksize(p),
+			   "kmalloc_size_roundup(%zu) = %zu, ksize %zu", size, r, gomem_ksize(p));
+		gomem_kfree(p);
+	}
 
 	/* kfree_sensitive: the same object, handed out next (LIFO), reads zero */
 	api_pin();
