@@ -374,7 +374,11 @@ EXPORT_SYMBOL_GPL(gomem_kmemdup);
  * Zeroes the object's usable size (gomem_ksize(): a tiny object's own bytes
  * only, never its neighbours' in the same block), with memzero_explicit()
  * so that the compiler keeps it, then frees it as gomem_kfree() does. A
- * pointer gomem does not own is not written, and its free is refused.
+ * pointer gomem does not own is not written, and its free is refused. As
+ * with the kernel's, the zeroing comes before the free's checks: a double
+ * free zeroes the already free object before it is refused (a constructed
+ * object then loses its state, a poisoned one is reported at its next
+ * allocation).
  */
 void gomem_kfree_sensitive(const void *objp)
 {

@@ -118,7 +118,7 @@ static noinline void remote_flush_irqoff(struct gomem_class *cls, struct gomem_m
  * which goes to their mcentrals when it fills.
  */
 static noinline void free_remote_irqoff(struct gomem_class *cls, struct gomem_mcache *mc,
-					       void *p, unsigned long qh, int node)
+					void *p, unsigned long qh, int node)
 {
 	unsigned int n;
 
