@@ -233,7 +233,7 @@ void *gomem_cache_alloc(struct gomem_cache *cache, gfp_t flags)
 	cls = cache->cls;
 	/* the slow path is a tail call: no registers to save on the fast one */
 	if (likely(cls->fastpath && !(flags & (__GFP_ZERO | __GFP_THISNODE)))) {
-		p = gomem_alloc_fast(cls);
+		p = gomem_alloc_fast(cls, false);
 		if (likely(p)) {
 			this_cpu_inc(cache->pcpu->allocs);
 			return gomem_alloc_hook(cls, p, 0, flags & ~__GFP_ZERO,

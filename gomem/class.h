@@ -40,12 +40,11 @@ struct gomem_mcache {
 	unsigned long allocs, frees;	/* objects, as the callers see them */
 	unsigned long refills, flushes;
 	/*
-	 * The magazine: recently freed objects, LIFO, in slot[1..nmag], and
-	 * their queued-bit handles (span.h) in qh[1..nmag]. slot[0] stays
-	 * NULL, so slot[nmag] is the top or NULL.
+	 * The magazine: recently freed objects, LIFO, in slot[1..nmag], each
+	 * marked queued (span.h). slot[0] stays NULL, so slot[nmag] is the
+	 * top or NULL.
 	 */
 	void *slot[GOMEM_MAG_MAX + 1];
-	unsigned long qh[GOMEM_MAG_MAX + 1];
 	/*
 	 * Objects of another node, freed here: they never enter the magazine
 	 * (it hands out local memory only) and go to their mcentral in
@@ -54,7 +53,6 @@ struct gomem_mcache {
 	unsigned int nremote;
 	int remote_node;
 	void *remote[GOMEM_REMOTE_MAX];
-	unsigned long rqh[GOMEM_REMOTE_MAX];	/* their handles */
 };
 
 /*
@@ -73,8 +71,7 @@ struct gomem_mcentral {
 	unsigned long spans_made, spans_freed;
 	unsigned long xfer_taken;	/* objects CPUs took from the transfer cache */
 	unsigned int nxfer;		/* objects in it: xfer[0..nxfer-1] */
-	void *xfer[GOMEM_XFER_MAX];
-	unsigned long xqh[GOMEM_XFER_MAX];	/* their queued-bit handles */
+	void *xfer[GOMEM_XFER_MAX];	/* each marked queued (span.h) */
 };
 
 /* a cache's per-CPU figures (objects allocated and freed through it) */

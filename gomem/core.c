@@ -40,6 +40,7 @@ int gomem_core_init(void)
 	err = gomem_heap_init();
 	if (err)
 		goto fail_arena;
+	gomem_queued_init();	/* before the first object is freed */
 	err = gomem_classes_init();
 	if (err)
 		goto fail_heap;

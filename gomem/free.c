@@ -37,8 +37,8 @@
  *
  * Finds the span from the address; refuses, with a report, a pointer that
  * gomem does not own, a pointer into the middle of an object, an object of
- * another cache and a double free: of a small object (the span's queued and
- * alloc bits, mcache.c), of a large object (its span's state), of any
+ * another cache and a double free: of a small object (its queued mark,
+ * span.h, and its span's alloc bits, mcache.c), of a large object (its span's state), of any
  * object whose span went back to the page heap while gomem still holds the
  * pages (a free of gomem memory that no span covers), and of a recently
  * freed vmalloc'ed object (gomem_vmalloc_freed()).

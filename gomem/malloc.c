@@ -52,7 +52,7 @@ void *gomem_kmalloc_node(size_t size, gfp_t flags, int node)
 	if (likely(size - 1 < GOMEM_MAX_SMALL_SIZE && node == NUMA_NO_NODE &&
 		   !(flags & (__GFP_ZERO | __GFP_THISNODE)))) {
 		cls = &gomem_classes[gomem_size_to_class(size) << 1];
-		p = gomem_alloc_fast(cls);
+		p = gomem_alloc_fast(cls, true);
 		if (likely(p))
 			return gomem_alloc_hook(cls, p, 0, flags & ~__GFP_ZERO, true);
 	}
@@ -108,7 +108,7 @@ void *__gomem_kmalloc_class(unsigned int sizeclass, gfp_t flags)
 	if (likely(sizeclass - 1 < GOMEM_NUM_SIZE_CLASSES - 1 &&
 		   !(flags & (__GFP_ZERO | __GFP_THISNODE)))) {
 		cls = &gomem_classes[sizeclass << 1];
-		p = gomem_alloc_fast(cls);
+		p = gomem_alloc_fast(cls, true);
 		if (likely(p))
 			return gomem_alloc_hook(cls, p, 0, flags & ~__GFP_ZERO, true);
 	}

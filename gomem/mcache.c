@@ -102,14 +102,14 @@ void gomem_free_hint_set_irqoff(struct gomem_span *s, long gen)
 	h->kcls = cls->cache ? NULL : cls;
 	h->divmagic = gomem_class_to_divmagic[cls->sizeclass];
 	h->elemsize = cls->elemsize;
-	h->qbase = gomem_queued_handle(s, 0);
+	h->link_off = cls->link_off;
 	h->gen = gen;
 }
 
 /* this CPU's batch for other nodes, full or of another node, to its mcentral */
 static noinline void remote_flush_irqoff(struct gomem_class *cls, struct gomem_mcache *mc)
 {
-	gomem_mcentral_flush_objs(cls, mc->remote, mc->rqh, mc->nremote, mc->remote_node);
+	gomem_mcentral_flush_objs(cls, mc->remote, mc->nremote, mc->remote_node);
 	WRITE_ONCE(mc->nremote, 0);
 }
 
@@ -118,7 +118,7 @@ static noinline void remote_flush_irqoff(struct gomem_class *cls, struct gomem_m
  * which goes to their mcentrals when it fills.
  */
 static noinline void free_remote_irqoff(struct gomem_class *cls, struct gomem_mcache *mc,
-					void *p, unsigned long qh, int node)
+					void *p, int node)
 {
 	unsigned int n;
 
@@ -131,7 +131,6 @@ static noinline void free_remote_irqoff(struct gomem_class *cls, struct gomem_mc
 	n = mc->nremote;
 	mc->remote_node = node;
 	mc->remote[n] = p;
-	mc->rqh[n] = qh;
 	WRITE_ONCE(mc->nremote, n + 1);
 	if (unlikely(n + 1 >= min_t(unsigned int, GOMEM_REMOTE_MAX, cls->mag_limit)))
 		remote_flush_irqoff(cls, mc);
@@ -175,7 +174,7 @@ bool gomem_free_indexed_unlock(struct gomem_class *want, const void *p, unsigned
 	struct gomem_mcache *mc;
 	struct gomem_class *cls;
 	struct gomem_span *s;
-	unsigned long off, qh;
+	unsigned long off;
 	unsigned int idx, n;
 	long gen;
 
@@ -195,19 +194,17 @@ bool gomem_free_indexed_unlock(struct gomem_class *want, const void *p, unsigned
 		/* another node's object: its batch, as the full path would */
 		if (want_init_on_free())
 			goto slow;
-		qh = gomem_queued_handle(s, idx);
-		if (unlikely(!gomem_obj_queue(s, idx, qh)))
+		if (unlikely(!gomem_obj_queue(p, cls->link_off)))
 			goto slow;
 		kmemleak_free(p);
-		free_remote_irqoff(cls, mc, (void *)p, qh, s->node);
+		free_remote_irqoff(cls, mc, (void *)p, s->node);
 	} else {
 		n = mc->nmag;
 		if (unlikely(!gomem_mag_room(mc, n)))
 			goto slow;
-		qh = gomem_queued_handle(s, idx);
-		if (unlikely(!gomem_obj_queue(s, idx, qh)))
+		if (unlikely(!gomem_obj_queue(p, cls->link_off)))
 			goto slow;
-		gomem_mag_push_irqoff(mc, n, p, qh);
+		gomem_mag_push_irqoff(mc, n, p);
 		gomem_free_hint_set_irqoff(s, gen);
 	}
 	gomem_cpu_unlock(flags);
@@ -235,11 +232,12 @@ static void *refill_irqoff(struct gomem_class *cls, gfp_t gfp, unsigned long *fl
 	gomem_count(&mc->refills, 1);
 	/* objects other CPUs flushed: a magazine's worth, before any sweep */
 	if (cls->fastpath) {
-		n = gomem_mcentral_take_objs(cls, node, gomem_mag(mc), gomem_magh(mc), mc->limit);
+		n = gomem_mcentral_take_objs(cls, node, gomem_mag(mc), mc->limit);
 		if (n) {
 			WRITE_ONCE(mc->nmag, n - 1);
-			gomem_queued_clear(gomem_magh(mc)[n - 1]);
-			return gomem_mag(mc)[n - 1];
+			p = gomem_mag(mc)[n - 1];
+			gomem_queued_clear(p, cls->link_off);
+			return p;
 		}
 	}
 	s = gomem_mcentral_cache_span(cls, node, mc->span, cpu);
@@ -286,12 +284,14 @@ void *gomem_mcache_alloc_irqoff(struct gomem_class *cls, gfp_t gfp, unsigned lon
 again:
 	mc = this_cpu_ptr(cls->pcpu);
 	if (likely(mc->nmag)) {
-		gomem_queued_clear(mc->qh[mc->nmag]);
 		p = mc->slot[mc->nmag];
+		gomem_queued_clear(p, cls->link_off);
 		WRITE_ONCE(mc->nmag, mc->nmag - 1);	/* stats.c reads it */
 	} else {
 		p = likely(mc->span) ? gomem_span_next_free_fast(mc->span) : NULL;
-		if (unlikely(!p)) {
+		if (likely(p)) {
+			gomem_queued_clear(p, cls->link_off);
+		} else {
 			p = refill_irqoff(cls, gfp, flags);
 			if (IS_ERR(p))
 				goto again;
@@ -305,14 +305,13 @@ again:
 }
 
 /* free to this CPU's mcache: the magazine, or the batch for other nodes */
-static void free_irqoff(struct gomem_class *cls, struct gomem_span *s, void *p,
-			unsigned long qh)
+static void free_irqoff(struct gomem_class *cls, struct gomem_span *s, void *p)
 {
 	struct gomem_mcache *mc = this_cpu_ptr(cls->pcpu);
 	unsigned int half;
 
 	if (unlikely(s->node != numa_mem_id())) {
-		free_remote_irqoff(cls, mc, p, qh, s->node);
+		free_remote_irqoff(cls, mc, p, s->node);
 		return;
 	}
 	gomem_count(&mc->frees, 1);
@@ -320,15 +319,25 @@ static void free_irqoff(struct gomem_class *cls, struct gomem_span *s, void *p,
 		half = max(1U, mc->nmag / 2);
 		gomem_count(&mc->flushes, 1);
 		/* a magazine holds objects of this CPU's node only */
-		gomem_mcentral_flush_objs(cls, gomem_mag(mc), gomem_magh(mc), half,
-					  numa_mem_id());
+		gomem_mcentral_flush_objs(cls, gomem_mag(mc), half, numa_mem_id());
 		WRITE_ONCE(mc->nmag, mc->nmag - half);
 		memmove(gomem_mag(mc), gomem_mag(mc) + half, mc->nmag * sizeof(void *));
-		memmove(gomem_magh(mc), gomem_magh(mc) + half, mc->nmag * sizeof(unsigned long));
 	}
 	mc->slot[mc->nmag + 1] = p;
-	mc->qh[mc->nmag + 1] = qh;
 	WRITE_ONCE(mc->nmag, mc->nmag + 1);
+}
+
+/* init_on_free: zero a freed object, all but its queued mark (span.h) */
+static void zero_freed(struct gomem_class *cls, char *p)
+{
+	unsigned int off = cls->link_off, end = off + sizeof(unsigned long);
+
+	if (off >= cls->objsize) {
+		memset(p, 0, cls->objsize);
+		return;
+	}
+	memset(p, 0, off);
+	memset(p + end, 0, cls->objsize - end);
 }
 
 /* GOMEM_POISON: a free object must still hold the poison */
@@ -395,26 +404,27 @@ void *gomem_class_alloc(struct gomem_class *cls, gfp_t gfp, int node)
 bool gomem_class_free_irqoff(struct gomem_class *cls, struct gomem_span *s, void *p,
 			     unsigned long ip)
 {
-	unsigned long qh;
 	unsigned int idx;
 
 	gomem_assert_cpu_locked();
 	/*
-	 * Every double free, wherever its first copy is (mcentral.c): still
-	 * queued in a cache (the queued bit), or back in its span (decided
-	 * under the mcentral lock when the lock-free look says it may be).
+	 * Every double free, wherever its first copy is (mcentral.c): its
+	 * mark, which it keeps in a cache and back in its span; then, for a
+	 * first copy whose mark a write after free wiped, or a stray pointer,
+	 * whether the span has the object free (decided under the mcentral
+	 * lock when the lock-free look says it may be: a sweep may be in
+	 * progress). The inline frees leave that second look to this path.
 	 */
 	if (WARN_ON_ONCE(!gomem_span_obj_index(s, p, &idx)))
 		return false;
-	qh = gomem_queued_handle(s, idx);
-	if (unlikely(!gomem_obj_queue(s, idx, qh))) {
-		if (test_bit(idx, s->queued) || gomem_mcentral_obj_free(cls, s, idx)) {
-			gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
-			gomem_report_bad_free(gomem_class_name(cls), p, ip, "double free");
-			return false;
-		}
-		/* a sweep was in progress: the object is allocated */
-		if (unlikely(gomem_queued_test_and_set(qh))) {
+	if (unlikely(gomem_queued_test_and_set(p, cls->link_off))) {
+		gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
+		gomem_report_bad_free(gomem_class_name(cls), p, ip, "double free");
+		return false;
+	}
+	if (unlikely(idx >= READ_ONCE(s->freeindex) && !test_bit(idx, s->alloc_bits))) {
+		/* free in its span: the mark stays, as free objects may keep it */
+		if (gomem_mcentral_obj_free(cls, s, idx)) {
 			gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
 			gomem_report_bad_free(gomem_class_name(cls), p, ip, "double free");
 			return false;
@@ -422,11 +432,12 @@ bool gomem_class_free_irqoff(struct gomem_class *cls, struct gomem_span *s, void
 	}
 	if (!cls->tiny)		/* tiny objects are kmemleak's, not their blocks */
 		kmemleak_free(p);
+	/* a poisoned class's mark is after the object (a private class) */
 	if (unlikely(cls->poison))
 		memset(p, GOMEM_POISON_FREE, cls->objsize);
 	else if (want_init_on_free() && !cls->keep_contents)
-		memset(p, 0, cls->objsize);
-	free_irqoff(cls, s, p, qh);
+		zero_freed(cls, p);
+	free_irqoff(cls, s, p);
 	return true;
 }
 

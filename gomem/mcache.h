@@ -52,7 +52,7 @@ struct gomem_free_hint {
 	struct gomem_class *kcls;	/* the class if gomem_kfree() may free inline */
 	u32 divmagic;			/* offset -> index: (offset * divmagic) >> 32 */
 	u32 elemsize;
-	unsigned long qbase;		/* gomem_queued_handle(span, 0) */
+	u32 link_off;			/* the class's: where queued marks go */
 };
 
 extern struct gomem_free_hint __percpu *gomem_free_hints;
@@ -72,41 +72,22 @@ static inline void **gomem_mag(struct gomem_mcache *mc)
 	return &mc->slot[1];
 }
 
-/* their queued-bit handles (span.h), in the same order */
-static inline unsigned long *gomem_magh(struct gomem_mcache *mc)
-{
-	return &mc->qh[1];
-}
-
 /**
- * gomem_obj_queue() - every free path's double-free check
- * @s: the object's span
- * @idx: the object's index in it
- * @qh: its handle, gomem_queued_handle(@s, @idx)
+ * gomem_obj_queue() - the inline frees' double-free check
+ * @p: the object
+ * @off: its class's link offset
  *
- * Marks the object queued (span.h) with one test-and-set. A bit already
- * set is a double free: the object sits in a cache since its last free,
- * whichever CPU's or node's. Then, ordered after the test-and-set (a full
- * barrier), the object must not be free in its span: at or above the
- * span's freeindex (below it, the owner allocated everything) and its
- * alloc bit clear. An uncached span's freeindex is 0 (every sweep and
- * every caching resets it), so there the alloc bit decides alone. That is
- * what a double free looks like once the first copy went back to the span;
- * it is also what a sweep in progress on another CPU may look like, so the
- * full path decides it under the mcentral lock (gomem_mcentral_obj_free()).
+ * Marks the object queued (span.h) with one atomic exchange. A mark
+ * already there is a double free: the object sits in a cache since its
+ * last free, whichever CPU's or node's, or back in its span (a free object
+ * keeps its mark until it is handed out again). The full path decides
+ * and reports it (gomem_class_free_irqoff()).
  *
  * Return: true when queued; false to take the full path (nothing done).
  */
-static __always_inline bool gomem_obj_queue(struct gomem_span *s, unsigned int idx,
-					    unsigned long qh)
+static __always_inline bool gomem_obj_queue(const void *p, unsigned int off)
 {
-	if (unlikely(gomem_queued_test_and_set(qh)))
-		return false;
-	if (unlikely(idx >= READ_ONCE(s->freeindex) && !test_bit(idx, s->alloc_bits))) {
-		gomem_queued_clear(qh);
-		return false;
-	}
-	return true;
+	return likely(!gomem_queued_test_and_set(p, off));
 }
 
 /**
@@ -151,9 +132,11 @@ static __always_inline void *gomem_alloc_hook(struct gomem_class *cls, void *p,
  * (or one ctz in the CPU's span) to allocate, a magazine push to free.
  * Everything else (refills, flushes, other nodes, misuse, debug features)
  * falls through to the full paths in mcache.c. Interrupts are off inside.
- * Each operation counts itself once, with one per-CPU increment.
+ * Each operation counts itself once, with one per-CPU increment. @plain
+ * (a constant) says @cls is a global class: its link offset, where a
+ * queued object's mark is cleared, is 0 without a load.
  */
-static __always_inline void *gomem_alloc_fast(struct gomem_class *cls)
+static __always_inline void *gomem_alloc_fast(struct gomem_class *cls, const bool plain)
 {
 	struct gomem_mcache *mc;
 	unsigned long flags;
@@ -165,12 +148,13 @@ static __always_inline void *gomem_alloc_fast(struct gomem_class *cls)
 	n = mc->nmag;
 	if (likely(n)) {
 		p = mc->slot[n];
-		gomem_queued_clear(mc->qh[n]);
+		gomem_queued_clear(p, plain ? 0 : READ_ONCE(cls->link_off));
 		WRITE_ONCE(mc->nmag, n - 1);
 	} else if (likely(mc->span)) {
 		p = gomem_span_next_free_fast(mc->span);
 		if (unlikely(!p))
 			goto out;
+		gomem_queued_clear(p, plain ? 0 : READ_ONCE(cls->link_off));
 	} else {
 		p = NULL;
 		goto out;
@@ -192,11 +176,10 @@ static __always_inline bool gomem_mag_room(struct gomem_mcache *mc, unsigned int
 }
 
 static __always_inline void gomem_mag_push_irqoff(struct gomem_mcache *mc, unsigned int n,
-						  const void *p, unsigned long qh)
+						  const void *p)
 {
 	kmemleak_free(p);
 	mc->slot[n + 1] = (void *)p;
-	mc->qh[n + 1] = qh;
 	WRITE_ONCE(mc->nmag, n + 1);
 	gomem_count_inc(&mc->frees);
 }
@@ -222,7 +205,7 @@ gomem_free_fast(const bool any, struct gomem_class *want, const void *p, unsigne
 	struct gomem_free_hint *h;
 	struct gomem_mcache *mc;
 	struct gomem_class *cls;
-	unsigned long flags, off, qh;
+	unsigned long flags, off;
 	unsigned int idx, n;
 
 	gomem_cpu_lock(flags);
@@ -256,10 +239,10 @@ gomem_free_fast(const bool any, struct gomem_class *want, const void *p, unsigne
 	n = mc->nmag;
 	if (unlikely(!gomem_mag_room(mc, n)))
 		goto full;
-	qh = h->qbase + idx;
-	if (unlikely(!gomem_obj_queue(h->span, idx, qh)))
+	/* kfree()'s classes are global ones: their link offset is 0 */
+	if (unlikely(!gomem_obj_queue(p, any ? 0 : h->link_off)))
 		goto full;
-	gomem_mag_push_irqoff(mc, n, p, qh);
+	gomem_mag_push_irqoff(mc, n, p);
 	gomem_cpu_unlock(flags);
 	return GOMEM_FREED;
 full:

@@ -27,9 +27,8 @@
  *        to partial, and gives a span whose last object was freed back to
  *        the page heap;
  *      * a free into a cached span (its owner may be allocating right now)
- *        is pushed on s->remote_free, linked through the object at the
- *        class's link offset (outside the object for constructor and
- *        typesafe-by-RCU classes).
+ *        sets the object's bit in s->remote_bits, to be applied by the
+ *        owner's next sweep (a bit already set is a double free).
  *  - Sweeping: when its span runs out, the owner takes the lock and sweeps:
  *    alloc_bits gets the objects below freeindex set (they were allocated),
  *    then every pending remote free clears its bit (or is reported as a
@@ -135,18 +134,18 @@ static bool free_locked(struct gomem_class *cls, struct gomem_mcentral *c,
 		return false;
 	}
 	if (s->cpu >= 0) {
-		*(void **)((char *)p + cls->link_off) = s->remote_free;
-		s->remote_free = p;
-		s->remote_count++;
+		/* pending until the owner sweeps; the object keeps its mark */
+		if (unlikely(__test_and_set_bit(idx, s->remote_bits)))
+			double_free_found(cls, p);
+		else
+			s->remote_count++;
 		return false;
 	}
+	/* back in the span, keeping its mark until it is handed out again */
 	if (unlikely(!gomem_span_bit_test_and_clear(s, idx))) {
 		double_free_found(cls, p);
-		clear_bit_unlock(idx, s->queued);
 		return false;
 	}
-	/* back in the span: after its alloc bit (see gomem_obj_queue()) */
-	clear_bit_unlock(idx, s->queued);
 	if (s->alloc_count == s->nelems) {
 		list_move(&s->list, &c->partial);
 		c->nr_full--;
@@ -167,32 +166,23 @@ static void sweep_locked(struct gomem_class *cls, struct gomem_mcentral *c,
 			 struct gomem_span *s)
 {
 	unsigned int idx;
-	void *p, *next;
 
 	lockdep_assert_held(&c->lock);
 
-	/*
-	 * The owner's allocations first, then freeindex 0, then the remote
-	 * frees: a lock-free double-free check (gomem_obj_queue()) that finds
-	 * an object's queued bit clear must find it free in the span, and
-	 * then decides under this lock. Each queued bit is cleared with
-	 * release ordering, after everything stored before it.
-	 */
+	/* the owner's allocations first, then freeindex 0, then the remote frees */
 	if (s->freeindex)
 		gomem_span_bits_set_below(s, s->freeindex);
 	WRITE_ONCE(s->freeindex, 0);
 	s->alloc_cache = 0;
-	for (p = s->remote_free; p; p = next) {
-		next = *(void **)((char *)p + cls->link_off);
-		*(void **)((char *)p + cls->link_off) = NULL;	/* no stale pointer */
-		gomem_span_obj_index(s, p, &idx);
+	if (!s->remote_count)
+		return;
+	for_each_set_bit(idx, s->remote_bits, s->nelems) {
 		if (unlikely(!gomem_span_bit_test_and_clear(s, idx)))
-			double_free_found(cls, p);
+			double_free_found(cls, (char *)s->start + idx * s->elemsize);
 		else
 			s->alloc_count--;
-		clear_bit_unlock(idx, s->queued);
 	}
-	s->remote_free = NULL;
+	bitmap_zero(s->remote_bits, s->nelems);
 	s->remote_count = 0;
 }
 
@@ -320,7 +310,7 @@ void gomem_mcentral_uncache_span(struct gomem_class *cls, struct gomem_span *s)
  * @s: its span
  * @idx: its index
  *
- * The double-free check's last word (gomem_obj_queue()), under the span's
+ * The double-free check's last word (gomem_class_free_irqoff()), under the span's
  * mcentral lock, which no sweep holds meanwhile: the owner has not
  * allocated that far (freeindex, 0 in an uncached span, which only the
  * owner advances: a caller that got the object from the owner sees its
@@ -387,8 +377,7 @@ static unsigned int xfer_max(struct gomem_class *cls)
 /**
  * gomem_mcentral_flush_objs() - a CPU's flushed batch, to the transfer cache
  * @cls: their class
- * @objs: the objects, all of @node
- * @qhs: their queued-bit handles (span.h)
+ * @objs: the objects, all of @node, each marked queued
  * @n: how many
  * @node: their node
  *
@@ -397,8 +386,7 @@ static unsigned int xfer_max(struct gomem_class *cls)
  * (poison, tiny) always free to the spans, where every free is checked.
  * Callable with interrupts on or off.
  */
-void gomem_mcentral_flush_objs(struct gomem_class *cls, void **objs, unsigned long *qhs,
-			       unsigned int n, int node)
+void gomem_mcentral_flush_objs(struct gomem_class *cls, void **objs, unsigned int n, int node)
 {
 	struct gomem_mcentral *c = &cls->central[node];
 	unsigned int max = xfer_max(cls);
@@ -409,7 +397,6 @@ void gomem_mcentral_flush_objs(struct gomem_class *cls, void **objs, unsigned lo
 		spin_lock_irqsave(&c->lock, flags);
 		if (likely(c->nxfer + n <= max)) {
 			memcpy(&c->xfer[c->nxfer], objs, n * sizeof(void *));
-			memcpy(&c->xqh[c->nxfer], qhs, n * sizeof(unsigned long));
 			WRITE_ONCE(c->nxfer, c->nxfer + n);
 			spin_unlock_irqrestore(&c->lock, flags);
 			return;
@@ -419,9 +406,9 @@ void gomem_mcentral_flush_objs(struct gomem_class *cls, void **objs, unsigned lo
 	gomem_mcentral_free_objs(cls, objs, n);
 }
 
-/* the top @max objects of @c's transfer cache, into @objs (handles: @qhs) */
-static unsigned int xfer_take(struct gomem_mcentral *c, void **objs, unsigned long *qhs,
-			      unsigned int max, bool for_cpu)
+/* the top @max objects of @c's transfer cache, into @objs */
+static unsigned int xfer_take(struct gomem_mcentral *c, void **objs, unsigned int max,
+			      bool for_cpu)
 {
 	unsigned long flags;
 	unsigned int k;
@@ -431,8 +418,6 @@ static unsigned int xfer_take(struct gomem_mcentral *c, void **objs, unsigned lo
 	spin_lock_irqsave(&c->lock, flags);
 	k = min(c->nxfer, max);
 	memcpy(objs, &c->xfer[c->nxfer - k], k * sizeof(void *));
-	if (qhs)
-		memcpy(qhs, &c->xqh[c->nxfer - k], k * sizeof(unsigned long));
 	WRITE_ONCE(c->nxfer, c->nxfer - k);
 	if (for_cpu)
 		WRITE_ONCE(c->xfer_taken, c->xfer_taken + k);
@@ -444,8 +429,7 @@ static unsigned int xfer_take(struct gomem_mcentral *c, void **objs, unsigned lo
  * gomem_mcentral_take_objs() - refill a magazine from the transfer cache
  * @cls: the class
  * @node: the node whose objects to take
- * @objs: where to put them
- * @qhs: where to put their queued-bit handles (the objects stay queued)
+ * @objs: where to put them (they stay marked queued)
  * @max: at most this many
  *
  * Takes the most recently flushed objects (the warmest). Callable with
@@ -454,9 +438,9 @@ static unsigned int xfer_take(struct gomem_mcentral *c, void **objs, unsigned lo
  * Return: the number of objects taken, 0 when the transfer cache is empty.
  */
 unsigned int gomem_mcentral_take_objs(struct gomem_class *cls, int node, void **objs,
-				      unsigned long *qhs, unsigned int max)
+				      unsigned int max)
 {
-	return xfer_take(&cls->central[node], objs, qhs, max, true);
+	return xfer_take(&cls->central[node], objs, max, true);
 }
 
 /**
@@ -491,7 +475,7 @@ unsigned long gomem_mcentral_drain_xfer(struct gomem_class *cls)
 	int node;
 
 	for (node = 0; node < nr_node_ids; node++) {
-		k = xfer_take(&cls->central[node], objs, NULL, GOMEM_XFER_MAX, false);
+		k = xfer_take(&cls->central[node], objs, GOMEM_XFER_MAX, false);
 		if (!k)
 			continue;
 		gomem_mcentral_free_objs(cls, objs, k);
@@ -583,6 +567,7 @@ void *gomem_mcentral_alloc_node(struct gomem_class *cls, int node, gfp_t gfp)
 		c->partial_objs += s->alloc_count;
 	}
 	p = (char *)s->start + idx * s->elemsize;
+	gomem_queued_clear(p, cls->link_off);	/* a free object may keep its mark */
 	spin_unlock_irqrestore(&c->lock, flags);
 	return p;
 }
@@ -711,15 +696,6 @@ static unsigned int span_bits(struct gomem_span *s)
 	return bitmap_weight(s->alloc_bits, s->nelems);
 }
 
-/* objects marked queued (in some cache) but free in their uncached span */
-static unsigned int span_queued_free(struct gomem_span *s)
-{
-	unsigned int w, n = 0;
-
-	for (w = 0; w < BITS_TO_LONGS(s->nelems); w++)
-		n += hweight_long(READ_ONCE(s->queued[w]) & ~s->alloc_bits[w]);
-	return n;
-}
 
 /**
  * gomem_mcentral_check() - check a class's span-state table
@@ -733,8 +709,7 @@ static unsigned int span_queued_free(struct gomem_span *s)
  * equal to nelems on the full list and 0 on the empty list; nr_cached
  * counts the CPUs' spans of the node; the transfer cache is within its
  * capacity and holds allocated objects of the class and node, each marked
- * queued under its handle; no uncached span has an object both queued and
- * free. For tests and debugging only: the per-CPU state is read without
+ * queued. For tests and debugging only: the per-CPU state is read without
  * its CPU's cooperation, so no other CPU may be inside gomem for this
  * class meanwhile, and the lists are walked whole under the lock, with
  * interrupts off (the one unbounded section, locking.h).
@@ -759,6 +734,9 @@ unsigned int gomem_mcentral_check(struct gomem_class *cls)
 			ncached++;
 			CHECK(s->cpu == cpu, "span cached by CPU %d says cpu=%d", cpu, s->cpu);
 			CHECK(s->cls == cls, "CPU %d caches a span of another class", cpu);
+			CHECK(bitmap_weight(s->remote_bits, s->nelems) == s->remote_count,
+			      "CPU %d's span: %u remote frees pending, remote_count %u", cpu,
+			      bitmap_weight(s->remote_bits, s->nelems), s->remote_count);
 		}
 		spin_lock_irqsave(&c->lock, flags);
 		CHECK(c->nr_cached == ncached, "nr_cached=%lu, CPUs cache %lu",
@@ -782,7 +760,7 @@ unsigned int gomem_mcentral_check(struct gomem_class *cls)
 			CHECK(s->cpu < 0, "empty span owned by CPU %d", s->cpu);
 			CHECK(s->cls == cls && s->node == node && s->state == GOMEM_SPAN_SMALL,
 			      "empty span of another class, node or state");
-			CHECK(!s->alloc_count && !span_bits(s) && !s->remote_free,
+			CHECK(!s->alloc_count && !span_bits(s) && !s->remote_count,
 			      "empty span has %u objects, %u bits", s->alloc_count, span_bits(s));
 		}
 		CHECK(n == c->nr_empty, "%lu empty spans, nr_empty=%lu", n, c->nr_empty);
@@ -797,20 +775,16 @@ unsigned int gomem_mcentral_check(struct gomem_class *cls)
 		list_for_each_entry(s, &c->partial, list) {
 			CHECK(s->cls == cls && s->node == node && s->state == GOMEM_SPAN_SMALL,
 			      "partial span of another class, node or state");
-			CHECK(!s->remote_free, "uncached span with pending remote frees");
+			CHECK(!s->remote_count, "uncached span with pending remote frees");
 			CHECK(span_bits(s) == s->alloc_count, "partial span: %u bits, alloc_count %u",
 			      span_bits(s), s->alloc_count);
-			CHECK(!span_queued_free(s), "partial span: %u objects queued and free",
-			      span_queued_free(s));
 		}
 		list_for_each_entry(s, &c->full, list) {
 			CHECK(s->cls == cls && s->node == node && s->state == GOMEM_SPAN_SMALL,
 			      "full span of another class, node or state");
-			CHECK(!s->remote_free, "uncached span with pending remote frees");
+			CHECK(!s->remote_count, "uncached span with pending remote frees");
 			CHECK(span_bits(s) == s->alloc_count, "full span: %u bits, alloc_count %u",
 			      span_bits(s), s->alloc_count);
-			CHECK(!span_queued_free(s), "full span: %u objects queued and free",
-			      span_queued_free(s));
 		}
 		CHECK(c->nxfer <= xfer_max(cls), "transfer cache holds %u, capacity %u",
 		      c->nxfer, xfer_max(cls));
@@ -823,8 +797,8 @@ unsigned int gomem_mcentral_check(struct gomem_class *cls)
 			if (s->cpu < 0)
 				CHECK(test_bit(idx, s->alloc_bits),
 				      "transfer cache object %u is free in its span", i);
-			CHECK(test_bit(idx, s->queued) && c->xqh[i] == gomem_queued_handle(s, idx),
-			      "transfer cache object %u is not queued under its handle", i);
+			CHECK(gomem_queued_test(c->xfer[i], cls->link_off),
+			      "transfer cache object %u is not marked queued", i);
 		}
 		spin_unlock_irqrestore(&c->lock, flags);
 	}

@@ -15,10 +15,9 @@ void gomem_mcentral_adopt_span(struct gomem_class *cls, struct gomem_span *s, in
 void gomem_mcentral_uncache_span(struct gomem_class *cls, struct gomem_span *s);
 bool gomem_mcentral_obj_free(struct gomem_class *cls, struct gomem_span *s, unsigned int idx);
 void gomem_mcentral_free_objs(struct gomem_class *cls, void **objs, unsigned int n);
-void gomem_mcentral_flush_objs(struct gomem_class *cls, void **objs, unsigned long *qhs,
-			       unsigned int n, int node);
+void gomem_mcentral_flush_objs(struct gomem_class *cls, void **objs, unsigned int n, int node);
 unsigned int gomem_mcentral_take_objs(struct gomem_class *cls, int node, void **objs,
-				      unsigned long *qhs, unsigned int max);
+				      unsigned int max);
 unsigned long gomem_mcentral_drain_xfer(struct gomem_class *cls);
 unsigned long gomem_mcentral_transferred(struct gomem_class *cls);
 struct gomem_span *gomem_mcentral_new_span(struct gomem_class *cls, int node, gfp_t gfp);

@@ -16,10 +16,32 @@
 #include <linux/kernel.h>
 #include <linux/bitops.h>
 #include <linux/string.h>
+#include <linux/random.h>
 #include "class.h"
 
 /* read by every inline free, written by span releases: a line of its own */
 atomic_long_t gomem_span_gen ____cacheline_aligned_in_smp;
+
+/* span.h: a queued object's mark is its address XOR this */
+unsigned long gomem_queued_secret __read_mostly;
+
+/**
+ * gomem_queued_init() - choose this load's secret for the queued marks
+ *
+ * Random, except bits 63 and 62, chosen so that every object's mark has
+ * bit 63 clear and bit 62 set (span.h): never 0 nor a kernel pointer.
+ * Objects share those two bits with the address of this variable: both are
+ * in the kernel's upper half (in the userspace build, both in the lower
+ * half).
+ */
+void gomem_queued_init(void)
+{
+	unsigned long top = 3UL << (BITS_PER_LONG - 2);
+	unsigned long want = 1UL << (BITS_PER_LONG - 2);
+
+	gomem_queued_secret = (get_random_long() & ~top) |
+			      ((((unsigned long)&gomem_queued_secret) & top) ^ want);
+}
 
 /**
  * gomem_span_prepare() - set a fresh span up for a class's objects
@@ -44,10 +66,9 @@ void gomem_span_prepare(struct gomem_span *s, struct gomem_class *cls)
 	s->alloc_cache = 0;
 	s->alloc_count = 0;
 	s->cls = cls;
-	s->remote_free = NULL;
 	s->remote_count = 0;
 	bitmap_zero(s->alloc_bits, GOMEM_SPAN_MAX_ELEMS);
-	bitmap_zero(s->queued, GOMEM_SPAN_MAX_ELEMS);
+	bitmap_zero(s->remote_bits, GOMEM_SPAN_MAX_ELEMS);
 	s->state = GOMEM_SPAN_SMALL;
 	if (cls->poison)
 		memset(s->start, GOMEM_POISON_FREE, (size_t)s->npages << GOMEM_PAGE_SHIFT);
@@ -62,8 +83,9 @@ void gomem_span_prepare(struct gomem_span *s, struct gomem_class *cls)
  * gomem_span_next_free() - Go's nextFree within one span
  * @s: a span owned by this CPU's mcache
  *
- * Return: the next free object, or NULL when every object from freeindex
- * on is allocated (the mcache then sweeps or replaces the span).
+ * Return: the next free object, its queued mark cleared (span.h), or NULL
+ * when every object from freeindex on is allocated (the mcache then sweeps
+ * or replaces the span).
  */
 void *gomem_span_next_free(struct gomem_span *s)
 {
@@ -73,7 +95,7 @@ void *gomem_span_next_free(struct gomem_span *s)
 
 	p = gomem_span_next_free_fast(s);
 	if (p)
-		return p;
+		goto out;
 	w = s->freeindex / 64;
 	if (s->freeindex % 64)
 		w++;		/* the rest of this word is allocated */
@@ -84,12 +106,16 @@ void *gomem_span_next_free(struct gomem_span *s)
 		if (c) {
 			WRITE_ONCE(s->freeindex, w * 64);
 			s->alloc_cache = c;
-			return gomem_span_next_free_fast(s);
+			p = gomem_span_next_free_fast(s);
+			goto out;
 		}
 	}
 	WRITE_ONCE(s->freeindex, s->nelems);
 	s->alloc_cache = 0;
 	return NULL;
+out:
+	gomem_queued_clear(p, s->cls->link_off);	/* a free object may keep its mark */
+	return p;
 }
 
 /**

@@ -52,12 +52,10 @@ struct gomem_span {
 		struct list_head list;	/* mcentral partial/full list */
 		struct rcu_head rcu;	/* typesafe-by-RCU release */
 	};
-	/* objects freed by others while an mcache owns it (mcentral lock) */
-	void *remote_free;
-	unsigned int remote_count;
+	unsigned int remote_count;	/* bits set in remote_bits */
 	unsigned long alloc_bits[GOMEM_SPAN_MAX_ELEMS / BITS_PER_LONG];
-	/* freed by a caller, not yet back in the span nor handed out again */
-	unsigned long queued[GOMEM_SPAN_MAX_ELEMS / BITS_PER_LONG];
+	/* objects freed by others while an mcache owns it (mcentral lock) */
+	unsigned long remote_bits[GOMEM_SPAN_MAX_ELEMS / BITS_PER_LONG];
 };
 
 /*
@@ -95,58 +93,70 @@ static inline void gomem_span_bits_set_below(struct gomem_span *s, unsigned int 
 }
 
 /*
- * Queued bits: an object's bit in s->queued is set from the moment a caller
- * frees it until it is either handed out again from a magazine or given
- * back to its span (its alloc bit cleared, under the mcentral lock). In
- * between the object sits in a cache: a magazine, a CPU's batch for other
- * nodes, a transfer cache or the span's remote_free list. Every free path
- * sets the bit with a test-and-set, so a second free of an object that is
- * still queued is seen at once, wherever the first copy sits (mcentral.c).
+ * Queued marks: an object is marked queued from the moment a caller frees
+ * it until it is handed out again. In between it sits in a cache (a
+ * magazine, a CPU's batch for other nodes, a transfer cache, the span's
+ * remote list) or back in its span. The object says so itself: the word at
+ * its class's link offset (the first word, or the word after the object in
+ * a private class) holds its mark, the object's address XOR a per-boot
+ * secret. Every free path sets the mark with an atomic exchange on that
+ * word, so a second free is seen at once, wherever the first copy sits,
+ * even when both frees race on two CPUs; every path that hands an object
+ * out (magazine pop, span, node path) clears the word with a plain store.
  *
- * The bits are atomic: one word covers 64 objects, which may sit in
- * different CPUs' magazines at once, so the CPU freeing one object and the
- * CPU handing out another (and the mcentral lock holder giving a third back
- * to the span) change the same word concurrently, without a common lock.
+ * The mark lives in the object, not in a per-span bitmap: the CPU freeing
+ * one object and the CPU handing out its neighbour never write the same
+ * word. The freeing CPU writes the line its caller was using, the
+ * allocating CPU the line its caller is about to write.
  *
- * A queued object's handle names its bit: the bit's address, counting bits
- * from address 0, with the address's top bits dropped (all equal in a
- * canonical address, so an arithmetic shift restores them). Magazines and
- * transfer caches keep it beside the object, so that handing an object out
- * clears its bit without finding its span: one locked BTR on x86-64, whose
- * bit-string addressing takes exactly this form.
+ * Only gomem writes marks, and a caller's data equals one only by guessing
+ * the secret. A caller's write after free can wipe a mark: a second free of
+ * that object is then caught only by the full free path's look at the
+ * span's alloc bits (gomem_class_free_irqoff()), once the first copy is
+ * back in its span; the inline frees trust the mark alone.
+ *
+ * The secret is chosen at load (gomem_queued_init()) so that every mark has
+ * bit 63 clear and bit 62 set: no mark is 0 or a kernel pointer, the
+ * values a free object's first word most often holds.
  */
-static __always_inline unsigned long gomem_queued_handle(struct gomem_span *s, unsigned int idx)
+extern unsigned long gomem_queued_secret;
+
+void gomem_queued_init(void);
+
+/* the word that holds a queued object's mark */
+static __always_inline unsigned long *gomem_queued_word(const void *p, unsigned int off)
 {
-	return ((unsigned long)s->queued << 3) + idx;
+	return (unsigned long *)((char *)p + off);
+}
+
+/* the mark of the object at @p */
+static __always_inline unsigned long gomem_queued_mark(const void *p)
+{
+	return (unsigned long)p ^ READ_ONCE(gomem_queued_secret);
+}
+
+/* whether the object at @p (link offset @off) is marked queued */
+static __always_inline bool gomem_queued_test(const void *p, unsigned int off)
+{
+	return READ_ONCE(*gomem_queued_word(p, off)) == gomem_queued_mark(p);
 }
 
 /*
- * Set the queued bit of handle @h (the free paths, which have the handle
- * at hand). Return: true when it was set already (a double free).
+ * Mark the object at @p queued (the free paths): one exchange on its word,
+ * a full barrier. Return: true when it was marked already (a double free;
+ * the exchange then rewrote the same mark).
  */
-static __always_inline bool gomem_queued_test_and_set(unsigned long h)
+static __always_inline bool gomem_queued_test_and_set(const void *p, unsigned int off)
 {
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && \
-	!defined(CONFIG_KCSAN)
-	bool old;
+	unsigned long m = gomem_queued_mark(p);
 
-	asm volatile(LOCK_PREFIX "btsq %1, 0" : "=@ccc" (old) : "r" (h) : "memory");
-	return old;
-#else
-	return test_and_set_bit(h & (BITS_PER_LONG - 1), (unsigned long *)(((long)h >> 6) << 3));
-#endif
+	return unlikely(xchg(gomem_queued_word(p, off), m) == m);
 }
 
-/* the object of handle @h is handed out: clear its queued bit */
-static __always_inline void gomem_queued_clear(unsigned long h)
+/* the object at @p is handed out: clear its mark (a plain store) */
+static __always_inline void gomem_queued_clear(const void *p, unsigned int off)
 {
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && \
-	!defined(CONFIG_KCSAN)
-	/* bit h of the bit string at address 0: word 8 * (h >> 6), bit h & 63 */
-	asm volatile(LOCK_PREFIX "btrq %0, 0" : : "r" (h) : "memory");
-#else
-	clear_bit(h & (BITS_PER_LONG - 1), (unsigned long *)(((long)h >> 6) << 3));
-#endif
+	WRITE_ONCE(*gomem_queued_word(p, off), 0);
 }
 
 /*
@@ -200,6 +210,9 @@ bool gomem_span_obj_index(struct gomem_span *s, const void *p, unsigned int *idx
  * gomem_span_next_free_fast() - Go's nextFreeFast: one ctz, no lock
  * @s: a span owned by this CPU's mcache
  *
+ * A free object may keep its queued mark: the caller clears it (after the
+ * span's updates, so that the class's link offset is loaded late).
+ *
  * Return: the next free object, or NULL when the 64-object cache window is
  * exhausted (gomem_span_next_free() moves on).
  */
@@ -212,7 +225,7 @@ static __always_inline void *gomem_span_next_free_fast(struct gomem_span *s)
 	bit = __ffs64(s->alloc_cache);
 	idx = s->freeindex + bit;
 	s->alloc_cache = (s->alloc_cache >> bit) >> 1;
-	WRITE_ONCE(s->freeindex, idx + 1);	/* read by others: gomem_obj_queue() */
+	WRITE_ONCE(s->freeindex, idx + 1);	/* read by others: gomem_mcentral_obj_free() */
 	s->alloc_count++;
 	return (char *)s->start + idx * s->elemsize;
 }

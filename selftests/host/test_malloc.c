@@ -619,7 +619,7 @@ TEST_F(gm, typesafe_by_rcu_cache)
 }
 
 /*
- * Double frees (mcentral.c, "queued" bits in span.h): each is refused at the
+ * Double frees (mcentral.c, queued marks in span.h): each is refused at the
  * second free, with the caller, wherever the first copy sits; no object is
  * handed out twice and no other free is lost. df_counts() snapshots the
  * reports.
@@ -825,13 +825,175 @@ TEST_F(gm, double_free_cached_span_remote_list)
 	gomem_host_cpu_dead(other);	/* its magazine goes to the spans */
 	EXPECT_EQ(4, s->remote_count);
 	EXPECT_EQ(0, gomem_host_small_inuse());
+	/* on the remote list, each is still marked queued: refused again */
+	for (i = 0; i < 4; i++)
+		EXPECT_TRUE(gomem_queued_test(o[i], cls->link_off));
+	gomem_kfree(o[2]);
+	c1 = df_counts();
+	EXPECT_EQ(c0.dbl + 2, c1.dbl);
+	EXPECT_EQ(4, s->remote_count);
 	gomem_drain_all();		/* the sweep applies the remote list */
 	c1 = df_counts();
-	EXPECT_EQ(c0.dbl + 1, c1.dbl);
+	EXPECT_EQ(c0.dbl + 2, c1.dbl);
 	gomem_mcentral_count(cls, &spans, &inspans);
 	EXPECT_EQ(0, inspans);
 	EXPECT_EQ(0, spans);		/* the span emptied and went back */
 	EXPECT_EQ(0, span_pages_inuse());
+}
+
+/*
+ * A second free of an object whose first copy is back in its span (the
+ * CPU drained): a free object keeps its mark, so the inline free refuses
+ * it; the span hands it out once.
+ */
+TEST_F(gm, double_free_back_in_span)
+{
+	struct df_counts c0 = df_counts(), c1;
+	void *a, *b, *objs[40];
+	int i;
+
+	a = gomem_kmalloc(256, GFP_KERNEL);
+	b = gomem_kmalloc(256, GFP_KERNEL);	/* keeps the span in use */
+	ASSERT_TRUE(a && b);
+	ASSERT_EQ(gomem_ptr_to_span(a), gomem_ptr_to_span(b));
+	gomem_kfree(a);
+	gomem_drain_all();
+	EXPECT_EQ(1, gomem_host_small_inuse());
+	EXPECT_TRUE(gomem_queued_test(a, 0));
+	gomem_kfree(a);
+	c1 = df_counts();
+	EXPECT_EQ(c0.dbl + 1, c1.dbl);
+	EXPECT_EQ(1, gomem_host_small_inuse());
+	for (i = 0; i < 40; i++)
+		ASSERT_NE(NULL, objs[i] = gomem_kmalloc(256, GFP_KERNEL));
+	EXPECT_TRUE(df_distinct(objs, 40, a));
+	for (i = 0; i < 40; i++) {
+		EXPECT_NE(b, objs[i]);
+		EXPECT_FALSE(gomem_queued_test(objs[i], 0));	/* handed out: unmarked */
+		gomem_kfree(objs[i]);
+	}
+	gomem_kfree(b);
+	EXPECT_EQ(0, gomem_host_small_inuse());
+}
+
+/*
+ * The queued mark (span.h): an object in a cache carries it in its link
+ * word, an object handed out does not; marks keep bit 63 clear and bit 62
+ * set, so neither 0 nor a kernel pointer is one.
+ */
+TEST_F(gm, queued_mark_in_the_object)
+{
+	struct gomem_cache *c = gomem_cache_create("qm_private", 100, 0, GOMEM_NO_MERGE, NULL);
+	unsigned long m;
+	void *a, *b;
+
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(104, c->cls->link_off);	/* after the object: 100 rounded up to 8 */
+	a = gomem_kmalloc(256, GFP_KERNEL);
+	b = gomem_cache_alloc(c, GFP_KERNEL);
+	ASSERT_TRUE(a && b);
+	m = gomem_queued_mark(a);
+	EXPECT_EQ(0, m >> 63);
+	EXPECT_EQ(1, (m >> 62) & 1);
+	EXPECT_NE(m, gomem_queued_mark(b));
+	memset(a, 0xff, 256);
+	memset(b, 0xff, 100);
+	gomem_kfree(a);
+	gomem_cache_free(c, b);
+	EXPECT_EQ(m, *(unsigned long *)a);		/* its first word */
+	EXPECT_EQ(0xff, ((unsigned char *)a)[8]);	/* the rest untouched */
+	EXPECT_EQ(gomem_queued_mark(b), *(unsigned long *)((char *)b + 104));
+	EXPECT_EQ(0xff, ((unsigned char *)b)[0]);	/* its object untouched */
+	/* handed out again (LIFO): unmarked */
+	ASSERT_EQ(a, gomem_kmalloc(256, GFP_KERNEL));
+	ASSERT_EQ(b, gomem_cache_alloc(c, GFP_KERNEL));
+	EXPECT_FALSE(gomem_queued_test(a, 0));
+	EXPECT_FALSE(gomem_queued_test(b, 104));
+	/* a caller's data that is not a mark does not stop a free */
+	*(unsigned long *)a = m ^ 1;
+	gomem_kfree(a);
+	gomem_cache_free(c, b);
+	EXPECT_EQ(0, gomem_cache_active(c));
+	gomem_cache_destroy(c);
+}
+
+/*
+ * init_on_free zeroes a freed object but for its mark: a second free is
+ * still refused, and nothing else of the object survives.
+ */
+TEST_F(gm, double_free_init_on_free)
+{
+	struct df_counts c0 = df_counts(), c1;
+	unsigned char *a;
+	void *b;
+	int i, nz = 0;
+
+	shim_init_on_free = true;
+	a = gomem_kmalloc(256, GFP_KERNEL);
+	b = gomem_kmalloc(256, GFP_KERNEL);
+	ASSERT_TRUE(a && b);
+	memset(a, 0x5a, 256);
+	gomem_kfree(a);
+	for (i = 8; i < 256; i++)
+		nz += a[i] != 0;
+	EXPECT_EQ(0, nz);
+	EXPECT_TRUE(gomem_queued_test(a, 0));
+	gomem_kfree(b);
+	gomem_kfree(a);
+	shim_init_on_free = false;
+	c1 = df_counts();
+	EXPECT_EQ(c0.dbl + 1, c1.dbl);
+	EXPECT_EQ(0, gomem_host_small_inuse());
+}
+
+/*
+ * Two threads free the same object at once, many times over: the
+ * atomic exchange lets exactly one of them queue it each time.
+ */
+struct df_race {
+	void *obj;		/* published by the release store to go */
+	int go, round;		/* __atomic accesses only */
+	int rounds;
+};
+
+static void *df_race_free(void *arg)
+{
+	struct df_race *r = arg;
+	int k;
+
+	for (k = 1; k <= r->rounds; k++) {
+		while (__atomic_load_n(&r->go, __ATOMIC_ACQUIRE) < k)
+			;
+		gomem_kfree(r->obj);
+		__atomic_add_fetch(&r->round, 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+TEST_F(gm, double_free_racing)
+{
+	struct df_counts c0 = df_counts(), c1;
+	struct df_race r = { .rounds = 300 };
+	pthread_t t;
+	int k;
+
+	shim_quiet = 1;
+	pthread_create(&t, NULL, df_race_free, &r);
+	for (k = 1; k <= r.rounds; k++) {
+		r.obj = gomem_kmalloc(64, GFP_KERNEL);
+		ASSERT_NE(NULL, r.obj);
+		__atomic_store_n(&r.round, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&r.go, k, __ATOMIC_RELEASE);
+		gomem_kfree(r.obj);
+		while (__atomic_load_n(&r.round, __ATOMIC_ACQUIRE) < 1)
+			;
+	}
+	pthread_join(t, NULL);
+	shim_quiet = 0;
+	c1 = df_counts();
+	EXPECT_EQ(c0.dbl + r.rounds, c1.dbl);	/* one of each pair refused */
+	EXPECT_EQ(0, gomem_host_small_inuse());	/* and one freed */
+	EXPECT_EQ(0, gomem_host_check());
 }
 
 /* large objects: a second free of a freed large object is a double free */

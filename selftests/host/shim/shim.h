@@ -285,6 +285,17 @@ static inline void bitmap_set(unsigned long *a, unsigned int start, unsigned int
 #define try_cmpxchg(p, po, n)	__atomic_compare_exchange_n((p), (po), (n), false, \
 				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
 
+/* ---- randomness ---- */
+#include <sys/random.h>
+static inline unsigned long get_random_long(void)
+{
+	unsigned long v = 0x9e3779b97f4a7c15UL;
+
+	if (getrandom(&v, sizeof(v), 0) != sizeof(v))
+		v ^= (unsigned long)&v;
+	return v;
+}
+
 /* ---- printk / bugs ---- */
 #define KERN_ERR	""
 #define KERN_WARNING	""
