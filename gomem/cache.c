@@ -305,17 +305,24 @@ EXPORT_SYMBOL_GPL(gomem_cache_free);
  * @size: number of objects
  * @p: array that receives them
  *
+ * In CPU sections of at most GOMEM_MAG_MAX objects: the magazine and the
+ * span's window are taken in one run (gomem_mcache_alloc_run_irqoff()),
+ * a refill when they run dry; then, outside the section, each object gets
+ * what a single allocation gives it (kmemleak, __GFP_ZERO, init_on_alloc).
+ * Poison and tiny caches allocate one object at a time.
+ *
  * Return: @size, or 0 when they could not all be allocated (then none is).
  */
 int gomem_cache_alloc_bulk(struct gomem_cache *cache, gfp_t flags, size_t size, void **p)
 {
+	struct gomem_class *cls;
 	unsigned long irqflags;
-	size_t i = 0;
+	size_t i = 0, end;
 
 	if (unlikely(!cache))
 		return 0;
-	if (cache_tiny(cache) || (cache->flags & GOMEM_POISON) ||
-	    want_init_on_alloc(flags)) {
+	cls = cache->cls;
+	if (!cls->fastpath) {
 		/* each object counted by gomem_cache_alloc_node() */
 		for (; i < size; i++) {
 			p[i] = gomem_cache_alloc_node(cache, flags | __GFP_NOWARN, NUMA_NO_NODE);
@@ -324,20 +331,25 @@ int gomem_cache_alloc_bulk(struct gomem_cache *cache, gfp_t flags, size_t size, 
 		}
 		return size;
 	}
-	gomem_cpu_lock(irqflags);
-	for (; i < size; i++) {
+	while (i < size) {
 		/* a bounded CPU section: at most a magazine's worth per hold */
-		if (i && !(i % GOMEM_MAG_MAX)) {
-			gomem_cpu_unlock(irqflags);
-			gomem_cpu_lock(irqflags);
+		end = min_t(size_t, size, i + GOMEM_MAG_MAX);
+		gomem_cpu_lock(irqflags);
+		while (i < end) {
+			i += gomem_mcache_alloc_run_irqoff(cls, p + i, end - i);
+			if (i == end)
+				break;
+			p[i] = gomem_mcache_alloc_irqoff(cls, flags, &irqflags);
+			if (unlikely(!p[i]))
+				break;
+			i++;
 		}
-		p[i] = gomem_mcache_alloc_irqoff(cache->cls, flags, &irqflags);
-		if (unlikely(!p[i]))
-			break;
+		gomem_cpu_unlock(irqflags);
+		if (i < end)
+			goto fail;
 	}
-	gomem_cpu_unlock(irqflags);
-	if (i < size)
-		goto fail;
+	for (i = 0; i < size; i++)
+		gomem_alloc_hook(cls, p[i], 0, flags, false);
 	this_cpu_add(cache->pcpu->allocs, size);
 	return size;
 fail:
@@ -358,13 +370,33 @@ EXPORT_SYMBOL_GPL(gomem_cache_alloc_bulk);
  * @cache: the cache
  * @size: number of objects
  * @p: the objects
+ *
+ * Runs of objects of this node's spans go to the magazine in CPU sections
+ * of at most GOMEM_MAG_MAX objects (gomem_mcache_free_run()); any object
+ * such a run does not take goes through the full free path, with every
+ * check and report of a single free (naming the caller of this function).
+ * NULL entries are skipped.
  */
 void gomem_cache_free_bulk(struct gomem_cache *cache, size_t size, void **p)
 {
-	size_t i;
+	unsigned int want, done;
+	size_t i = 0;
 
-	for (i = 0; i < size; i++)
-		gomem_cache_free(cache, p[i]);
+	if (unlikely(!cache)) {
+		for (; i < size; i++)
+			gomem_cache_free(cache, p[i]);
+		return;
+	}
+	while (i < size) {
+		want = min_t(size_t, size - i, GOMEM_MAG_MAX);
+		done = gomem_mcache_free_run(cache->cls, p + i, want);
+		if (done)
+			this_cpu_add(cache->pcpu->frees, done);
+		i += done;
+		/* the one the run did not take: the full path, reports naming our caller */
+		if (done < want)
+			cache_free_slow(cache, p[i++], _RET_IP_);
+	}
 }
 EXPORT_SYMBOL_GPL(gomem_cache_free_bulk);
 

@@ -25,7 +25,7 @@
 /* per-CPU batch of other nodes' objects: at most this many, and mag_limit */
 #define GOMEM_REMOTE_MAX	16
 /* per-node transfer cache of a class: at most this many magazines' worth */
-#define GOMEM_XFER_MAGS		2
+#define GOMEM_XFER_MAGS		4
 #define GOMEM_XFER_MAX		(GOMEM_XFER_MAGS * GOMEM_MAG_MAX)
 /* spans taken off a central list per lock hold when releasing them */
 #define GOMEM_RELEASE_BATCH	16

@@ -39,8 +39,8 @@
  * bounded by a constant, never by how much memory gomem holds or how many
  * caches exist. The largest (N = a span's objects, at most 1024):
  *  - a fast path, a magazine flush or refill: O(1), or one batch of at
- *    most GOMEM_XFER_MAX (64) pointers under one mcentral lock;
- *  - a sweep (mcentral.c): one span's queued remote frees, at most N;
+ *    most GOMEM_XFER_MAX (128) pointers under one mcentral lock;
+ *  - a sweep (mcentral.c): one span's pending remote frees, N / 64 words;
  *  - a refill or a drain of one class on one CPU (gomem_mcache_drain_cpu()):
  *    at most GOMEM_MAG_MAX + GOMEM_REMOTE_MAX objects freed in runs of one
  *    node, one span uncached (a sweep), and the spans this empties given to
@@ -51,7 +51,8 @@
  *    per heap lock hold, or GOMEM_RELEASE_SKIP chunks without free pages;
  *  - releasing empty spans: GOMEM_RELEASE_BATCH (16) spans per mcentral
  *    lock hold;
- *  - gomem_cache_alloc_bulk(): GOMEM_MAG_MAX objects per CPU section;
+ *  - gomem_cache_alloc_bulk(), gomem_cache_free_bulk(): GOMEM_MAG_MAX
+ *    objects per CPU section, each as a single allocation or free;
  *  - counting (/proc/gomem, cache destroy): counters, one lock per node.
  * Walks over every class, every CPU or every chunk take a lock per piece:
  * the class registry is walked under its mutex with interrupts on, a CPU is

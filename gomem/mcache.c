@@ -304,25 +304,30 @@ again:
 	return p;
 }
 
+/* a full magazine: its older half (at least one object) to the mcentral */
+static void mag_flush_half_irqoff(struct gomem_class *cls, struct gomem_mcache *mc)
+{
+	unsigned int half = max(1U, mc->nmag / 2);
+
+	gomem_count(&mc->flushes, 1);
+	/* a magazine holds objects of this CPU's node only */
+	gomem_mcentral_flush_objs(cls, gomem_mag(mc), half, numa_mem_id());
+	WRITE_ONCE(mc->nmag, mc->nmag - half);
+	memmove(gomem_mag(mc), gomem_mag(mc) + half, mc->nmag * sizeof(void *));
+}
+
 /* free to this CPU's mcache: the magazine, or the batch for other nodes */
 static void free_irqoff(struct gomem_class *cls, struct gomem_span *s, void *p)
 {
 	struct gomem_mcache *mc = this_cpu_ptr(cls->pcpu);
-	unsigned int half;
 
 	if (unlikely(s->node != numa_mem_id())) {
 		free_remote_irqoff(cls, mc, p, s->node);
 		return;
 	}
 	gomem_count(&mc->frees, 1);
-	if (unlikely(mc->nmag >= cls->mag_limit)) {
-		half = max(1U, mc->nmag / 2);
-		gomem_count(&mc->flushes, 1);
-		/* a magazine holds objects of this CPU's node only */
-		gomem_mcentral_flush_objs(cls, gomem_mag(mc), half, numa_mem_id());
-		WRITE_ONCE(mc->nmag, mc->nmag - half);
-		memmove(gomem_mag(mc), gomem_mag(mc) + half, mc->nmag * sizeof(void *));
-	}
+	if (unlikely(mc->nmag >= cls->mag_limit))
+		mag_flush_half_irqoff(cls, mc);
 	mc->slot[mc->nmag + 1] = p;
 	WRITE_ONCE(mc->nmag, mc->nmag + 1);
 }
@@ -338,6 +343,108 @@ static void zero_freed(struct gomem_class *cls, char *p)
 	}
 	memset(p, 0, off);
 	memset(p + end, 0, cls->objsize - end);
+}
+
+/**
+ * gomem_mcache_alloc_run_irqoff() - the bulk allocation's fast part
+ * @cls: a class with the inline paths (cls->fastpath)
+ * @objs: where to put the objects
+ * @n: at most this many
+ *
+ * Takes objects from this CPU's magazine, newest first, then from its
+ * span's current 64-object window, clearing each one's queued mark, and
+ * counts them once. Stops when both run dry: the caller allocates the next
+ * object with gomem_mcache_alloc_irqoff() (a refill) and comes back.
+ *
+ * Return: the number of objects taken, possibly 0.
+ */
+unsigned int gomem_mcache_alloc_run_irqoff(struct gomem_class *cls, void **objs, unsigned int n)
+{
+	struct gomem_mcache *mc = this_cpu_ptr(cls->pcpu);
+	unsigned int i, k = min(n, mc->nmag), off = cls->link_off;
+	void *p;
+
+	gomem_assert_cpu_locked();
+	for (i = 0; i < k; i++) {
+		p = mc->slot[mc->nmag - i];
+		gomem_queued_clear(p, off);
+		objs[i] = p;
+	}
+	WRITE_ONCE(mc->nmag, mc->nmag - k);
+	if (mc->span) {
+		for (; i < n; i++) {
+			p = gomem_span_next_free_fast(mc->span);
+			if (!p)
+				break;
+			gomem_queued_clear(p, off);
+			objs[i] = p;
+		}
+	}
+	gomem_count(&mc->allocs, i);
+	return i;
+}
+
+/**
+ * gomem_mcache_free_run() - the bulk free's fast part
+ * @cls: the class of the cache the caller named
+ * @objs: the objects
+ * @n: how many
+ *
+ * Frees objects of this node's spans of @cls into this CPU's magazine, as
+ * the inline free does (the free hint, the queued mark), flushing half of
+ * the magazine whenever it fills, in one CPU section of at most
+ * GOMEM_MAG_MAX objects. Stops at the first object it does not take
+ * (another node, class or span state, an interior pointer, a double free,
+ * init_on_free, or a class without the inline paths): the caller frees
+ * that one with gomem_cache_free() and comes back.
+ *
+ * Return: the number of objects freed, from the start of @objs.
+ */
+unsigned int gomem_mcache_free_run(struct gomem_class *cls, void **objs, unsigned int n)
+{
+	struct gomem_free_hint *h;
+	struct gomem_mcache *mc;
+	struct gomem_span *s;
+	unsigned long flags, off;
+	unsigned int i, idx;
+	long gen;
+	void *p;
+
+	if (!cls->fastpath || want_init_on_free())
+		return 0;
+	n = min_t(unsigned int, n, GOMEM_MAG_MAX);
+	gomem_cpu_lock(flags);
+	mc = this_cpu_ptr(cls->pcpu);
+	h = this_cpu_ptr(gomem_free_hints);
+	for (i = 0; i < n; i++) {
+		p = objs[i];
+		off = (unsigned long)p - h->start;
+		if (unlikely(off >= h->size || h->cls != cls ||
+			     h->gen != atomic_long_read(&gomem_span_gen))) {
+			/* the chunk index; the hint then points at this span */
+			s = gomem_span_lookup_gen(p, &gen);
+			if (!s || READ_ONCE(s->state) != GOMEM_SPAN_SMALL || s->cls != cls ||
+			    s->node != numa_mem_id())
+				break;
+			gomem_free_hint_set_irqoff(s, gen);
+			off = (unsigned long)p - h->start;
+			if (unlikely(off >= h->size))
+				break;
+		}
+		idx = ((u64)(u32)off * h->divmagic) >> 32;
+		if (unlikely(idx * h->elemsize != off))
+			break;
+		if (unlikely(!gomem_obj_queue(p, cls->link_off)))
+			break;
+		kmemleak_free(p);
+		if (unlikely(mc->nmag >= mc->limit))
+			mag_flush_half_irqoff(cls, mc);
+		mc->slot[mc->nmag + 1] = p;
+		WRITE_ONCE(mc->nmag, mc->nmag + 1);
+	}
+	gomem_count(&mc->frees, i);
+	gomem_cpu_unlock(flags);
+	return i;
 }
 
 /* GOMEM_POISON: a free object must still hold the poison */

@@ -23,6 +23,8 @@ bool gomem_class_free_irqoff(struct gomem_class *cls, struct gomem_span *s, void
 void gomem_mcache_drain_cpu(struct gomem_class *cls, int cpu);
 void *gomem_zero_obj(void *p, unsigned int size);
 bool gomem_free_indexed_unlock(struct gomem_class *want, const void *p, unsigned long flags);
+unsigned int gomem_mcache_alloc_run_irqoff(struct gomem_class *cls, void **objs, unsigned int n);
+unsigned int gomem_mcache_free_run(struct gomem_class *cls, void **objs, unsigned int n);
 
 /*
  * The free hint: each CPU remembers the span it last freed a small object

@@ -350,11 +350,15 @@ void gomem_mcentral_free_objs(struct gomem_class *cls, void **objs, unsigned int
 
 	while (i < n) {
 		/* one lock round trip per run of objects of one node */
-		node = gomem_ptr_to_span(objs[i])->node;
+		s = gomem_ptr_to_span(objs[i]);
+		node = s->node;
 		c = &cls->central[node];
 		spin_lock_irqsave(&c->lock, flags);
 		for (; i < n; i++) {
-			s = gomem_ptr_to_span(objs[i]);
+			/* a batch's neighbours share spans: the chunk index only on a change */
+			if ((unsigned long)objs[i] - (unsigned long)s->start >=
+			    (unsigned long)s->npages << GOMEM_PAGE_SHIFT)
+				s = gomem_ptr_to_span(objs[i]);
 			if (s->node != node)
 				break;
 			if (free_locked(cls, c, s, objs[i])) {
@@ -469,17 +473,16 @@ unsigned long gomem_mcentral_transferred(struct gomem_class *cls)
  */
 unsigned long gomem_mcentral_drain_xfer(struct gomem_class *cls)
 {
-	void *objs[GOMEM_XFER_MAX];
+	void *objs[GOMEM_MAG_MAX];	/* a magazine's worth per lock round trip */
 	unsigned long done = 0;
 	unsigned int k;
 	int node;
 
 	for (node = 0; node < nr_node_ids; node++) {
-		k = xfer_take(&cls->central[node], objs, GOMEM_XFER_MAX, false);
-		if (!k)
-			continue;
-		gomem_mcentral_free_objs(cls, objs, k);
-		done += k;
+		while ((k = xfer_take(&cls->central[node], objs, GOMEM_MAG_MAX, false))) {
+			gomem_mcentral_free_objs(cls, objs, k);
+			done += k;
+		}
 	}
 	return done;
 }

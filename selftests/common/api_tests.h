@@ -1451,6 +1451,53 @@ out:
  * cache, a large object to a cache. Each refused and counted; every object
  * stays its owner's, unchanged.
  */
+/*
+ * A bulk free with misuse inside: a NULL is skipped, a double free and an
+ * object of another cache are each refused with one report naming the
+ * caller, every other object is freed, and none is handed out twice.
+ */
+static void api_test_bulk_misuse(API_ARGS)
+{
+	struct gomem_cache *c = gomem_cache_create("tgc_bulk", 96, 0, GOMEM_NO_MERGE, NULL);
+	struct gomem_cache *o = gomem_cache_create("tgc_bulk_other", 96, 0, GOMEM_NO_MERGE, NULL);
+	void *p[8], *q[40], *b = NULL;
+	struct api_counts c0, c1;
+
+	if (API_EXPECT(c && o, "cannot create caches"))
+		goto out;
+	b = gomem_cache_alloc(o, GFP_KERNEL);
+	if (API_EXPECT(b && gomem_cache_alloc_bulk(c, GFP_KERNEL, 5, p) == 5, "no memory"))
+		goto out;
+	/* p: a0 a1 NULL a1 b a2 a3 a4 */
+	p[7] = p[4];
+	p[6] = p[3];
+	p[5] = p[2];
+	p[4] = b;
+	p[3] = p[1];
+	p[2] = NULL;
+	api_counts(&c0);
+	api_section("bulk-misuse");
+	api_quiet(true);
+	gomem_cache_free_bulk(c, 8, p);
+	api_quiet(false);
+	api_section("end");
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 2);
+	API_EXPECT_DELTA(c0, c1, double_frees, 1);
+	api_expect_row(API_PASS, "tgc_bulk", 5, 5);
+	api_expect_row(API_PASS, "tgc_bulk_other", 1, 0);
+	/* the double-freed object comes back once */
+	if (!API_EXPECT(gomem_cache_alloc_bulk(c, GFP_KERNEL, 40, q) == 40, "bulk of 40")) {
+		API_EXPECT(api_distinct(q, 40, 96), "a bulk after a refused double free overlaps");
+		gomem_cache_free_bulk(c, 40, q);
+	}
+out:
+	if (b)
+		gomem_cache_free(o, b);
+	gomem_cache_destroy(o);
+	gomem_cache_destroy(c);
+}
+
 static void api_test_wrong_cache(API_ARGS)
 {
 	struct gomem_cache *nm = gomem_cache_create("tgc_200nm", 200, 0, GOMEM_NO_MERGE, NULL);
@@ -1616,6 +1663,7 @@ static const struct api_test {
 	{ api_test_null_cache, "null_cache" },
 	{ api_test_refused_frees, "refused_frees" },
 	{ api_test_double_frees, "double_frees" },
+	{ api_test_bulk_misuse, "bulk_misuse" },
 	{ api_test_wrong_cache, "wrong_cache" },
 	{ api_test_destroy_live, "destroy_live" },
 	{ api_test_poison, "poison" },

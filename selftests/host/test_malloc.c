@@ -497,30 +497,31 @@ TEST_F(gm, transfer_cache_moves_batches_between_cpus)
 	struct gomem_mcentral *c = &cls->central[node];
 	unsigned int lim = cls->mag_limit, cap = GOMEM_XFER_MAGS * lim;
 	unsigned long a, f, cached, spans, inspans;
-	void *objs[128], *p;
-	int i;
+	void *objs[GOMEM_XFER_MAX + 64], *p;
+	int i, n = cap + 64;
 
-	ASSERT_EQ(32, cls->nelems);	/* the arithmetic below: 4 spans */
+	ASSERT_EQ(32, cls->nelems);	/* the arithmetic below: n / 32 spans */
 	ASSERT_EQ(32, lim);
+	ASSERT_EQ(GOMEM_XFER_MAX, cap);
 	while (cpu_to_node(other) != node)
 		other--;
 	ASSERT_NE(shim_cpu_id(), other);
-	for (i = 0; i < 128; i++)
+	for (i = 0; i < n; i++)
 		ASSERT_NE(NULL, objs[i] = gomem_kmalloc(256, GFP_KERNEL));
-	ASSERT_EQ(4, c->spans_made);
+	ASSERT_EQ(n / 32, c->spans_made);
 
-	/* the consumer: flushes at frees 33, 49, ..., 113 move 16 each */
+	/* the consumer: flushes at frees 33, 49, ... move 16 each */
 	shim_cpu_impersonate(other);
-	for (i = 0; i < 128; i++)
+	for (i = 0; i < n; i++)
 		gomem_kfree(objs[i]);
 	ASSERT_EQ(lim, this_cpu_ptr(cls->pcpu)->nmag);
 	shim_cpu_impersonate(-1);
-	/* four batches fit; the last two went to their span, which emptied */
+	/* cap / 16 batches fit; the last two went to their span, which emptied */
 	EXPECT_EQ(cap, c->nxfer);
 	EXPECT_EQ(0, memcmp(c->xfer, objs, cap * sizeof(void *)));
 	EXPECT_EQ(1, c->spans_freed);
 	gomem_mcentral_count(cls, &spans, &inspans);
-	EXPECT_EQ(64, inspans);		/* the two full spans; one is cached */
+	EXPECT_EQ(cap, inspans);	/* the full spans; the last one is cached */
 	gomem_class_sum(cls, &a, &f, &cached);
 	EXPECT_EQ(cap + lim, cached);
 	EXPECT_EQ(0, gomem_mcentral_transferred(cls));
@@ -534,7 +535,7 @@ TEST_F(gm, transfer_cache_moves_batches_between_cpus)
 	}
 	EXPECT_EQ(lim, gomem_mcentral_transferred(cls));
 	EXPECT_EQ(cap - lim, c->nxfer);
-	EXPECT_EQ(4, c->spans_made);
+	EXPECT_EQ(n / 32, c->spans_made);
 	gomem_class_sum(cls, &a, &f, &cached);
 	EXPECT_EQ(cap, cached);
 
