@@ -322,6 +322,12 @@ int gomem_cache_alloc_bulk(struct gomem_cache *cache, gfp_t flags, size_t size, 
 	if (unlikely(!cache))
 		return 0;
 	cls = cache->cls;
+	if (size == 1) {	/* the single allocation's inline path */
+		p[0] = gomem_cache_alloc(cache, flags | __GFP_NOWARN);
+		if (likely(p[0]))
+			return 1;
+		goto undo;
+	}
 	if (!cls->fastpath) {
 		/* each object counted by gomem_cache_alloc_node() */
 		for (; i < size; i++) {
@@ -382,7 +388,7 @@ void gomem_cache_free_bulk(struct gomem_cache *cache, size_t size, void **p)
 	unsigned int want, done;
 	size_t i = 0;
 
-	if (unlikely(!cache)) {
+	if (unlikely(!cache) || size == 1) {	/* size 1: the inline free */
 		for (; i < size; i++)
 			gomem_cache_free(cache, p[i]);
 		return;
