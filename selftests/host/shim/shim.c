@@ -574,6 +574,7 @@ static void free_one_page(unsigned long addr, bool unmap)
 	unsigned long i, base = 0;
 	struct shim_block *b;
 	unsigned int order = 0;
+	bool keep;
 
 	pthread_mutex_lock(&shim_lock);
 	b = find_block(addr, false);
@@ -588,6 +589,8 @@ static void free_one_page(unsigned long addr, bool unmap)
 			b && b->live ? " (freed twice?)" : b ? " (block not split)" : "");
 		abort();
 	}
+	/* decided now: the block may be gone when the page is unmapped below */
+	keep = b->order >= SHIM_POOL_MIN_ORDER;
 	__clear_bit(i, b->live);
 	st_pages--;
 	if (find_next_bit(b->live, 1UL << b->order, 0) >= 1UL << b->order) {
@@ -599,8 +602,16 @@ static void free_one_page(unsigned long addr, bool unmap)
 		free(b);
 	}
 	pthread_mutex_unlock(&shim_lock);
-	if (unmap)
-		unmap_pages(addr, PAGE_SIZE);
+	/*
+	 * A pooled-size block's page stays mapped, hidden: unmap_pages() would
+	 * no longer find the block when this was its last page, and unmap a
+	 * page of a block the pool then hands out again (a SEGV in a later
+	 * alloc_pages_node(), seen once in heap.random_ops)
+	 */
+	if (unmap && keep)
+		hide((void *)addr, PAGE_SIZE);
+	else if (unmap)
+		munmap((void *)addr, PAGE_SIZE);
 	if (base && order >= SHIM_POOL_MIN_ORDER && !pool_put((void *)base, order))
 		munmap((void *)base, PAGE_SIZE << order);
 }
