@@ -12,7 +12,11 @@
  * gets a class of its own: spans of its own, whose objects are constructed
  * once, when the span is made; and free objects keep their contents (the
  * free-list link goes after the object), as constructed objects and
- * typesafe-by-RCU readers require.
+ * typesafe-by-RCU readers require. A debug flag, given at creation or by
+ * gomem.debug= for the cache's name, makes it a debug class (debug.c):
+ * red zones, poison and owners around each object, every allocation and
+ * free checked, off the fast paths. A cache that would merge onto a kmalloc
+ * class that gomem.debug= made a debug class merges onto that debug class.
  *
  * A noscan cache of objects under 16 bytes that asks for no alignment packs
  * them with the tiny allocator (aligned by size, as Go aligns tiny objects:
@@ -36,13 +40,16 @@
 #include "mcentral.h"
 #include "tiny.h"
 #include "faultinject.h"
+#include "debug.h"
+#include "debugfs.h"
+#include "trace.h"
 
 LIST_HEAD(gomem_caches);
 DEFINE_MUTEX(gomem_cache_mutex);	/* serialises create and destroy */
 
 static bool cache_private(unsigned long flags, void (*ctor)(void *))
 {
-	return ctor || (flags & (GOMEM_NO_MERGE | GOMEM_TYPESAFE_BY_RCU | GOMEM_POISON));
+	return ctor || (flags & (GOMEM_NO_MERGE | GOMEM_TYPESAFE_BY_RCU | GOMEM_DEBUG_FLAGS));
 }
 
 /* smallest size class >= @need whose size is a multiple of @align */
@@ -70,10 +77,11 @@ static struct gomem_cache *cache_merge_target(struct gomem_class *cls)
  * gomem_cache_create() - create a cache, as kmem_cache_create()
  * @name: name shown in /proc/gomem and in reports (copied)
  * @size: object size, 1 to 32768 bytes (32760 for a cache with a constructor,
- *	GOMEM_NO_MERGE, GOMEM_TYPESAFE_BY_RCU or GOMEM_POISON, whose free
- *	objects keep an 8-byte link after the object)
+ *	GOMEM_NO_MERGE or GOMEM_TYPESAFE_BY_RCU, whose free objects keep an
+ *	8-byte link after the object; less with debug flags, whose red zones
+ *	and owners take room in the slot: Documentation/debugging.rst)
  * @align: required alignment: 0, or a power of two up to 8192
- * @flags: GOMEM_* cache flags
+ * @flags: GOMEM_* cache flags; gomem.debug= may add debug flags
  * @ctor: constructor, run once per object when its span is made, or NULL
  *
  * Context: process context; may sleep.
@@ -86,6 +94,7 @@ struct gomem_cache *gomem_cache_create(const char *name, unsigned int size,
 				       void (*ctor)(void *))
 {
 	unsigned int ralign, need, link_off = 0, sc, spc;
+	struct gomem_debug_layout dl;
 	struct gomem_cache *c;
 	const char *bad = NULL;
 
@@ -102,6 +111,7 @@ struct gomem_cache *gomem_cache_create(const char *name, unsigned int size,
 			name ?: "(null)", size, align, flags, __builtin_return_address(0), bad);
 		return NULL;
 	}
+	flags |= gomem_debug_flags_for(name);
 	ralign = max(align, 8U);
 	if (flags & GOMEM_HWCACHE_ALIGN) {	/* as SLUB's calculate_alignment() */
 		unsigned int cl = cache_line_size();
@@ -111,7 +121,11 @@ struct gomem_cache *gomem_cache_create(const char *name, unsigned int size,
 		ralign = max(ralign, cl);
 	}
 	need = ALIGN(size, ralign);
-	if (cache_private(flags, ctor)) {
+	if (flags & GOMEM_DEBUG_FLAGS) {
+		gomem_debug_layout(size, ralign, flags, &dl);
+		link_off = dl.meta;
+		need = ALIGN(dl.need, ralign);
+	} else if (cache_private(flags, ctor)) {
 		link_off = ALIGN(size, 8);
 		need = max(need, link_off + (unsigned int)sizeof(void *));
 	}
@@ -144,8 +158,10 @@ struct gomem_cache *gomem_cache_create(const char *name, unsigned int size,
 		c->own.rcu = !!(flags & GOMEM_TYPESAFE_BY_RCU);
 		/* constructed and RCU-visible objects keep their contents */
 		c->own.keep_contents = ctor || c->own.rcu;
-		c->own.poison = (flags & GOMEM_POISON) && !c->own.keep_contents;
-		c->own.fastpath = !c->own.poison;
+		if ((flags & GOMEM_DEBUG_FLAGS) && gomem_debug_class_init(&c->own, flags, &dl)) {
+			gomem_class_destroy(&c->own);
+			goto fail;
+		}
 		c->cls = &c->own;
 	} else if ((flags & GOMEM_NOSCAN) && size < GOMEM_TINY_SIZE && !align &&
 		   !(flags & GOMEM_HWCACHE_ALIGN)) {
@@ -154,13 +170,16 @@ struct gomem_cache *gomem_cache_create(const char *name, unsigned int size,
 		c->objsize = size;
 		c->align = size & 7 ? (size & 3 ? (size & 1 ? 1 : 2) : 4) : 8;
 	} else {
-		c->cls = &gomem_classes[spc];
+		/* onto the kmalloc class, or the debug class gomem.debug= gave it */
+		c->cls = gomem_classes[spc].redirect ?: &gomem_classes[spc];
 	}
 	mutex_lock(&gomem_cache_mutex);
 	if (c->cls != &c->own)
 		c->merged_with = cache_merge_target(c->cls);
 	list_add_tail(&c->list, &gomem_caches);
 	mutex_unlock(&gomem_cache_mutex);
+	if (c->cls == &c->own && c->own.debug)
+		gomem_debugfs_add(&c->own);
 	return c;
 fail:
 	free_percpu(c->pcpu);
@@ -181,6 +200,30 @@ static noinline void *null_cache_alloc(void *caller)
 	return NULL;
 }
 
+/* the full allocation path, for the caller at @ip */
+static noinline void *cache_alloc_ip(struct gomem_cache *cache, gfp_t flags, int node,
+				     unsigned long ip)
+{
+	void *p;
+
+	if (unlikely(!cache))
+		return null_cache_alloc((void *)ip);
+	if (cache_tiny(cache))
+		p = gomem_tiny_alloc(cache->size, flags);
+	else
+		p = gomem_class_alloc(cache->cls, flags, node);
+	trace_gomem_alloc(ip, p, cache->size, cache_tiny(cache) ? cache->size : cache->cls->objsize,
+			  flags, node, cache->name);
+	if (unlikely(!p)) {
+		if (!(flags & __GFP_NOWARN))
+			pr_warn("gomem: %s: allocation (gfp %#x) by %pS failed\n",
+				cache->name, flags, (void *)ip);
+		return NULL;
+	}
+	this_cpu_inc(cache->pcpu->allocs);
+	return p;
+}
+
 /**
  * gomem_cache_alloc_node() - allocate an object, as kmem_cache_alloc_node()
  * @cache: the cache
@@ -192,22 +235,7 @@ static noinline void *null_cache_alloc(void *caller)
  */
 void *gomem_cache_alloc_node(struct gomem_cache *cache, gfp_t flags, int node)
 {
-	void *p;
-
-	if (unlikely(!cache))
-		return null_cache_alloc(__builtin_return_address(0));
-	if (cache_tiny(cache))
-		p = gomem_tiny_alloc(cache->size, flags);
-	else
-		p = gomem_class_alloc(cache->cls, flags, node);
-	if (unlikely(!p)) {
-		if (!(flags & __GFP_NOWARN))
-			pr_warn("gomem: %s: allocation (gfp %#x) by %pS failed\n",
-				cache->name, flags, __builtin_return_address(0));
-		return NULL;
-	}
-	this_cpu_inc(cache->pcpu->allocs);
-	return p;
+	return cache_alloc_ip(cache, flags, node, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(gomem_cache_alloc_node);
 
@@ -217,7 +245,7 @@ EXPORT_SYMBOL_GPL(gomem_cache_alloc_node);
  * @flags: GFP flags
  *
  * The per-CPU fast path is inline here; anything it cannot serve (an empty
- * magazine and span, __GFP_ZERO, tiny or poisoned caches) goes through
+ * magazine and span, __GFP_ZERO, tiny or debug caches) goes through
  * gomem_cache_alloc_node().
  *
  * Return: the object, or NULL on failure (and for a NULL cache, with a
@@ -240,7 +268,7 @@ void *gomem_cache_alloc(struct gomem_cache *cache, gfp_t flags)
 						false);
 		}
 	}
-	return gomem_cache_alloc_node(cache, flags, NUMA_NO_NODE);
+	return cache_alloc_ip(cache, flags, NUMA_NO_NODE, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(gomem_cache_alloc);
 
@@ -248,6 +276,7 @@ EXPORT_SYMBOL_GPL(gomem_cache_alloc);
 static noinline void cache_free_slow(struct gomem_cache *cache, void *objp,
 				     unsigned long ip)
 {
+	trace_gomem_free(ip, objp, cache ? cache->name : "(null)");
 	if (unlikely(!cache)) {
 		pr_warn("gomem: cache_free to a NULL cache by %pS, refused\n", (void *)ip);
 		return;
@@ -309,7 +338,7 @@ EXPORT_SYMBOL_GPL(gomem_cache_free);
  * span's window are taken in one run (gomem_mcache_alloc_run_irqoff()),
  * a refill when they run dry; then, outside the section, each object gets
  * what a single allocation gives it (kmemleak, __GFP_ZERO, init_on_alloc).
- * Poison and tiny caches allocate one object at a time.
+ * Debug and tiny caches allocate one object at a time.
  *
  * Return: @size, or 0 when they could not all be allocated (then none is).
  */
@@ -328,10 +357,10 @@ int gomem_cache_alloc_bulk(struct gomem_cache *cache, gfp_t flags, size_t size, 
 			return 1;
 		goto undo;
 	}
-	if (!cls->fastpath) {
-		/* each object counted by gomem_cache_alloc_node() */
+	if (!cls->fastpath || gomem_tracing_on()) {
+		/* each object counted (and traced) by the full path */
 		for (; i < size; i++) {
-			p[i] = gomem_cache_alloc_node(cache, flags | __GFP_NOWARN, NUMA_NO_NODE);
+			p[i] = cache_alloc_ip(cache, flags | __GFP_NOWARN, NUMA_NO_NODE, _RET_IP_);
 			if (!p[i])
 				goto undo;
 		}
@@ -565,11 +594,16 @@ void gomem_cache_destroy(struct gomem_cache *cache)
 		mutex_unlock(&gomem_cache_mutex);
 	}
 	live = sibling ? 0 : gomem_cache_active(cache);
-	if (cache->cls == &cache->own && !live)
+	if (cache->cls == &cache->own && !live) {
+		/* nothing live: the objects a debug cache isolated go back */
+		gomem_debug_release_isolated(&cache->own);
 		live = gomem_mcentral_leftover(&cache->own);
+	}
 	if (live) {
 		pr_err("gomem: cache %s: destroyed with %ld objects still allocated; cache and memory kept\n",
 		       cache->name, live);
+		if (cache->cls == &cache->own && cache->own.debug)
+			gomem_debug_report_leaks(&cache->own);
 		return;
 	}
 	mutex_lock(&gomem_cache_mutex);
@@ -584,8 +618,11 @@ void gomem_cache_destroy(struct gomem_cache *cache)
 						 NULL : cache_merge_target(c->cls);
 	}
 	mutex_unlock(&gomem_cache_mutex);
-	if (cache->cls == &cache->own)
+	if (cache->cls == &cache->own) {
+		gomem_debugfs_remove(&cache->own);
 		gomem_class_destroy(&cache->own);
+		gomem_debug_class_exit(&cache->own);
+	}
 	free_percpu(cache->pcpu);
 	kfree(cache->name);
 	kfree(cache);

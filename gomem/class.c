@@ -49,7 +49,7 @@ static unsigned int mag_limit(unsigned int elemsize)
  * @link_off: where a free object's link goes (objsize rounded up to 8 for
  *	classes whose free objects must keep their contents, else 0)
  *
- * The caller sets a private class's options (ctor, rcu, poison, ...) before
+ * The caller sets a private class's options (ctor, rcu, debug, ...) before
  * it allocates from it. On failure nothing is left allocated or registered.
  *
  * Context: process context; may sleep.
@@ -74,7 +74,7 @@ int gomem_class_init(struct gomem_class *cls, unsigned int spanclass,
 	if (cls->tiny)
 		cls->nelems = gomem_tiny_nelems(cls->npages);
 	cls->mag_limit = mag_limit(cls->elemsize);
-	cls->fastpath = !cls->tiny;	/* cache.c clears it for poison classes */
+	cls->fastpath = !cls->tiny;	/* debug.c clears it for debug classes */
 	cls->pcpu = gomem_meta_alloc(alloc_percpu(struct gomem_mcache));
 	cls->central = gomem_meta_alloc(kcalloc(nr_node_ids, sizeof(*cls->central), GFP_KERNEL));
 	if (!cls->pcpu || !cls->central) {

@@ -5,8 +5,8 @@
  * mcache.c), its per-node central lists (struct gomem_mcentral, mcentral.c)
  * and the spans they share. The kmalloc family uses the 136 global
  * instances, gomem_classes[spanclass]; caches that may not share spans
- * (constructor, no-merge, typesafe-by-RCU, poison) get an instance of their
- * own. Every instance is in one registry (class.c). Locks: locking.h.
+ * (constructor, no-merge, typesafe-by-RCU, debug flags) get an instance of
+ * their own. Every instance is in one registry (class.c). Locks: locking.h.
  */
 #ifndef _GOMEM_CLASS_H
 #define _GOMEM_CLASS_H
@@ -29,8 +29,6 @@
 #define GOMEM_XFER_MAX		(GOMEM_XFER_MAGS * GOMEM_MAG_MAX)
 /* spans taken off a central list per lock hold when releasing them */
 #define GOMEM_RELEASE_BATCH	16
-
-#define GOMEM_POISON_FREE	0x6b
 
 /* mcache: one CPU's state for one class (Go's mcache.alloc[spc] and more) */
 struct gomem_mcache {
@@ -86,10 +84,9 @@ struct gomem_class {
 	u8 sizeclass;
 	u8 npages;
 	bool tiny;			/* the tiny allocator's blocks */
-	bool poison;			/* GOMEM_POISON: free objects poisoned */
 	bool rcu;			/* typesafe-by-RCU: spans freed after a GP */
 	bool keep_contents;		/* ctor or RCU: never zeroed by gomem */
-	bool fastpath;			/* no tiny, no poison: the inline paths apply */
+	bool fastpath;			/* not tiny, not debug: the inline paths apply */
 	u16 nelems;
 	u16 mag_limit;
 	u32 elemsize;			/* size class: object stride */
@@ -103,11 +100,18 @@ struct gomem_class {
 	struct gomem_mcache __percpu *pcpu;
 	struct gomem_mcentral *central;	/* [nr_node_ids] */
 	struct list_head registry;	/* every instance, under gomem_class_mutex */
+	/* a debug class's state (debug.c), else NULL */
+	struct gomem_debug *debug;
+	/*
+	 * A global class that gomem.debug= turned into a debug class: the
+	 * debug class that serves its allocations (debug.c), else NULL.
+	 */
+	struct gomem_class *redirect;
 	/*
 	 * To 128 bytes: a power-of-two size makes the inline paths' index
 	 * into gomem_classes[] one shift (class.c checks the size).
 	 */
-	u8 pad[40];
+	u8 pad[24];
 };
 
 #define GOMEM_CLASS_SIZE	128

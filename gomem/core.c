@@ -4,7 +4,8 @@
  * and for the userspace test harness alike:
  *
  *   statistics -> chunk index (arena) -> page heaps -> global classes ->
- *   free hints (mcache) -> tiny allocator -> hotplug callback and shrinker
+ *   kmalloc debug classes (gomem.debug=) -> free hints (mcache) -> tiny
+ *   allocator -> hotplug callback and shrinker
  *
  * and back down in reverse, after every CPU was drained and every free
  * page released. /proc/gomem is the module's own (main.c, procfs.c).
@@ -20,6 +21,7 @@
 #include "mheap.h"
 #include "stats.h"
 #include "tiny.h"
+#include "debug.h"
 
 /**
  * gomem_core_init() - set every layer up, bottom first
@@ -44,9 +46,12 @@ int gomem_core_init(void)
 	err = gomem_classes_init();
 	if (err)
 		goto fail_heap;
+	err = gomem_debug_kmalloc_init();	/* before anything is allocated */
+	if (err)
+		goto fail_debug;
 	err = gomem_mcache_init();
 	if (err)
-		goto fail_classes;
+		goto fail_debug;
 	err = gomem_tiny_init();
 	if (err)
 		goto fail_mcache;
@@ -59,7 +64,8 @@ fail_tiny:
 	gomem_tiny_exit();
 fail_mcache:
 	gomem_mcache_exit();
-fail_classes:
+fail_debug:
+	gomem_debug_kmalloc_exit();
 	gomem_classes_exit();
 fail_heap:
 	gomem_heap_exit();
@@ -91,6 +97,7 @@ unsigned long gomem_core_exit(unsigned long *released)
 	rcu_barrier();		/* typesafe-by-RCU spans the release freed */
 	gomem_tiny_exit();
 	gomem_mcache_exit();
+	gomem_debug_kmalloc_exit();
 	gomem_classes_exit();
 	*released = 0;
 	for_each_node(node) {

@@ -11,7 +11,7 @@
  *
  * The inline frees (mcache.h) handle the common case; this path is taken
  * for everything they decline: another class or cache than the hint's,
- * a full magazine, tiny and poison classes, large objects, misuse.
+ * a full magazine, tiny and debug classes, large objects, misuse.
  *
  * Context: any (each lookup runs inside the CPU section, locking.h, which
  * makes it an RCU reader of the chunk index). Calls the tiny allocator, the mcache
@@ -27,6 +27,7 @@
 #include "vmalloc.h"
 #include "report.h"
 #include "stats.h"
+#include "debug.h"
 
 /**
  * gomem_free_by_address() - free any small or large gomem object, checked
@@ -74,6 +75,13 @@ bool gomem_free_by_address(const char *name, struct gomem_class *want, const voi
 		if (unlikely(want && cls != want)) {
 			bad = "object of another cache";
 			goto refuse;
+		}
+		if (unlikely(cls->debug)) {
+			/* checked and freed by debug.c, which leaves the section */
+			ok = gomem_debug_free_unlock(cls, s, p, ip, flags);
+			if (ok && !want && cls->cache_counts)
+				this_cpu_inc(cls->cache_counts->frees);
+			return ok;
 		}
 		if (cls->tiny) {
 			ok = gomem_tiny_free_irqoff(name, s, (void *)p, ip);
@@ -129,7 +137,9 @@ void *gomem_obj_start(const void *p)
 
 	gomem_cpu_lock(flags);
 	s = gomem_ptr_to_span(p);
-	if (s && s->state == GOMEM_SPAN_SMALL && !s->cls->tiny) {
+	if (s && s->state == GOMEM_SPAN_SMALL && s->cls->debug) {
+		start = gomem_debug_obj_start(s, p);
+	} else if (s && s->state == GOMEM_SPAN_SMALL && !s->cls->tiny) {
 		off = (unsigned long)p - (unsigned long)s->start;
 		start = (char *)s->start +
 			gomem_obj_index(off, s->cls->sizeclass) * s->elemsize;
@@ -171,7 +181,9 @@ size_t gomem_obj_size(const void *p)
 
 	gomem_cpu_lock(flags);
 	s = gomem_ptr_to_span(p);
-	if (s && s->state == GOMEM_SPAN_SMALL && s->cls->tiny)
+	if (s && s->state == GOMEM_SPAN_SMALL && s->cls->debug)
+		size = gomem_debug_obj_index(s, p, &idx) ? s->cls->objsize : 0;
+	else if (s && s->state == GOMEM_SPAN_SMALL && s->cls->tiny)
 		size = tiny_size(s, p);
 	else if (s && s->state == GOMEM_SPAN_SMALL && gomem_span_obj_index(s, p, &idx))
 		size = s->cls->objsize;

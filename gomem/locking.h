@@ -26,6 +26,9 @@
  *                                         pageAlloc (pagealloc.c); irq-safe
  *   6. gomem_arena_lock (arena.c)         the chunk index, when it grows
  *   7. fixalloc->lock (fixalloc.c)        a leaf below any of them
+ *      gomem_debug_report_lock (debug.c) a debug class's reports: a leaf,
+ *                                         irq-safe, taken alone or under
+ *                                         an mcentral lock (the walks)
  *      gomem_vobj_lock (vmalloc.c)        the list of vmalloc'ed objects: a
  *                                         leaf, taken alone, irq-safe
  *
@@ -57,9 +60,11 @@
  * Walks over every class, every CPU or every chunk take a lock per piece:
  * the class registry is walked under its mutex with interrupts on, a CPU is
  * drained class by class in a work item on it (or, once dead, by the
- * hotplug callback), never in one interrupts-off IPI. The one exception is
- * gomem_mcentral_check(), for tests and debugging: it walks a class's lists
- * whole under the lock.
+ * hotplug callback), never in one interrupts-off IPI. The exceptions are
+ * for tests and debugging: gomem_mcentral_check() walks a class's lists
+ * whole under the lock, and so do a debug class's walks (debug.c: its
+ * debugfs files validate, alloc_traces and free_traces, and its leak report
+ * at destroy), one node's lock across that node's spans of the class.
  *
  * Per-CPU rules (the mcache, the free hints, the tiny state, the per-CPU
  * counters): touched only by their own CPU inside the CPU section,

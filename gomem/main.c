@@ -18,29 +18,45 @@
 #include "cache.h"
 #include "mheap.h"
 #include "procfs.h"
+#include "debug.h"
+#include "debugfs.h"
 
 static unsigned int retain_kb = 4096;
 module_param(retain_kb, uint, 0444);
 MODULE_PARM_DESC(retain_kb, "free memory each node keeps rather than release, KiB (4096)");
+
+static char *debug;
+module_param(debug, charp, 0444);
+MODULE_PARM_DESC(debug, "debug options for caches and kmalloc classes, in slub_debug's syntax: flags FZPU[,name...][;...] (Documentation/debugging.rst)");
 
 static int __init gomem_init(void)
 {
 	int err;
 
 	gomem_retain_pages = ((unsigned long)retain_kb << 10) >> GOMEM_PAGE_SHIFT;
-	err = gomem_core_init();
+	err = gomem_debug_setup(debug);
 	if (err)
 		return err;
+	err = gomem_core_init();
+	if (err)
+		goto fail_debug;
+	/* the kmalloc classes gomem.debug= made debug classes: their files */
+	gomem_debug_kmalloc_for_each(gomem_debugfs_add_class, NULL);
 	err = gomem_procfs_init();
 	if (err) {
 		unsigned long released;
 
+		gomem_debugfs_exit();
 		gomem_core_exit(&released);
-		return err;
+		goto fail_debug;
 	}
 	pr_info("gomem: loaded: %u size classes, %u nodes, retaining %u KiB per node\n",
 		GOMEM_NUM_SIZE_CLASSES, nr_node_ids, retain_kb);
 	return 0;
+fail_debug:
+	gomem_debugfs_exit();
+	gomem_debug_teardown();
+	return err;
 }
 
 static void __exit gomem_exit(void)
@@ -48,9 +64,11 @@ static void __exit gomem_exit(void)
 	unsigned long held, released;
 
 	gomem_procfs_exit();
+	gomem_debugfs_exit();	/* before the kmalloc debug classes go */
 	if (!list_empty(&gomem_caches))
 		pr_err("gomem: caches still exist at exit (destroyed with live objects)\n");
 	held = gomem_core_exit(&released);
+	gomem_debug_teardown();
 	pr_info("gomem: unloaded: %lu KiB given back in all, %lu KiB still held\n",
 		released << (GOMEM_PAGE_SHIFT - 10), held << (GOMEM_PAGE_SHIFT - 10));
 }

@@ -29,6 +29,7 @@
 #include "vmalloc.h"
 #include "report.h"
 #include "stats.h"
+#include "trace.h"
 
 #define GOMEM_MAX_ALLOC	((size_t)INT_MAX)
 
@@ -57,15 +58,18 @@ void *gomem_kmalloc_node(size_t size, gfp_t flags, int node)
 			return gomem_alloc_hook(cls, p, 0, flags & ~__GFP_ZERO, true);
 	}
 	if (unlikely(!size))
-		return ZERO_SIZE_PTR;
-	if (unlikely(size > GOMEM_MAX_LARGE_SIZE && size <= GOMEM_MAX_ALLOC))
-		return gomem_vmalloc_alloc(size, flags, _RET_IP_);
-	if (likely(size <= GOMEM_MAX_SMALL_SIZE))
+		p = ZERO_SIZE_PTR;
+	else if (unlikely(size > GOMEM_MAX_LARGE_SIZE && size <= GOMEM_MAX_ALLOC))
+		p = gomem_vmalloc_alloc(size, flags, _RET_IP_);
+	else if (likely(size <= GOMEM_MAX_SMALL_SIZE))
 		p = gomem_class_alloc(&gomem_classes[gomem_size_to_class(size) << 1], flags, node);
 	else if (size <= GOMEM_MAX_LARGE_SIZE)
 		p = gomem_large_alloc(size, flags, node);
 	else
 		p = NULL;	/* an impossible size */
+	if (trace_gomem_alloc_enabled())
+		trace_gomem_alloc(_RET_IP_, p, size, gomem_ksize(p), flags,
+				  node, "kmalloc");
 	if (unlikely(!p) && !(flags & __GFP_NOWARN))
 		pr_warn("gomem: %pS: allocation of %zu bytes (gfp %#x) failed\n",
 			__builtin_return_address(0), size, flags);
@@ -83,6 +87,8 @@ static noinline void *kmalloc_class_slow(unsigned int sizeclass, gfp_t flags,
 		return NULL;
 	cls = &gomem_classes[sizeclass << 1];
 	p = gomem_class_alloc(cls, flags, NUMA_NO_NODE);
+	/* the size asked for was folded away: the class's stands for it */
+	trace_gomem_alloc(ip, p, cls->objsize, cls->objsize, flags, NUMA_NO_NODE, "kmalloc");
 	if (unlikely(!p) && !(flags & __GFP_NOWARN))
 		pr_warn("gomem: %pS: allocation of %u bytes (gfp %#x) failed\n",
 			(void *)ip, cls->elemsize, flags);
@@ -119,6 +125,7 @@ EXPORT_SYMBOL_GPL(__gomem_kmalloc_class);
 /* the full path: what the inline and the indexed frees declined */
 static noinline void kfree_slow(const void *objp, unsigned long ip)
 {
+	trace_gomem_free(ip, objp, "kmalloc");
 	if (unlikely(ZERO_OR_NULL_PTR(objp)))
 		return;
 	if (unlikely(is_vmalloc_addr(objp))) {
@@ -281,6 +288,9 @@ void *gomem_kmalloc_noscan(size_t size, gfp_t flags)
 				      flags, NUMA_NO_NODE);
 	else
 		return gomem_kmalloc_node(size, flags, NUMA_NO_NODE);
+	if (trace_gomem_alloc_enabled())
+		trace_gomem_alloc(_RET_IP_, p, size, gomem_ksize(p), flags,
+				  NUMA_NO_NODE, "kmalloc-noscan");
 	if (unlikely(!p) && !(flags & __GFP_NOWARN))
 		pr_warn("gomem: %pS: noscan allocation of %zu bytes (gfp %#x) failed\n",
 			__builtin_return_address(0), size, flags);

@@ -40,6 +40,8 @@
 #include "report.h"
 #include "stats.h"
 #include "faultinject.h"
+#include "debug.h"
+#include "trace.h"
 
 struct gomem_free_hint __percpu *gomem_free_hints;
 /* the CPU section's lock: see locking.h */
@@ -93,7 +95,7 @@ void gomem_free_hint_set_irqoff(struct gomem_span *s, long gen)
 
 	gomem_assert_cpu_locked();
 
-	if (!cls->fastpath || s->node != numa_mem_id())
+	if (!cls->fastpath || s->node != numa_mem_id() || gomem_tracing_on())
 		return;
 	h->start = (unsigned long)s->start;
 	h->size = (unsigned long)s->nelems * s->elemsize;
@@ -179,6 +181,8 @@ bool gomem_free_indexed_unlock(struct gomem_class *want, const void *p, unsigned
 	long gen;
 
 	gomem_assert_cpu_locked();
+	if (gomem_tracing_on())		/* every free to the full path: trace.c */
+		goto slow;
 	s = gomem_span_lookup_gen(p, &gen);
 	if (unlikely(!s || READ_ONCE(s->state) != GOMEM_SPAN_SMALL))
 		goto slow;
@@ -321,6 +325,11 @@ static void free_irqoff(struct gomem_class *cls, struct gomem_span *s, void *p)
 {
 	struct gomem_mcache *mc = this_cpu_ptr(cls->pcpu);
 
+	if (gomem_tracing_on()) {	/* to its span: no magazine fills (trace.c) */
+		gomem_count(&mc->frees, 1);
+		gomem_mcentral_free_objs(cls, &p, 1);
+		return;
+	}
 	if (unlikely(s->node != numa_mem_id())) {
 		free_remote_irqoff(cls, mc, p, s->node);
 		return;
@@ -410,7 +419,7 @@ unsigned int gomem_mcache_free_run(struct gomem_class *cls, void **objs, unsigne
 	long gen;
 	void *p;
 
-	if (!cls->fastpath || want_init_on_free())
+	if (!cls->fastpath || want_init_on_free() || gomem_tracing_on())
 		return 0;
 	n = min_t(unsigned int, n, GOMEM_MAG_MAX);
 	gomem_cpu_lock(flags);
@@ -447,20 +456,6 @@ unsigned int gomem_mcache_free_run(struct gomem_class *cls, void **objs, unsigne
 	return i;
 }
 
-/* GOMEM_POISON: a free object must still hold the poison */
-static void poison_check(struct gomem_class *cls, u8 *p)
-{
-	unsigned int i;
-
-	for (i = 0; i < cls->objsize; i++) {
-		if (p[i] != GOMEM_POISON_FREE) {
-			pr_warn("gomem: %s: object %p was written after free (byte %u is %#x)\n",
-				gomem_class_name(cls), p, i, p[i]);
-			break;
-		}
-	}
-}
-
 /**
  * gomem_class_alloc() - allocate one object of a class
  * @cls: the class
@@ -474,6 +469,25 @@ void *gomem_class_alloc(struct gomem_class *cls, gfp_t gfp, int node)
 	unsigned long flags;
 	void *p;
 
+	/* a kmalloc class under gomem.debug=, and debug classes: debug.c */
+	if (unlikely(cls->redirect))
+		cls = cls->redirect;
+	if (unlikely(cls->debug)) {
+		p = gomem_debug_alloc(cls, gfp, node);
+		goto out;
+	}
+	/* tracing (trace.c): no magazine or cached span is filled */
+	if (gomem_tracing_on()) {
+		if (node == NUMA_NO_NODE || !gomem_node_valid(node) || !node_state(node, N_MEMORY))
+			node = numa_mem_id();
+		p = gomem_mcentral_alloc_node(cls, node, gfp);
+		if (p) {
+			gomem_cpu_lock(flags);
+			gomem_count(&this_cpu_ptr(cls->pcpu)->allocs, 1);
+			gomem_cpu_unlock(flags);
+		}
+		goto out;
+	}
 	if (unlikely(gfp & __GFP_THISNODE) && node == NUMA_NO_NODE)
 		node = numa_mem_id();
 	/* another node, or one that must be exact: the central lists */
@@ -490,12 +504,11 @@ void *gomem_class_alloc(struct gomem_class *cls, gfp_t gfp, int node)
 		p = gomem_mcache_alloc_irqoff(cls, gfp, &flags);
 		gomem_cpu_unlock(flags);
 	}
+out:
 	if (unlikely(!p)) {
 		gomem_stat_add(GOMEM_STAT_FAILED_ALLOCS, 1);
 		return NULL;
 	}
-	if (unlikely(cls->poison))
-		poison_check(cls, p);
 	return gomem_alloc_hook(cls, p, cls->objsize, gfp, false);
 }
 
@@ -539,10 +552,7 @@ bool gomem_class_free_irqoff(struct gomem_class *cls, struct gomem_span *s, void
 	}
 	if (!cls->tiny)		/* tiny objects are kmemleak's, not their blocks */
 		kmemleak_free(p);
-	/* a poisoned class's mark is after the object (a private class) */
-	if (unlikely(cls->poison))
-		memset(p, GOMEM_POISON_FREE, cls->objsize);
-	else if (want_init_on_free() && !cls->keep_contents)
+	if (want_init_on_free() && !cls->keep_contents)
 		zero_freed(cls, p);
 	free_irqoff(cls, s, p);
 	return true;

@@ -59,6 +59,7 @@
 #include "mheap.h"
 #include "locking.h"
 #include "faultinject.h"
+#include "trace_heap.h"
 
 struct gomem_heap *gomem_heaps[MAX_NUMNODES];
 /* free pages a node keeps rather than release (one chunk) */
@@ -356,6 +357,8 @@ static unsigned long heap_release(struct gomem_heap *h, unsigned long keep, bool
 		spin_lock_irqsave(&h->lock, flags);
 	}
 	spin_unlock_irqrestore(&h->lock, flags);
+	if (done)
+		trace_gomem_heap_release(h->node, done);
 	return done;
 }
 
@@ -513,6 +516,7 @@ static int heap_grow(struct gomem_heap *h, unsigned long npages, gfp_t gfp)
 		h->st.fallback_blocks++;
 	spin_unlock_irqrestore(&h->lock, flags);
 	kfree(fresh);
+	trace_gomem_heap_grow(h->node, n);
 	return 0;
 
 fail_unlock:
@@ -645,6 +649,7 @@ void gomem_heap_free_span(struct gomem_span *s)
 	unsigned long flags;
 	bool trim;
 
+	trace_gomem_span_free(s->node, s->base, s->npages, s->spanclass);
 	spin_lock_irqsave(&h->lock, flags);
 	map_span(s, NULL);
 	/* after the unmap, before the pages can be reused: see gomem_free_hint */
@@ -690,6 +695,7 @@ void *gomem_large_alloc(size_t size, gfp_t gfp, int node)
 	s->nelems = 1;
 	s->alloc_count = 1;
 	s->spanclass = 0;
+	trace_gomem_span_alloc(s->node, s->base, s->npages, 0);
 	h = gomem_heaps[s->node];
 	spin_lock_irqsave(&h->lock, flags);
 	h->st.large_allocs++;

@@ -28,6 +28,7 @@
 #include "mcentral.h"
 #include "mheap.h"
 #include "stats.h"
+#include "debug.h"
 
 #define PG(n)	((unsigned long)(n) << GOMEM_PAGE_SHIFT)
 
@@ -37,7 +38,8 @@
 static void show_flags(struct seq_file *m, unsigned long f)
 {
 	static const char * const names[] = { "hwcache_align", "noscan", "no_merge",
-					      "typesafe_by_rcu", "poison" };
+					      "typesafe_by_rcu", "poison", "red_zone",
+					      "store_user", "consistency_checks" };
 	bool first = true;
 	unsigned int i;
 
@@ -49,6 +51,21 @@ static void show_flags(struct seq_file *m, unsigned long f)
 	}
 	if (first)
 		seq_puts(m, "-");
+}
+
+/* a global class's figures, with its debug class's under gomem.debug= */
+static void class_sum(struct gomem_class *cls, unsigned long *a, unsigned long *f,
+		      unsigned long *c)
+{
+	unsigned long ra, rf, rc;
+
+	gomem_class_sum(cls, a, f, c);
+	if (cls->redirect) {
+		gomem_class_sum(cls->redirect, &ra, &rf, &rc);
+		*a += ra;
+		*f += rf;
+		*c += rc;
+	}
 }
 
 static int gomem_proc_show(struct seq_file *m, void *v)
@@ -64,7 +81,7 @@ static int gomem_proc_show(struct seq_file *m, void *v)
 
 	/* classes first: their sums feed the totals */
 	for (spc = 2; spc < GOMEM_NUM_SPAN_CLASSES; spc++) {
-		gomem_class_sum(&gomem_classes[spc], &a, &f, &c);
+		class_sum(&gomem_classes[spc], &a, &f, &c);
 		small_allocs += a;
 		small_frees += f;
 		cached_objs += c;
@@ -121,12 +138,16 @@ static int gomem_proc_show(struct seq_file *m, void *v)
 		unsigned long allocs = 0, frees = 0, cached = 0, nspans = 0, moved = 0;
 
 		for (spc = sc << 1; spc <= ((sc << 1) | 1); spc++) {
-			gomem_class_sum(&gomem_classes[spc], &a, &f, &c);
+			class_sum(&gomem_classes[spc], &a, &f, &c);
 			allocs += a;
 			frees += f;
 			cached += c;
 			gomem_mcentral_count(&gomem_classes[spc], &cspans, &cobjs);
 			nspans += cspans;
+			if (gomem_classes[spc].redirect) {
+				gomem_mcentral_count(gomem_classes[spc].redirect, &cspans, &cobjs);
+				nspans += cspans;
+			}
 			moved += gomem_mcentral_transferred(&gomem_classes[spc]);
 		}
 		seq_printf(m, "class id=%u object_size=%u span_bytes=%lu objects_per_span=%u",
@@ -164,8 +185,9 @@ static int gomem_proc_show(struct seq_file *m, void *v)
 			seq_puts(m, " spans=-");
 		}
 		seq_printf(m, " active_objects=%lu allocs=%lu frees=%lu flags=", ca - cf, ca, cf);
-		show_flags(m, cache->flags);
-		seq_puts(m, cache->ctor ? " ctor=1\n" : " ctor=0\n");
+		show_flags(m, cache->flags | (cache->cls->debug ? cache->cls->debug->flags : 0));
+		seq_printf(m, " ctor=%d isolated=%lu\n", !!cache->ctor,
+			   gomem_debug_isolated(cache->cls));
 	}
 	mutex_unlock(&gomem_cache_mutex);
 	return 0;

@@ -18,6 +18,8 @@
 #include <linux/string.h>
 #include <linux/random.h>
 #include "class.h"
+#include "debug.h"
+#include "trace_heap.h"
 
 /* read by every inline free, written by span releases: a line of its own */
 atomic_long_t gomem_span_gen ____cacheline_aligned_in_smp;
@@ -49,7 +51,7 @@ void gomem_queued_init(void)
  * @cls: the class it will serve
  *
  * Everything a span needs before its first object is handed out: the
- * allocation state, the poison fill of a GOMEM_POISON class, the cleared
+ * allocation state, a debug class's red zones and poison (debug.c), the cleared
  * block end masks, freed masks and counts of a tiny span, and the
  * constructor run over every object of a class that has one (objects are
  * constructed once, when their span is made, as SLUB constructs them when
@@ -70,13 +72,18 @@ void gomem_span_prepare(struct gomem_span *s, struct gomem_class *cls)
 	bitmap_zero(s->alloc_bits, GOMEM_SPAN_MAX_ELEMS);
 	bitmap_zero(s->remote_bits, GOMEM_SPAN_MAX_ELEMS);
 	s->state = GOMEM_SPAN_SMALL;
-	if (cls->poison)
-		memset(s->start, GOMEM_POISON_FREE, (size_t)s->npages << GOMEM_PAGE_SHIFT);
+	trace_gomem_span_alloc(s->node, s->base, s->npages, s->spanclass);
+	if (cls->debug)		/* debug.c lays the slots out */
+		cls->debug->prepare_span(cls, s);
 	if (cls->tiny)
 		memset(gomem_tiny_ends(s, s->start), 0, s->nelems * GOMEM_TINY_META);
-	if (cls->ctor)
+	if (cls->ctor) {
+		/* a debug class's object starts after its left red zone */
+		char *obj = (char *)s->start + (cls->debug ? cls->debug->left : 0);
+
 		for (i = 0; i < s->nelems; i++)
-			cls->ctor((char *)s->start + i * s->elemsize);
+			cls->ctor(obj + i * s->elemsize);
+	}
 }
 
 /**

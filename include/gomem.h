@@ -298,8 +298,18 @@ static inline void *gomem_krealloc_array(void *p, size_t n, size_t size, gfp_t f
 #define GOMEM_NOSCAN		0x00000002UL	/* objects hold no pointers */
 #define GOMEM_NO_MERGE		0x00000004UL	/* never share spans with others */
 #define GOMEM_TYPESAFE_BY_RCU	0x00000008UL	/* span pages reused after a GP */
-#define GOMEM_POISON		0x00000010UL	/* poison free objects, check them */
-#define GOMEM_CACHE_FLAGS	0x0000001fUL
+/*
+ * Debug flags (Documentation/debugging.rst), as SLUB's F, Z, P and U: any of
+ * them gives the cache spans of its own and takes its objects off the fast
+ * paths. gomem.debug= sets them at load time for caches and kmalloc classes.
+ */
+#define GOMEM_POISON		0x00000010UL	/* poison free objects, check them (P) */
+#define GOMEM_RED_ZONE		0x00000020UL	/* red zones around objects (Z) */
+#define GOMEM_STORE_USER	0x00000040UL	/* last alloc and free owner (U) */
+#define GOMEM_CONSISTENCY_CHECKS 0x00000080UL	/* state checks at alloc, free (F) */
+#define GOMEM_DEBUG_FLAGS	(GOMEM_POISON | GOMEM_RED_ZONE | GOMEM_STORE_USER | \
+				 GOMEM_CONSISTENCY_CHECKS)
+#define GOMEM_CACHE_FLAGS	0x000000ffUL
 
 struct gomem_cache;
 

@@ -1610,31 +1610,49 @@ static void api_test_destroy_live(API_ARGS)
 	api_section("end");
 }
 
-/* GOMEM_POISON: a write after free is found when the object is reused, and it is reused */
+/*
+ * GOMEM_POISON: a write after free is found when the object would be handed
+ * out again; the object is then isolated (never handed out again) and the
+ * allocation gets another one. A kept object holds the span.
+ */
 static void api_test_poison(API_ARGS)
 {
 	struct gomem_cache *c = gomem_cache_create("tgc_700p", 700, 0, GOMEM_POISON, NULL);
-	u8 *p, *q;
+	struct api_cache_stat st;
+	u8 *keep, *p, *q[8];
+	bool reused = false;
+	int i;
 
 	if (API_EXPECT(c, "cannot create tgc_700p"))
 		return;
+	keep = gomem_cache_alloc(c, GFP_KERNEL);
+	p = gomem_cache_alloc(c, GFP_KERNEL);
+	if (API_EXPECT(keep && p, "no objects from tgc_700p"))
+		goto out;
 	api_section("poison");
 	api_quiet(true);
-	api_pin();
-	p = gomem_cache_alloc(c, GFP_KERNEL);
-	if (p) {
-		gomem_cache_free(c, p);
-		p[3] = 0x42;	/* the object sits in this CPU's magazine, poisoned */
+	gomem_cache_free(c, p);
+	API_EXPECT(p[0] == 0x6b && p[698] == 0x6b && p[699] == 0xa5,
+		   "a free object is not poisoned (%#x %#x %#x)", p[0], p[698], p[699]);
+	p[3] = 0x42;	/* write after free */
+	/* the span's free objects, lowest first: p's slot is reached at once */
+	for (i = 0; i < 8; i++) {
+		q[i] = gomem_cache_alloc(c, GFP_KERNEL);
+		reused |= q[i] == p;
 	}
-	q = gomem_cache_alloc(c, GFP_KERNEL);	/* the same object: reported */
-	api_unpin();
 	api_quiet(false);
 	api_section("end");
-	API_EXPECT(p && p == q, "the magazine did not hand the object back");
-	if (q)
-		gomem_cache_free(c, q);
-	api_expect_row(API_PASS, "tgc_700p", 2, 2);
+	API_EXPECT(!reused, "the damaged object was handed out again");
+	api_cache_stat("tgc_700p", &st);
+	API_EXPECT(st.active == 9, "tgc_700p shows %lu objects, expected 9", st.active);
+	for (i = 0; i < 8; i++)
+		gomem_cache_free(c, q[i]);
+out:
+	gomem_cache_free(c, keep);
+	api_expect_row(API_PASS, "tgc_700p", 10, 10);
 	gomem_cache_destroy(c);
+	api_cache_stat("tgc_700p", &st);
+	API_EXPECT(!st.listed, "tgc_700p not destroyed: its isolated object was not released");
 }
 
 /* every case, in the order both runtimes run them */

@@ -367,7 +367,11 @@ static void op_cache_create(struct fz_in *in)
 	align = aligns[in_u8(in) % ARRAY_SIZE(aligns)];
 	flags = in_u8(in);
 	ctor = flags & 0x80;
-	flags &= GOMEM_CACHE_FLAGS | 0x20;	/* 0x20: an unknown flag */
+	flags &= 0x7f;
+	if (flags == 0x7f)
+		flags = 0x100;		/* an unknown flag */
+	else if (flags & GOMEM_STORE_USER)
+		flags |= GOMEM_CONSISTENCY_CHECKS;	/* debug classes: F with U */
 	len = in_u8(in) % sizeof(name);
 	for (i = 0; i < len; i++)
 		name[i] = in_u8(in) ?: ' ';

@@ -18,10 +18,60 @@ __thread int shim_irq_depth, shim_preempt_depth;
 
 static pthread_mutex_t shim_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static pthread_mutex_t shim_log_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *shim_log_buf;
+static size_t shim_log_len, shim_log_size;
+static bool shim_log_on;
+
+void shim_log_capture(bool on)
+{
+	pthread_mutex_lock(&shim_log_lock);
+	shim_log_on = on;
+	if (on) {
+		shim_log_len = 0;
+		if (shim_log_buf)
+			shim_log_buf[0] = 0;
+	}
+	pthread_mutex_unlock(&shim_log_lock);
+}
+
+const char *shim_log(void)
+{
+	return shim_log_buf ? shim_log_buf : "";
+}
+
+static void shim_log_add(const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n;
+
+	pthread_mutex_lock(&shim_log_lock);
+	if (!shim_log_on)
+		goto out;
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n > 0 && shim_log_len + n + 1 > shim_log_size) {
+		shim_log_size = (shim_log_len + n + 1) * 2;
+		shim_log_buf = realloc(shim_log_buf, shim_log_size);
+		if (!shim_log_buf)
+			abort();
+	}
+	if (n > 0) {
+		vsnprintf(shim_log_buf + shim_log_len, n + 1, fmt, ap);
+		shim_log_len += n;
+	}
+out:
+	pthread_mutex_unlock(&shim_log_lock);
+}
+
 void shim_printk(const char *lvl, const char *fmt, ...)
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	shim_log_add(fmt, ap);
+	va_end(ap);
 	if (lvl[0] == 'W' || lvl[0] == 'E')
 		__atomic_fetch_add(&shim_warnings, 1, __ATOMIC_RELAXED);
 	if (shim_quiet && lvl[0] != 'E')
@@ -1058,4 +1108,185 @@ bool queue_work_on(int cpu, struct workqueue_struct *wq, struct work_struct *wor
 	work->func(work);
 	shim_cpu_impersonate(-1);
 	return true;
+}
+
+/* ---- debug classes: owners and reports ---- */
+#include <execinfo.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+unsigned int stack_trace_save(unsigned long *store, unsigned int size, unsigned int skip)
+{
+	void *frames[64];
+	int n = backtrace(frames, 64), i, k = 0;
+
+	for (i = skip + 1; i < n && k < (int)size; i++)
+		store[k++] = (unsigned long)frames[i];
+	return k;
+}
+
+/* the stack depot: stacks kept whole, forever, found again by content */
+#define SHIM_DEPOT_MAX	4096
+#define SHIM_DEPOT_DEPTH 16
+static struct { unsigned int n; unsigned long e[SHIM_DEPOT_DEPTH]; } shim_depot[SHIM_DEPOT_MAX];
+static unsigned int shim_depot_n;
+static pthread_mutex_t shim_depot_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int stack_depot_init(void)
+{
+	return 0;
+}
+
+depot_stack_handle_t stack_depot_save(unsigned long *entries, unsigned int nr, gfp_t gfp)
+{
+	unsigned int i, h = 0;
+
+	(void)gfp;
+	if (nr > SHIM_DEPOT_DEPTH)
+		nr = SHIM_DEPOT_DEPTH;
+	pthread_mutex_lock(&shim_depot_lock);
+	for (i = 0; i < shim_depot_n; i++)
+		if (shim_depot[i].n == nr && !memcmp(shim_depot[i].e, entries, nr * sizeof(long)))
+			break;
+	if (i == shim_depot_n && shim_depot_n < SHIM_DEPOT_MAX) {
+		shim_depot[i].n = nr;
+		memcpy(shim_depot[i].e, entries, nr * sizeof(long));
+		shim_depot_n++;
+	}
+	if (i < shim_depot_n)
+		h = i + 1;
+	pthread_mutex_unlock(&shim_depot_lock);
+	return h;
+}
+
+unsigned int stack_depot_fetch(depot_stack_handle_t handle, unsigned long **entries)
+{
+	if (!handle || handle > shim_depot_n)
+		return 0;
+	*entries = shim_depot[handle - 1].e;
+	return shim_depot[handle - 1].n;
+}
+
+void stack_depot_print(depot_stack_handle_t handle)
+{
+	unsigned long *e;
+	unsigned int i, n = stack_depot_fetch(handle, &e);
+
+	for (i = 0; i < n; i++)
+		shim_printk("E", " %p\n", (void *)e[i]);
+}
+
+void print_hex_dump(const char *level, const char *prefix, int type, int rowsize,
+		    int groupsize, const void *buf, size_t len, bool ascii)
+{
+	const unsigned char *p = buf;
+	char line[128];
+	size_t i, j;
+	int n;
+
+	(void)level; (void)type; (void)groupsize; (void)ascii;
+	for (i = 0; i < len; i += rowsize) {
+		n = snprintf(line, sizeof(line), "%s%p:", prefix, (void *)(p + i));
+		for (j = i; j < len && j < i + rowsize; j++)
+			n += snprintf(line + n, sizeof(line) - n, " %02x", p[j]);
+		shim_printk("E", "%s\n", line);
+	}
+}
+
+void *memchr_inv(const void *start, int c, size_t bytes)
+{
+	const unsigned char *p = start;
+	size_t i;
+
+	for (i = 0; i < bytes; i++)
+		if (p[i] != (unsigned char)c)
+			return (void *)(p + i);
+	return NULL;
+}
+
+void *krealloc(const void *p, size_t size, gfp_t gfp)
+{
+	(void)gfp;
+	return realloc((void *)p, size ? size : 1);
+}
+
+char *kstrndup(const char *s, size_t max, gfp_t gfp)
+{
+	(void)gfp;
+	return s ? strndup(s, max) : NULL;
+}
+
+ssize_t strscpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strnlen(src, size);
+
+	if (!size)
+		return -E2BIG;
+	if (n == size) {
+		memcpy(dst, src, size - 1);
+		dst[size - 1] = 0;
+		return -E2BIG;
+	}
+	memcpy(dst, src, n + 1);
+	return n;
+}
+
+struct shim_task *shim_current(void)
+{
+	static __thread struct shim_task t;
+
+	if (!t.pid)
+		t.pid = (int)syscall(SYS_gettid);
+	return &t;
+}
+
+void seq_printf(struct seq_file *m, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(m->buf + m->count, m->size - m->count, fmt, ap);
+		va_end(ap);
+		if (n >= 0 && m->count + n < m->size)
+			break;
+		m->size = (m->size + n + 1) * 2;
+		m->buf = realloc(m->buf, m->size);
+		if (!m->buf)
+			abort();
+	}
+	m->count += n;
+}
+
+void seq_puts(struct seq_file *m, const char *s)
+{
+	seq_printf(m, "%s", s);
+}
+
+void seq_putc(struct seq_file *m, char c)
+{
+	seq_printf(m, "%c", c);
+}
+
+/* ---- tracepoints ---- */
+struct shim_trace shim_trace;
+bool shim_tracing;
+
+void shim_trace_alloc(unsigned long site, const void *p, size_t req, size_t bytes,
+		      const char *cache)
+{
+	__atomic_fetch_add(&shim_trace.allocs, 1, __ATOMIC_RELAXED);
+	shim_trace.last_alloc = p;
+	shim_trace.last_alloc_site = site;
+	shim_trace.last_req = req;
+	shim_trace.last_alloc_bytes = bytes;
+	shim_trace.last_cache = cache;
+}
+
+void shim_trace_free(unsigned long site, const void *p)
+{
+	__atomic_fetch_add(&shim_trace.frees, 1, __ATOMIC_RELAXED);
+	shim_trace.last_free = p;
+	shim_trace.last_free_site = site;
 }

@@ -303,6 +303,12 @@ static inline unsigned long get_random_long(void)
 #define KERN_CONT	""
 extern int shim_quiet;		/* tests that provoke warnings set it */
 /*
+ * The log, kept for tests that check report texts: shim_log_capture(true)
+ * empties it and starts keeping every printed line; shim_log() is the text.
+ */
+void shim_log_capture(bool on);
+const char *shim_log(void);
+/*
  * alloc_pages_node() without __GFP_ZERO fills a block with 0xa5; set, only
  * the first and last 64 bytes of each kernel page (the fuzzer: speed)
  */
@@ -688,6 +694,62 @@ struct ratelimit_state { int dummy; };
  */
 void on_each_cpu(void (*fn)(void *), void *info, int wait);
 void shim_cpu_impersonate(int cpu);	/* -1: back to our own slot */
+
+/* ---- debug classes (gomem/debug.c): owners, reports ---- */
+typedef unsigned int depot_stack_handle_t;
+unsigned int stack_trace_save(unsigned long *store, unsigned int size, unsigned int skip);
+int stack_depot_init(void);
+depot_stack_handle_t stack_depot_save(unsigned long *entries, unsigned int nr, gfp_t gfp);
+unsigned int stack_depot_fetch(depot_stack_handle_t handle, unsigned long **entries);
+void stack_depot_print(depot_stack_handle_t handle);
+#define TAINT_PROPRIETARY_MODULE	0
+static inline int test_taint(unsigned int flag) { (void)flag; return 0; }
+enum { DUMP_PREFIX_NONE, DUMP_PREFIX_ADDRESS, DUMP_PREFIX_OFFSET };
+void print_hex_dump(const char *level, const char *prefix, int type, int rowsize,
+		    int groupsize, const void *buf, size_t len, bool ascii);
+void *memchr_inv(const void *start, int c, size_t bytes);
+void *krealloc(const void *p, size_t size, gfp_t gfp);
+char *kstrndup(const char *s, size_t max, gfp_t gfp);
+ssize_t strscpy(char *dst, const char *src, size_t size);
+#define scnprintf(buf, len, ...)	({ int __n = snprintf(buf, len, __VA_ARGS__);	\
+	__n < 0 ? 0 : (size_t)__n >= (len) ? (int)(len) - 1 : __n; })
+struct shim_task { int pid; };
+struct shim_task *shim_current(void);
+#define current			shim_current()
+/* seq_file: text into a malloc()ed buffer (tests read m->buf) */
+struct seq_file {
+	char *buf;
+	size_t count, size;
+	void *private;
+};
+void seq_printf(struct seq_file *m, const char *fmt, ...) __printf(2, 3);
+void seq_puts(struct seq_file *m, const char *s);
+void seq_putc(struct seq_file *m, char c);
+
+/* ---- tracepoints (gomem/trace.h): counted, for tests ---- */
+struct shim_trace {
+	long allocs, frees, spans_made, spans_freed, grows, releases;
+	const void *last_alloc, *last_free;
+	unsigned long last_alloc_site, last_free_site;
+	size_t last_req, last_alloc_bytes;
+	const char *last_cache;
+};
+extern struct shim_trace shim_trace;
+extern bool shim_tracing;		/* gomem_tracing_on(): trace.c's switch */
+void shim_trace_alloc(unsigned long site, const void *p, size_t req, size_t bytes,
+		      const char *cache);
+void shim_trace_free(unsigned long site, const void *p);
+#define gomem_tracing_on()		READ_ONCE(shim_tracing)
+#define trace_gomem_alloc_enabled()	READ_ONCE(shim_tracing)
+#define trace_gomem_alloc(site, p, req, bytes, gfp, node, cache) \
+	do { if (READ_ONCE(shim_tracing)) shim_trace_alloc(site, p, req, bytes, cache); } while (0)
+#define trace_gomem_free(site, p, cache) \
+	do { if (READ_ONCE(shim_tracing)) shim_trace_free(site, p); } while (0)
+#define shim_trace_count(field)	__atomic_fetch_add(&shim_trace.field, 1, __ATOMIC_RELAXED)
+#define trace_gomem_span_alloc(node, base, n, spc)	shim_trace_count(spans_made)
+#define trace_gomem_span_free(node, base, n, spc)	shim_trace_count(spans_freed)
+#define trace_gomem_heap_grow(node, n)		shim_trace_count(grows)
+#define trace_gomem_heap_release(node, n)	shim_trace_count(releases)
 
 /* ---- shim controls for tests ---- */
 struct shim_page_stats {
