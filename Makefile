@@ -8,7 +8,8 @@
 #                   kselftests on every test kernel; ends with
 #                   "N passed, N failed"
 #   make            build the modules against $(KDIR) (no set-up: never apt-get,
-#                   never a kernel build)
+#                   never a kernel build), and the tools
+#   make tools      tools/: gomemtop, slabtop for gomem, in build/tools/
 #   make check      checkpatch, sparse (C=1) and W=1 over the module sources
 #   make bench      benchmarks and the report (see Documentation/benchmarks.rst)
 #   make latency    scheduling latency under gomem's stress on PREEMPT_RT
@@ -44,7 +45,7 @@ TEST_KERNEL_LIST = $(or $(strip $(KERNEL)),$(TEST_KERNELS))
 RUN_KERNEL	= $(or $(firstword $(KERNEL)),default)
 export TEST_KERNELS
 
-all: modules
+all: modules tools
 
 # the packages, the pinned kernels and the kselftest headers for the
 # QEMU runs; only make test/run/bench/check and the QEMU targets call it
@@ -60,6 +61,10 @@ modules: local-setup
 	@test -f $(KDIR)/Makefile || { echo "gomem: no kernel tree at '$(KDIR)':" \
 		"pass KDIR=, or run 'make setup' to install the pinned headers" >&2; exit 1; }
 	$(MAKE) $(KBUILD_ARGS) modules
+
+# userspace tools over /proc/gomem (Documentation/gomemtop.rst)
+tools:
+	@$(MAKE) -s -C $(TOP)/tools/gomemtop TOP=$(TOP)
 
 # Modules for the QEMU runs, one copy of the sources per kernel so that
 # builds against different trees never share objects: build/mods-<kernel>/.
@@ -107,8 +112,9 @@ fuzz:
 clean:
 	-$(MAKE) $(KBUILD_ARGS) clean 2>/dev/null
 	rm -rf $(BUILD)/host $(BUILD)/initramfs* $(BUILD)/qemu $(BUILD)/qemu-* $(BUILD)/mods-*
+	rm -rf $(BUILD)/tools $(BUILD)/check-tools
 
 distclean: clean
 	rm -rf $(BUILD)
 
-.PHONY: all setup local-setup modules qemu-modules host-test qemu-test test run check bench latency fuzz clean distclean
+.PHONY: all setup local-setup modules tools qemu-modules host-test qemu-test test run check bench latency fuzz clean distclean
