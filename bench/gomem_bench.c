@@ -22,6 +22,11 @@
  *           of the objects are freed, and after all are freed
  *   bulk    *_alloc_bulk() + *_free_bulk() of 1 .. 256 objects of 256 B
  *   large   alloc+free pairs of 64 KiB .. 4 MiB
+ *   debug   alloc+free pairs, 256 B, of debug caches: gomem's with
+ *           GOMEM_DEBUG_FLAGS (FZPU), SLUB's "bench_slub_dbg", which the
+ *           kernel command line must make FZPU (slub_debug=FZPU,
+ *           bench_slub_dbg: scripts/bench.sh; without it the figure is
+ *           not emitted)
  *   tiny    short strings: gomem_kmalloc_noscan() (tiny-packed) against
  *           gomem_kmalloc() (and kmalloc() for reference): span-layer
  *           allocations and heap bytes, from /proc/gomem
@@ -79,7 +84,7 @@
 
 static char *run = "all";
 module_param(run, charp, 0444);
-MODULE_PARM_DESC(run, "workloads: all, or a comma-separated list of pair,nn,mixed,mem,bulk,large,tiny,xcpu,churn");
+MODULE_PARM_DESC(run, "workloads: all, or a comma-separated list of pair,nn,mixed,mem,bulk,large,tiny,xcpu,churn,debug");
 static char *units = "tsc";
 module_param(units, charp, 0444);
 MODULE_PARM_DESC(units, "what a TSC tick is: instr (QEMU -icount shift=0) or tsc");
@@ -587,6 +592,42 @@ static void bench_large(void)
 		pair_measure("large", "kmalloc", pair_kmalloc_var, NULL, NULL, size, 2, iters,
 			     nrounds(rounds));
 	}
+}
+
+/*
+ * Whether slub_debug= gave SLUB's cache red zones: the 8 bytes after a
+ * live object are SLUB_RED_ACTIVE then (struct kmem_cache is SLUB's own
+ * in 6.1). Reads past the object, inside the slab; never on a KASAN kernel.
+ */
+static bool slub_red_zoned(struct kmem_cache *s, unsigned int size)
+{
+	u8 *p = kmem_cache_alloc(s, GFP_KERNEL);
+	bool red;
+
+	if (!p)
+		return false;
+	red = !memchr_inv(p + size, SLUB_RED_ACTIVE, 8);
+	kmem_cache_free(s, p);
+	return red;
+}
+
+/* the pair on debug caches, both with red zones, poison, owners, checks */
+static void bench_debug(void)
+{
+	struct gomem_cache *g;
+	struct kmem_cache *s;
+
+	g = gomem_cache_create("bench_gomem_dbg", 256, 0, GOMEM_DEBUG_FLAGS, NULL);
+	s = kmem_cache_create("bench_slub_dbg", 256, 0, 0, NULL);
+	if (!g || !s)
+		emit_error("debugpair", "cache", 256, A_GOMEM, -ENOMEM);
+	else if (IS_ENABLED(CONFIG_KASAN) || !slub_red_zoned(s, 256))
+		emit_error("debugpair", "cache", 256, A_SLUB, -EINVAL);	/* no slub_debug= */
+	else
+		pair_measure("debugpair", "cache", pair_cache, g, s, 256, PAIR_WARM,
+			     PAIR_ITERS / 10, nrounds(rounds));
+	gomem_cache_destroy(g);
+	kmem_cache_destroy(s);
 }
 
 /* ---- (b) allocate N, then free N ---- */
@@ -1591,6 +1632,7 @@ static const struct {
 	{ "pair", bench_pair }, { "nn", bench_nn }, { "mixed", bench_mixed },
 	{ "bulk", bench_bulk }, { "large", bench_large }, { "tiny", bench_tiny },
 	{ "mem", bench_mem }, { "xcpu", bench_xcpu }, { "churn", bench_churn },
+	{ "debug", bench_debug },
 };
 
 static int __init gomem_bench_init(void)

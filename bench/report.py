@@ -128,6 +128,7 @@ def mib(b):
 meta = read_meta()
 K = {0: parse(os.path.join(RAW, "qemu-icount-ioa0.log"), "icount0"),
      1: parse(os.path.join(RAW, "qemu-icount-ioa1.log"), "icount1")}
+KD = parse(os.path.join(RAW, "qemu-icount-debug.log"), "icountd")
 SMP = []
 for path in sorted(glob.glob(os.path.join(RAW, "qemu-smp-*.log"))):
     SMP.append((os.path.basename(path)[9:-4], parse(path, path)))
@@ -603,6 +604,16 @@ def kernel_sections():
                  "— instructions per pair, and of it the free:\n\n")
         s.append(table(["size", "gomem pair", "gomem free", "SLUB pair", "SLUB free", "ratio"],
                        rows))
+    g = [val(KD, name="debugpair", alloc="gomem", metric=m) for m in ("alloc", "free", "pair")]
+    sl = [val(KD, name="debugpair", alloc="slub", metric=m) for m in ("alloc", "free", "pair")]
+    s.append("\n### Debug caches\n\n256 B objects with red zones, poison, owners and "
+             "consistency checks: gomem's GOMEM_DEBUG_FLAGS against SLUB's cache with "
+             "`slub_debug=FZPU,bench_slub_dbg`, in one boot of their own (init_on_alloc=0) — "
+             "instructions per operation, hot alloc+free pairs:\n\n")
+    s.append(table(["allocator", "alloc", "free", "pair"],
+                   [["gomem (debug cache)"] + [fmt(x, 0) for x in g],
+                    ["SLUB (slub_debug=FZPU)"] + [fmt(x, 0) for x in sl],
+                    ["gomem/SLUB"] + [fmt_ratio(ratio(a, b)) for a, b in zip(g, sl)]]))
     return "".join(s)
 
 

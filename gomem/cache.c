@@ -260,7 +260,12 @@ void *gomem_cache_alloc(struct gomem_cache *cache, gfp_t flags)
 		return null_cache_alloc(__builtin_return_address(0));
 	cls = cache->cls;
 	/* the slow path is a tail call: no registers to save on the fast one */
-	if (likely(cls->fastpath && !(flags & (__GFP_ZERO | __GFP_THISNODE)))) {
+	/*
+	 * fastpath changes at run time (trace.c); a plain byte read keeps this
+	 * one cmpb (READ_ONCE() makes it two instructions), and a stale value
+	 * only takes the fast path once more before trace.c's drain
+	 */
+	if (likely(data_race(cls->fastpath) && !(flags & (__GFP_ZERO | __GFP_THISNODE)))) {
 		p = gomem_alloc_fast(cls, false);
 		if (likely(p)) {
 			this_cpu_inc(cache->pcpu->allocs);
@@ -357,7 +362,7 @@ int gomem_cache_alloc_bulk(struct gomem_cache *cache, gfp_t flags, size_t size, 
 			return 1;
 		goto undo;
 	}
-	if (!cls->fastpath || gomem_tracing_on()) {
+	if (!READ_ONCE(cls->fastpath)) {
 		/* each object counted (and traced) by the full path */
 		for (; i < size; i++) {
 			p[i] = cache_alloc_ip(cache, flags | __GFP_NOWARN, NUMA_NO_NODE, _RET_IP_);

@@ -34,6 +34,8 @@ struct gomem_class gomem_classes[GOMEM_NUM_SPAN_CLASSES];
 
 static LIST_HEAD(gomem_class_list);
 static DEFINE_MUTEX(gomem_class_mutex);
+/* gomem_classes_set_fastpath(false) is in force (under the mutex) */
+static bool fastpath_off;
 
 static unsigned int mag_limit(unsigned int elemsize)
 {
@@ -74,7 +76,6 @@ int gomem_class_init(struct gomem_class *cls, unsigned int spanclass,
 	if (cls->tiny)
 		cls->nelems = gomem_tiny_nelems(cls->npages);
 	cls->mag_limit = mag_limit(cls->elemsize);
-	cls->fastpath = !cls->tiny;	/* debug.c clears it for debug classes */
 	cls->pcpu = gomem_meta_alloc(alloc_percpu(struct gomem_mcache));
 	cls->central = gomem_meta_alloc(kcalloc(nr_node_ids, sizeof(*cls->central), GFP_KERNEL));
 	if (!cls->pcpu || !cls->central) {
@@ -89,9 +90,32 @@ int gomem_class_init(struct gomem_class *cls, unsigned int spanclass,
 	for (node = 0; node < nr_node_ids; node++)
 		gomem_mcentral_init(&cls->central[node]);
 	mutex_lock(&gomem_class_mutex);
+	/* debug.c clears it for debug classes; trace.c for all, while on */
+	WRITE_ONCE(cls->fastpath, !cls->tiny && !fastpath_off);
 	list_add_tail_rcu(&cls->registry, &gomem_class_list);
 	mutex_unlock(&gomem_class_mutex);
 	return 0;
+}
+
+/**
+ * gomem_classes_set_fastpath() - turn every class's inline paths off or on
+ * @on: false: off for every class (the tracepoints' switch, trace.c); true:
+ *	back on for each class that has them (not tiny, not a debug class,
+ *	not redirected to one)
+ *
+ * Classes created meanwhile read the switch themselves (gomem_class_init()).
+ *
+ * Context: process context; may sleep.
+ */
+void gomem_classes_set_fastpath(bool on)
+{
+	struct gomem_class *cls;
+
+	mutex_lock(&gomem_class_mutex);
+	fastpath_off = !on;
+	list_for_each_entry(cls, &gomem_class_list, registry)
+		WRITE_ONCE(cls->fastpath, on && !cls->tiny && !cls->debug && !cls->redirect);
+	mutex_unlock(&gomem_class_mutex);
 }
 
 /* take a drained class off the registry unless objects are left: how many */

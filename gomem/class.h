@@ -86,7 +86,12 @@ struct gomem_class {
 	bool tiny;			/* the tiny allocator's blocks */
 	bool rcu;			/* typesafe-by-RCU: spans freed after a GP */
 	bool keep_contents;		/* ctor or RCU: never zeroed by gomem */
-	bool fastpath;			/* not tiny, not debug: the inline paths apply */
+	/*
+	 * The inline paths apply: not tiny, not a debug class, not redirected
+	 * to one, and the tracepoints off (trace.c changes it at run time:
+	 * READ_ONCE() and WRITE_ONCE())
+	 */
+	bool fastpath;
 	u16 nelems;
 	u16 mag_limit;
 	u32 elemsize;			/* size class: object stride */
@@ -171,6 +176,7 @@ unsigned long gomem_class_destroy(struct gomem_class *cls);
 int gomem_classes_init(void);
 void gomem_classes_exit(void);
 void gomem_class_for_each(void (*fn)(struct gomem_class *cls, void *arg), void *arg);
+void gomem_classes_set_fastpath(bool on);
 unsigned long gomem_classes_idle_bytes(void);
 
 #endif /* _GOMEM_CLASS_H */

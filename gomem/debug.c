@@ -307,7 +307,7 @@ int gomem_debug_class_init(struct gomem_class *cls, unsigned long flags,
 	d->meta = l->meta;
 	d->prepare_span = gomem_debug_prepare_span;
 	cls->debug = d;
-	cls->fastpath = false;
+	WRITE_ONCE(cls->fastpath, false);
 	return 0;
 }
 
@@ -1083,6 +1083,8 @@ int gomem_debug_kmalloc_init(void)
 		}
 		kmalloc_debug[spc] = k;
 		gomem_classes[spc].redirect = &k->cls;
+		/* its inline paths would bypass the redirect: gomem_class_alloc() */
+		WRITE_ONCE(gomem_classes[spc].fastpath, false);
 		pr_info("gomem: debug: %s: %s (slot %u bytes)\n", name,
 			gomem_debug_flag_letters(flags, letters), k->cls.elemsize);
 	}
@@ -1107,6 +1109,7 @@ void gomem_debug_kmalloc_exit(void)
 		if (!k)
 			continue;
 		gomem_classes[spc].redirect = NULL;
+		WRITE_ONCE(gomem_classes[spc].fastpath, true);
 		kmalloc_debug[spc] = NULL;
 		gomem_debug_release_isolated(&k->cls);
 		if (gomem_mcentral_leftover(&k->cls)) {

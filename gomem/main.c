@@ -18,12 +18,16 @@
 #include "cache.h"
 #include "mheap.h"
 #include "procfs.h"
+#include "mcache.h"
 #include "debug.h"
 #include "debugfs.h"
 
 static unsigned int retain_kb = 4096;
 module_param(retain_kb, uint, 0444);
 MODULE_PARM_DESC(retain_kb, "free memory each node keeps rather than release, KiB (4096)");
+
+module_param_named(random_order, gomem_random_order, bool, 0644);
+MODULE_PARM_DESC(random_order, "hand a fresh span's objects out in a random order (0: off)");
 
 static char *debug;
 module_param(debug, charp, 0444);

@@ -33,6 +33,29 @@
 
 #define GOMEM_MAX_ALLOC	((size_t)INT_MAX)
 
+/* gomem_kmalloc_node() beyond the inline fast path, for the caller at @ip */
+static noinline void *kmalloc_node_slow(size_t size, gfp_t flags, int node, unsigned long ip)
+{
+	void *p;
+
+	if (unlikely(!size))
+		p = ZERO_SIZE_PTR;
+	else if (unlikely(size > GOMEM_MAX_LARGE_SIZE && size <= GOMEM_MAX_ALLOC))
+		p = gomem_vmalloc_alloc(size, flags, ip);
+	else if (likely(size <= GOMEM_MAX_SMALL_SIZE))
+		p = gomem_class_alloc(&gomem_classes[gomem_size_to_class(size) << 1], flags, node);
+	else if (size <= GOMEM_MAX_LARGE_SIZE)
+		p = gomem_large_alloc(size, flags, node);
+	else
+		p = NULL;	/* an impossible size */
+	if (trace_gomem_alloc_enabled())
+		trace_gomem_alloc(ip, p, size, gomem_ksize(p), flags, node, "kmalloc");
+	if (unlikely(!p) && !(flags & __GFP_NOWARN))
+		pr_warn("gomem: %pS: allocation of %zu bytes (gfp %#x) failed\n",
+			(void *)ip, size, flags);
+	return p;
+}
+
 /**
  * gomem_kmalloc_node() - allocate memory on a node, as kmalloc_node()
  * @size: bytes required
@@ -57,23 +80,8 @@ void *gomem_kmalloc_node(size_t size, gfp_t flags, int node)
 		if (likely(p))
 			return gomem_alloc_hook(cls, p, 0, flags & ~__GFP_ZERO, true);
 	}
-	if (unlikely(!size))
-		p = ZERO_SIZE_PTR;
-	else if (unlikely(size > GOMEM_MAX_LARGE_SIZE && size <= GOMEM_MAX_ALLOC))
-		p = gomem_vmalloc_alloc(size, flags, _RET_IP_);
-	else if (likely(size <= GOMEM_MAX_SMALL_SIZE))
-		p = gomem_class_alloc(&gomem_classes[gomem_size_to_class(size) << 1], flags, node);
-	else if (size <= GOMEM_MAX_LARGE_SIZE)
-		p = gomem_large_alloc(size, flags, node);
-	else
-		p = NULL;	/* an impossible size */
-	if (trace_gomem_alloc_enabled())
-		trace_gomem_alloc(_RET_IP_, p, size, gomem_ksize(p), flags,
-				  node, "kmalloc");
-	if (unlikely(!p) && !(flags & __GFP_NOWARN))
-		pr_warn("gomem: %pS: allocation of %zu bytes (gfp %#x) failed\n",
-			__builtin_return_address(0), size, flags);
-	return p;
+	/* a tail call: the fast path above saves no registers */
+	return kmalloc_node_slow(size, flags, node, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(gomem_kmalloc_node);
 

@@ -34,6 +34,7 @@
 #include <linux/smp.h>
 #include <linux/kmemleak.h>
 #include <linux/nodemask.h>
+#include <linux/random.h>
 #include "mcache.h"
 #include "mcentral.h"
 #include "mheap.h"
@@ -95,7 +96,7 @@ void gomem_free_hint_set_irqoff(struct gomem_span *s, long gen)
 
 	gomem_assert_cpu_locked();
 
-	if (!cls->fastpath || s->node != numa_mem_id() || gomem_tracing_on())
+	if (!READ_ONCE(cls->fastpath) || s->node != numa_mem_id())
 		return;
 	h->start = (unsigned long)s->start;
 	h->size = (unsigned long)s->nelems * s->elemsize;
@@ -181,13 +182,11 @@ bool gomem_free_indexed_unlock(struct gomem_class *want, const void *p, unsigned
 	long gen;
 
 	gomem_assert_cpu_locked();
-	if (gomem_tracing_on())		/* every free to the full path: trace.c */
-		goto slow;
 	s = gomem_span_lookup_gen(p, &gen);
 	if (unlikely(!s || READ_ONCE(s->state) != GOMEM_SPAN_SMALL))
 		goto slow;
 	cls = s->cls;
-	if (unlikely(!cls->fastpath || (want ? cls != want : cls->cache != NULL)))
+	if (unlikely(!READ_ONCE(cls->fastpath) || (want ? cls != want : cls->cache != NULL)))
 		goto slow;
 	off = (unsigned long)p - (unsigned long)s->start;
 	idx = gomem_obj_index(off, cls->sizeclass);
@@ -218,6 +217,51 @@ slow:
 	return false;
 }
 
+/* off by default: it costs a refill from a fresh span ~60 instructions per object */
+bool gomem_random_order;
+
+/*
+ * A fresh span's first objects, in a random order (the goal of
+ * SLAB_FREELIST_RANDOM: which object comes next, and so an object's
+ * neighbours, cannot be predicted). Go's span hands objects out in index
+ * order (every object below freeindex is allocated: mcentral.c relies on
+ * it), so the order is shuffled where it costs the fast path nothing: the
+ * magazine. A refill that had to make a new span takes a magazine's worth
+ * of its objects in index order, shuffles them (Fisher-Yates, one random
+ * seed per fill, xorshift steps), marks them queued as magazine objects are
+ * (span.h) and hands out the last; the magazine pops the rest. Only fresh
+ * spans: objects freed later come back in LIFO order, as SLUB's freelist
+ * randomisation applies to new slabs only. Documentation/debugging.rst.
+ */
+static void *mag_fill_shuffled_irqoff(struct gomem_class *cls, struct gomem_mcache *mc,
+				      struct gomem_span *s)
+{
+	void **objs = gomem_mag(mc), *p;
+	unsigned int n = 0, i, j;
+	u64 x;
+
+	while (n < mc->limit) {
+		p = gomem_span_next_free(s);
+		if (!p)
+			break;
+		objs[n++] = p;
+	}
+	if (n < 2)
+		return n ? objs[0] : NULL;
+	x = get_random_u64() | 1;
+	for (i = n - 1; i > 0; i--) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		j = (u32)x % (i + 1);
+		swap(objs[i], objs[j]);
+	}
+	for (i = 0; i < n - 1; i++)
+		WRITE_ONCE(*gomem_queued_word(objs[i], cls->link_off), gomem_queued_mark(objs[i]));
+	WRITE_ONCE(mc->nmag, n - 1);
+	return objs[n - 1];
+}
+
 static void *refill_irqoff(struct gomem_class *cls, gfp_t gfp, unsigned long *flags)
 {
 	struct gomem_mcache *mc = this_cpu_ptr(cls->pcpu);
@@ -235,7 +279,7 @@ static void *refill_irqoff(struct gomem_class *cls, gfp_t gfp, unsigned long *fl
 	}
 	gomem_count(&mc->refills, 1);
 	/* objects other CPUs flushed: a magazine's worth, before any sweep */
-	if (cls->fastpath) {
+	if (READ_ONCE(cls->fastpath)) {
 		n = gomem_mcentral_take_objs(cls, node, gomem_mag(mc), mc->limit);
 		if (n) {
 			WRITE_ONCE(mc->nmag, n - 1);
@@ -267,6 +311,9 @@ static void *refill_irqoff(struct gomem_class *cls, gfp_t gfp, unsigned long *fl
 	}
 	gomem_mcentral_adopt_span(cls, s, smp_processor_id());
 	mc->span = s;
+	/* (a refill that slept may have moved to a CPU whose magazine is not empty) */
+	if (READ_ONCE(gomem_random_order) && !mc->nmag)
+		return mag_fill_shuffled_irqoff(cls, mc, s);
 	return gomem_span_next_free(s);
 }
 
@@ -419,7 +466,7 @@ unsigned int gomem_mcache_free_run(struct gomem_class *cls, void **objs, unsigne
 	long gen;
 	void *p;
 
-	if (!cls->fastpath || want_init_on_free() || gomem_tracing_on())
+	if (!READ_ONCE(cls->fastpath) || want_init_on_free())
 		return 0;
 	n = min_t(unsigned int, n, GOMEM_MAG_MAX);
 	gomem_cpu_lock(flags);
@@ -469,47 +516,46 @@ void *gomem_class_alloc(struct gomem_class *cls, gfp_t gfp, int node)
 	unsigned long flags;
 	void *p;
 
-	/* a kmalloc class under gomem.debug=, and debug classes: debug.c */
-	if (unlikely(cls->redirect))
-		cls = cls->redirect;
-	if (unlikely(cls->debug)) {
-		p = gomem_debug_alloc(cls, gfp, node);
-		goto out;
-	}
-	/* tracing (trace.c): no magazine or cached span is filled */
-	if (gomem_tracing_on()) {
+	/*
+	 * Without the inline paths (fastpath, class.h): a kmalloc class under
+	 * gomem.debug= and debug classes (debug.c), or every class while the
+	 * tracepoints are on (trace.c): no magazine or cached span is filled,
+	 * one object from a span under its mcentral lock
+	 */
+	if (unlikely(!READ_ONCE(cls->fastpath))) {
+		if (cls->redirect)
+			cls = cls->redirect;
+		if (cls->debug) {
+			p = gomem_debug_alloc(cls, gfp, node);
+			goto out;
+		}
 		if (node == NUMA_NO_NODE || !gomem_node_valid(node) || !node_state(node, N_MEMORY))
 			node = numa_mem_id();
-		p = gomem_mcentral_alloc_node(cls, node, gfp);
-		if (p) {
-			gomem_cpu_lock(flags);
-			gomem_count(&this_cpu_ptr(cls->pcpu)->allocs, 1);
-			gomem_cpu_unlock(flags);
-		}
-		goto out;
+		goto central;
 	}
 	if (unlikely(gfp & __GFP_THISNODE) && node == NUMA_NO_NODE)
 		node = numa_mem_id();
 	/* another node, or one that must be exact: the central lists */
 	if (unlikely(node != NUMA_NO_NODE && (node != numa_mem_id() || (gfp & __GFP_THISNODE))) &&
-	    gomem_node_valid(node) && node_state(node, N_MEMORY)) {
-		p = gomem_mcentral_alloc_node(cls, node, gfp);
-		if (p) {
-			gomem_cpu_lock(flags);
-			gomem_count(&this_cpu_ptr(cls->pcpu)->allocs, 1);
-			gomem_cpu_unlock(flags);
-		}
-	} else {
-		gomem_cpu_lock(flags);
-		p = gomem_mcache_alloc_irqoff(cls, gfp, &flags);
-		gomem_cpu_unlock(flags);
-	}
+	    gomem_node_valid(node) && node_state(node, N_MEMORY))
+		goto central;
+	gomem_cpu_lock(flags);
+	p = gomem_mcache_alloc_irqoff(cls, gfp, &flags);
+	gomem_cpu_unlock(flags);
 out:
 	if (unlikely(!p)) {
 		gomem_stat_add(GOMEM_STAT_FAILED_ALLOCS, 1);
 		return NULL;
 	}
 	return gomem_alloc_hook(cls, p, cls->objsize, gfp, false);
+central:
+	p = gomem_mcentral_alloc_node(cls, node, gfp);
+	if (p) {
+		gomem_cpu_lock(flags);
+		gomem_count(&this_cpu_ptr(cls->pcpu)->allocs, 1);
+		gomem_cpu_unlock(flags);
+	}
+	goto out;
 }
 
 /**

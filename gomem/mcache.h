@@ -14,6 +14,8 @@
 #include "class.h"
 #include "arena.h"
 
+extern bool gomem_random_order;
+
 int gomem_mcache_init(void);
 void gomem_mcache_exit(void);
 void *gomem_class_alloc(struct gomem_class *cls, gfp_t gfp, int node);

@@ -649,7 +649,7 @@ void gomem_heap_free_span(struct gomem_span *s)
 	unsigned long flags;
 	bool trim;
 
-	trace_gomem_span_free(s->node, s->base, s->npages, s->spanclass);
+	trace_gomem_span_free(s);
 	spin_lock_irqsave(&h->lock, flags);
 	map_span(s, NULL);
 	/* after the unmap, before the pages can be reused: see gomem_free_hint */
@@ -695,7 +695,7 @@ void *gomem_large_alloc(size_t size, gfp_t gfp, int node)
 	s->nelems = 1;
 	s->alloc_count = 1;
 	s->spanclass = 0;
-	trace_gomem_span_alloc(s->node, s->base, s->npages, 0);
+	trace_gomem_span_alloc(s);
 	h = gomem_heaps[s->node];
 	spin_lock_irqsave(&h->lock, flags);
 	h->st.large_allocs++;

@@ -72,7 +72,7 @@ void gomem_span_prepare(struct gomem_span *s, struct gomem_class *cls)
 	bitmap_zero(s->alloc_bits, GOMEM_SPAN_MAX_ELEMS);
 	bitmap_zero(s->remote_bits, GOMEM_SPAN_MAX_ELEMS);
 	s->state = GOMEM_SPAN_SMALL;
-	trace_gomem_span_alloc(s->node, s->base, s->npages, s->spanclass);
+	trace_gomem_span_alloc(s);
 	if (cls->debug)		/* debug.c lays the slots out */
 		cls->debug->prepare_span(cls, s);
 	if (cls->tiny)

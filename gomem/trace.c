@@ -9,14 +9,17 @@
  * paths have no tracepoint, not even a disabled one's NOP. Instead,
  * enabling gomem:gomem_alloc or gomem:gomem_free (tracefs, perf, bpftrace:
  * the events' reg callback, gomem_trace_reg()) turns the static key
- * gomem_tracing on, then invalidates every CPU's free hint and drains every
- * CPU's magazines and cached spans (gomem_drain_all()). While the key is
- * on, nothing refills them: a refill takes one object from a span under
- * its mcentral lock without caching the span (mcache.c), a free goes to its
- * span, no free hint is taken, and the bulk runs decline. So every
- * allocation and free reaches a full path, and its event, as in a debug
- * class (debug.c). When the last of the two events is disabled, the key
- * goes off and the caches fill again.
+ * gomem_tracing on and every class's fastpath flag off (class.c), then
+ * invalidates every CPU's free hint and drains every CPU's magazines and
+ * cached spans (gomem_drain_all()). A class without fastpath is served as a
+ * debug class is (debug.c): an allocation takes one object from a span
+ * under its mcentral lock without caching the span (mcache.c), no free
+ * hint is taken, the indexed free and the bulk runs decline, and a full
+ * free goes to the span (gomem_tracing in mcache.c's free_irqoff()). So
+ * every allocation and free reaches a full path, and its event, with no
+ * test added to the inline paths: they already test fastpath or find the
+ * caches empty. When the last of the two events is disabled, the key and
+ * the flags go back and the caches fill again.
  *
  * Operations in flight while the drain runs are not traced: events are
  * complete from the moment the event is enabled (its reg callback returns
@@ -28,6 +31,7 @@
 #include <linux/kernel.h>
 #include <linux/mutex.h>
 #include "drain.h"
+#include "class.h"
 #include "span.h"
 
 #define CREATE_TRACE_POINTS
@@ -48,6 +52,7 @@ int gomem_trace_reg(void)
 	mutex_lock(&gomem_trace_mutex);
 	if (!gomem_trace_users++) {
 		static_branch_enable(&gomem_tracing);
+		gomem_classes_set_fastpath(false);
 		/* no free hint matches from here on (mcache.h) */
 		atomic_long_inc(&gomem_span_gen);
 		gomem_drain_all();
@@ -62,7 +67,9 @@ int gomem_trace_reg(void)
 void gomem_trace_unreg(void)
 {
 	mutex_lock(&gomem_trace_mutex);
-	if (!--gomem_trace_users)
+	if (!--gomem_trace_users) {
 		static_branch_disable(&gomem_tracing);
+		gomem_classes_set_fastpath(true);
+	}
 	mutex_unlock(&gomem_trace_mutex);
 }

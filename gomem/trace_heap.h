@@ -16,10 +16,12 @@
 #define _GOMEM_TRACE_HEAP_H
 
 #include <linux/tracepoint.h>
+#include "span.h"
 
+/* the span is passed whole: its fields are read only when the event is on */
 DECLARE_EVENT_CLASS(gomem_span,
-	TP_PROTO(int node, unsigned long base, unsigned int npages, unsigned int spanclass),
-	TP_ARGS(node, base, npages, spanclass),
+	TP_PROTO(const struct gomem_span *s),
+	TP_ARGS(s),
 	TP_STRUCT__entry(
 		__field(int, node)
 		__field(unsigned long, base)
@@ -27,23 +29,23 @@ DECLARE_EVENT_CLASS(gomem_span,
 		__field(unsigned int, spanclass)
 	),
 	TP_fast_assign(
-		__entry->node = node;
-		__entry->base = base;
-		__entry->npages = npages;
-		__entry->spanclass = spanclass;
+		__entry->node = s->node;
+		__entry->base = s->base;
+		__entry->npages = s->npages;
+		__entry->spanclass = s->spanclass;
 	),
 	TP_printk("node=%d base=%#lx pages=%u spanclass=%u", __entry->node, __entry->base,
 		  __entry->npages, __entry->spanclass)
 );
 
 DEFINE_EVENT(gomem_span, gomem_span_alloc,
-	TP_PROTO(int node, unsigned long base, unsigned int npages, unsigned int spanclass),
-	TP_ARGS(node, base, npages, spanclass)
+	TP_PROTO(const struct gomem_span *s),
+	TP_ARGS(s)
 );
 
 DEFINE_EVENT(gomem_span, gomem_span_free,
-	TP_PROTO(int node, unsigned long base, unsigned int npages, unsigned int spanclass),
-	TP_ARGS(node, base, npages, spanclass)
+	TP_PROTO(const struct gomem_span *s),
+	TP_ARGS(s)
 );
 
 DECLARE_EVENT_CLASS(gomem_heap,

@@ -146,6 +146,12 @@ icount_runs() {
 	for p in "${pids[@]}"; do
 		wait "$p" || rc=1
 	done
+	# debug caches: SLUB's with slub_debug=FZPU for its cache only, in a
+	# boot of their own (slub_debug= turns SLUB's debug checks on for the
+	# whole kernel, and would move every other SLUB figure)
+	qemu_run "icount-debug" 1 "-icount shift=0,sleep=off" \
+		"init_on_alloc=0 slub_debug=FZPU,bench_slub_dbg gomem_bench.run=debug gomem_bench.units=instr gomem_bench.rounds=$rounds gomem_bench.scale=$scale" \
+		"${BENCH_ICOUNT_TIMEOUT:-1500}" || rc=1
 	return "$rc"
 }
 

@@ -1166,4 +1166,51 @@ TEST_F(gm, double_free_tiny)
 	EXPECT_EQ(0, gomem_host_small_inuse());
 }
 
+/*
+ * Random order (mcache.c, mag_fill_shuffled_irqoff()): a fresh span's first
+ * magazine's worth of objects (28 slots of 288 B: 256 B and the link) comes
+ * out as a permutation of its first slots, not in address order; with
+ * gomem_random_order off, in order.
+ */
+static int fresh_span_order(bool random, void **o, unsigned int n)
+{
+	struct gomem_cache *c;
+	unsigned long start, size;
+	unsigned int i;
+	int ascending = 1;
+	bool seen[32] = { }, was = gomem_random_order;
+
+	gomem_random_order = random;
+	c = gomem_cache_create(random ? "rnd_on" : "rnd_off", 256, 0, GOMEM_NO_MERGE, NULL);
+	if (!c)
+		return -1;
+	for (i = 0; i < n; i++)
+		o[i] = gomem_cache_alloc(c, GFP_KERNEL);
+	start = (unsigned long)gomem_ptr_to_span(o[0])->start;
+	size = c->cls->elemsize;
+	for (i = 0; i < n; i++) {
+		unsigned long k = ((unsigned long)o[i] - start) / size;
+
+		if (k >= n || seen[k] || (unsigned long)o[i] != start + k * size)
+			ascending = -1;		/* not a permutation of the first 32 */
+		else
+			seen[k] = true;
+		if (i && ascending == 1 && o[i] < o[i - 1])
+			ascending = 0;
+	}
+	for (i = 0; i < n; i++)
+		gomem_cache_free(c, o[i]);
+	gomem_cache_destroy(c);
+	gomem_random_order = was;
+	return ascending;
+}
+
+TEST_F(gm, fresh_span_random_order)
+{
+	void *o[32];
+
+	EXPECT_EQ(0, fresh_span_order(true, o, 28));	/* a permutation, shuffled */
+	EXPECT_EQ(1, fresh_span_order(false, o, 28));	/* index order */
+}
+
 TEST_HARNESS_MAIN

@@ -16,6 +16,7 @@
 static void trace_on(void)
 {
 	WRITE_ONCE(shim_tracing, true);
+	gomem_classes_set_fastpath(false);
 	atomic_long_inc(&gomem_span_gen);
 	gomem_drain_all();
 	memset(&shim_trace, 0, sizeof(shim_trace));
@@ -24,6 +25,7 @@ static void trace_on(void)
 static void trace_off(void)
 {
 	WRITE_ONCE(shim_tracing, false);
+	gomem_classes_set_fastpath(true);
 }
 
 static unsigned long cached_objects(void)

@@ -92,6 +92,7 @@ static inline void memzero_explicit(void *s, size_t count)
 	__asm__ __volatile__("" : : "r" (s) : "memory");
 }
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define data_race(x)		READ_ONCE(x)
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
@@ -287,6 +288,12 @@ static inline void bitmap_set(unsigned long *a, unsigned int start, unsigned int
 
 /* ---- randomness ---- */
 #include <sys/random.h>
+static inline unsigned long get_random_long(void);
+static inline u64 get_random_u64(void)
+{
+	return get_random_long();
+}
+
 static inline unsigned long get_random_long(void)
 {
 	unsigned long v = 0x9e3779b97f4a7c15UL;
@@ -746,8 +753,8 @@ void shim_trace_free(unsigned long site, const void *p);
 #define trace_gomem_free(site, p, cache) \
 	do { if (READ_ONCE(shim_tracing)) shim_trace_free(site, p); } while (0)
 #define shim_trace_count(field)	__atomic_fetch_add(&shim_trace.field, 1, __ATOMIC_RELAXED)
-#define trace_gomem_span_alloc(node, base, n, spc)	shim_trace_count(spans_made)
-#define trace_gomem_span_free(node, base, n, spc)	shim_trace_count(spans_freed)
+#define trace_gomem_span_alloc(s)		shim_trace_count(spans_made)
+#define trace_gomem_span_free(s)		shim_trace_count(spans_freed)
 #define trace_gomem_heap_grow(node, n)		shim_trace_count(grows)
 #define trace_gomem_heap_release(node, n)	shim_trace_count(releases)
 
