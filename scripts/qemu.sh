@@ -87,6 +87,15 @@ for lib in $(ldd /usr/bin/numactl | grep -o '/[^ ]*'); do
 	mkdir -p "$ir$(dirname "$lib")"
 	cp -L "$lib" "$ir$lib"
 done
+# perf (the host's, Debian's linux-perf for 6.1) and its libraries, when
+# the host has it: 46-trace counts gomem's tracepoints with it
+if file -L /usr/bin/perf 2>/dev/null | grep -q ELF; then
+	cp -L /usr/bin/perf "$ir/usr/bin/perf"
+	for lib in $(ldd /usr/bin/perf | grep -o '/[^ ]*'); do
+		mkdir -p "$ir$(dirname "$lib")"
+		cp -L "$lib" "$ir$lib"
+	done
+fi
 # debug info stripped: a smaller initramfs, and insmod's copy of the file
 # does not churn megabytes of pages that blur MemFree measurements
 find "$mods" -name '*.ko' \
