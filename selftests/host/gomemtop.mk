@@ -36,7 +36,7 @@ $(GOMEMTOP_BIN): $(GOMEMTOP_SRC) $(TOP)/selftests/common/proc_parse.h
 $(GOMEMTOP_TEST): $(TOP)/selftests/host/test_gomemtop.c $(GOMEMTOP_BIN) \
 		  $(TOP)/selftests/common/proc_parse.h $(KSELFTEST_DIR)/kselftest_harness.h
 	@mkdir -p $(dir $@)
-	$(CC) $(GOMEMTOP_HCFLAGS) $(ASAN_FLAGS) -I$(KSELFTEST_DIR) \
+	$(CC) $(GOMEMTOP_HCFLAGS) -Wno-sign-compare $(ASAN_FLAGS) -I$(KSELFTEST_DIR) \
 		-DGOMEMTOP_BIN='"$(GOMEMTOP_BIN)"' -DGOMEMTOP_DATA='"$(GOMEMTOP_DATA)"' \
 		-o $@ $<
 

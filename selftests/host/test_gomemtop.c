@@ -543,7 +543,7 @@ TEST(help)
 		last = s;
 	}
 	for (i = 0; i < ARRAY_SIZE(opts); i++)
-		EXPECT_NE(NULL, strstr(r.out, opts[i])) TH_LOG("option %s", opts[i]);
+		EXPECT_NE(NULL, strstr(r.out, opts[i])) TH_LOG("option %s", opts[i] ?: "");
 	/* and every column of the table */
 	for (i = 0; i < 9; i++) {
 		static const char *const cols[] = { "OBJS", "ACTIVE", "USE", "OBJSIZE", "SPANS",
