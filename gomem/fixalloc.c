@@ -143,13 +143,22 @@ void gomem_fixalloc_free(struct gomem_fixalloc *fa, void *p)
 
 /**
  * gomem_fixalloc_destroy() - free every page of a pool
- * @fa: the pool; warns if objects are still in use
+ * @fa: the pool
+ *
+ * A pool with objects still in use (the spans of objects a client leaked,
+ * reported already by their class: gomem_classes_exit(), debug.c) keeps its
+ * pages, with an error line: leaked objects keep their memory, and their
+ * spans go with it.
  */
 void gomem_fixalloc_destroy(struct gomem_fixalloc *fa)
 {
 	struct fixpage *fp, *n;
 
-	WARN_ON(fa->inuse);
+	if (fa->inuse) {
+		pr_err("gomem: %lu span structures of node %d still in use (leaked objects): kept\n",
+		       fa->inuse, fa->node);
+		return;
+	}
 	list_for_each_entry_safe(fp, n, &fa->partial, link)
 		__free_pages(virt_to_page(fp), 0);
 	list_for_each_entry_safe(fp, n, &fa->full, link)

@@ -14,6 +14,8 @@
  *   mode=kmalloc  the same faults on gomem_kmalloc(256) objects, with gomem
  *                 loaded as debug=FZPU,kmalloc-256 (only the parameter
  *                 makes kmalloc-256 a debug class)
+ *   mode=leak     two gomem_kmalloc(256) objects never freed: gomem's
+ *                 unload reports them (kmalloc classes have no destroy)
  *   mode=trace    no fault: a known sequence for the tracepoints
  *                 (selftests/guest/tests/46-trace), its pointers logged
  *                 with %p, hashed as the trace output hashes them
@@ -35,7 +37,7 @@ KSTM_MODULE_GLOBALS();
 
 static char *mode = "cache";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "cache, kmalloc or trace");
+MODULE_PARM_DESC(mode, "cache, kmalloc, leak or trace");
 
 #define OBJ_SIZE	100
 #define LIVE		40
@@ -261,9 +263,20 @@ static noinline int run_faults(void)
 	return bad;
 }
 
+/* mode=leak: two objects that the module's exit leaves allocated */
+static noinline int tgd_leak(void)
+{
+	kmalloc_mode = true;
+	live[0] = tgd_alloc_record();
+	live[1] = tgd_alloc_record();
+	return !live[0] || !live[1];
+}
+
 static void __init selftest(void)
 {
-	if (!strcmp(mode, "trace"))
+	if (!strcmp(mode, "leak"))
+		KSTM_CHECK_ZERO(tgd_leak());
+	else if (!strcmp(mode, "trace"))
 		KSTM_CHECK_ZERO(tgd_trace_sequence());
 	else
 		KSTM_CHECK_ZERO(run_faults());
@@ -281,6 +294,8 @@ static void __exit test_gomem_debug_exit(void)
 {
 	int i;
 
+	if (!strcmp(mode, "leak"))
+		return;		/* the leak: gomem reports it when it unloads */
 	for (i = 0; i < LIVE; i++)
 		if (live[i])
 			tgd_free_record(live[i]);
