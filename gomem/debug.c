@@ -44,13 +44,18 @@
  * block without names applies to every cache and kmalloc class (not the
  * tiny one). "gomem.debug=FZPU,kmalloc-256;U,my_records" is an example.
  *
- * Locking (locking.h): an object's checks and state changes happen while
- * its caller owns it: after the allocation took it from its span, and
- * before the free gives it back; the queued mark, set with an exchange,
- * decides which of two racing frees owns it. Reports are serialised by
- * gomem_debug_report_lock, a leaf. The walks (validate, traces, leaks)
- * hold one node's mcentral lock across that node's spans of the class:
- * debugging only, like gomem_mcentral_check().
+ * Locking (locking.h): gomem_debug_lock serialises the debug classes'
+ * checks and state changes with the walks and the reports. An allocation
+ * takes its slot from the span (the mcentral lock, which it may have to
+ * leave to grow the heap), then, under gomem_debug_lock, checks it and
+ * arms it; a walk that meanwhile finds a slot allocated in its span but
+ * still free in its state word counts it as an allocation in progress. A
+ * free, once its queued mark (set with an exchange: it decides which of two
+ * racing frees owns the object) says the object is its own, checks it,
+ * disarms it and gives it back to its span under gomem_debug_lock. The
+ * walks (validate, traces, leaks) hold gomem_debug_lock and one node's
+ * mcentral lock across that node's spans of the class: debugging only, like
+ * gomem_mcentral_check(). So a walk never sees an object half-armed.
  *
  * Context: allocation and free as the class's callers (any context; owner
  * tracking saves stacks with GFP_NOWAIT). Set-up, tear-down and the walks:
@@ -108,7 +113,7 @@ struct gomem_debug_meta {
 	struct gomem_track track[];	/* [2] with GOMEM_STORE_USER */
 };
 
-static DEFINE_SPINLOCK(gomem_debug_report_lock);
+static DEFINE_SPINLOCK(gomem_debug_lock);
 
 /* ---- gomem.debug= ---- */
 
@@ -538,16 +543,13 @@ static bool check_slot(struct gomem_class *cls, struct gomem_span *s, void *slot
 	return ok;
 }
 
-/* a report that is not about bytes: a state, a double free */
-static void report_state(struct gomem_class *cls, struct gomem_span *s, void *slot,
-			 const char *what)
+/* a report that is not about bytes: a state, a double free (lock held) */
+static void report_state_locked(struct gomem_class *cls, struct gomem_span *s, void *slot,
+				const char *what)
 {
-	unsigned long flags;
-
-	spin_lock_irqsave(&gomem_debug_report_lock, flags);
+	lockdep_assert_held(&gomem_debug_lock);
 	report_begin(cls, what);
 	report_slot(cls, s, slot);
-	spin_unlock_irqrestore(&gomem_debug_report_lock, flags);
 }
 
 static void isolate(struct gomem_class *cls, void *slot, const char *when)
@@ -589,21 +591,18 @@ void *gomem_debug_alloc(struct gomem_class *cls, gfp_t gfp, int node)
 			return NULL;
 		s = gomem_ptr_to_span(slot);
 		m = slot_meta(cls, slot);
-		spin_lock_irqsave(&gomem_debug_report_lock, flags);
+		spin_lock_irqsave(&gomem_debug_lock, flags);
 		ok = check_slot(cls, s, slot, ZONE_INACTIVE, poisons(cls));
 		if (ok && (d->flags & GOMEM_CONSISTENCY_CHECKS) && m->state != STATE_FREE) {
-			spin_unlock_irqrestore(&gomem_debug_report_lock, flags);
-			report_state(cls, s, slot, "Free object's state corrupt");
-			spin_lock_irqsave(&gomem_debug_report_lock, flags);
+			report_state_locked(cls, s, slot, "Free object's state corrupt");
 			ok = false;
 		}
-		if (!ok)
-			isolate(cls, slot, "at allocation");
-		spin_unlock_irqrestore(&gomem_debug_report_lock, flags);
 		if (ok)
 			break;
+		isolate(cls, slot, "at allocation");
 		/* a later free of it is a double free: it stays marked */
 		gomem_queued_test_and_set(slot, cls->link_off);
+		spin_unlock_irqrestore(&gomem_debug_lock, flags);
 	}
 	if (d->flags & GOMEM_RED_ZONE) {
 		memset(slot, ZONE_ACTIVE, d->left);
@@ -611,6 +610,7 @@ void *gomem_debug_alloc(struct gomem_class *cls, gfp_t gfp, int node)
 		       d->meta - d->left - cls->objsize);
 	}
 	m->state = STATE_ALLOC;
+	spin_unlock_irqrestore(&gomem_debug_lock, flags);
 	if (d->flags & GOMEM_STORE_USER)
 		track_set(cls, slot, TRACK_ALLOC);
 	gomem_cpu_lock(flags);
@@ -687,32 +687,33 @@ bool gomem_debug_free_unlock(struct gomem_class *cls, struct gomem_span *s, cons
 		gomem_cpu_unlock(flags);
 		gomem_stat_add(GOMEM_STAT_DOUBLE_FREES, 1);
 		gomem_stat_add(GOMEM_STAT_BAD_FREES, 1);
-		report_state(cls, s, slot, m->state == STATE_ISOLATED ?
-			     "Object already freed (isolated)" : "Object already free");
+		spin_lock_irqsave(&gomem_debug_lock, lflags);
+		report_state_locked(cls, s, slot, m->state == STATE_ISOLATED ?
+				    "Object already freed (isolated)" : "Object already free");
 		pr_err("FIX %s: free of 0x%p by %pS refused\n", gomem_class_name(cls), p,
 		       (void *)ip);
+		spin_unlock_irqrestore(&gomem_debug_lock, lflags);
 		return false;
 	}
 	/* ours now: a racing free of it finds the mark */
 	gomem_cpu_unlock(flags);
 	if (d->flags & GOMEM_STORE_USER)
 		track_set(cls, slot, TRACK_FREE);
-	spin_lock_irqsave(&gomem_debug_report_lock, lflags);
+	kmemleak_free(p);
+	spin_lock_irqsave(&gomem_debug_lock, lflags);
 	ok = check_slot(cls, s, slot, ZONE_ACTIVE, false);
-	spin_unlock_irqrestore(&gomem_debug_report_lock, lflags);
 	if (ok && (d->flags & GOMEM_CONSISTENCY_CHECKS) && m->state != STATE_ALLOC) {
-		report_state(cls, s, slot, "Object's state corrupt at free");
+		report_state_locked(cls, s, slot, "Object's state corrupt at free");
 		ok = false;
 	}
-	kmemleak_free(p);
 	if (!ok) {
-		spin_lock_irqsave(&gomem_debug_report_lock, lflags);
 		isolate(cls, slot, "at free");
-		spin_unlock_irqrestore(&gomem_debug_report_lock, lflags);
 	} else {
 		slot_set_free(cls, slot);
+		/* back in its span before a walk can see it free */
 		gomem_mcentral_free_objs(cls, &slot, 1);
 	}
+	spin_unlock_irqrestore(&gomem_debug_lock, lflags);
 	gomem_cpu_lock(flags);
 	gomem_count(&this_cpu_ptr(cls->pcpu)->frees, 1);
 	gomem_cpu_unlock(flags);
@@ -726,37 +727,46 @@ typedef bool (*slot_fn)(struct gomem_class *cls, struct gomem_span *s, unsigned 
 			void *arg);
 
 /*
- * Call @fn on every slot of every span of @cls, one node's mcentral lock
- * held across that node's spans (debug classes cache no span on a CPU, so
- * every span is on a list).
+ * Call @fn on every slot of every span of @cls, gomem_debug_lock held (by
+ * the caller) and one node's mcentral lock across that node's spans (debug
+ * classes cache no span on a CPU, so every span is on a list).
  */
-static void walk_slots(struct gomem_class *cls, slot_fn fn, void *arg)
+static void walk_slots_locked(struct gomem_class *cls, slot_fn fn, void *arg)
 {
 	struct list_head *lists[3];
 	struct gomem_mcentral *c;
 	struct gomem_span *s;
-	unsigned long flags;
 	unsigned int i, idx;
 	int node;
 
+	lockdep_assert_held(&gomem_debug_lock);
 	for (node = 0; node < nr_node_ids; node++) {
 		c = &cls->central[node];
 		lists[0] = &c->partial;
 		lists[1] = &c->full;
 		lists[2] = &c->empty;
-		spin_lock_irqsave(&c->lock, flags);
+		spin_lock(&c->lock);
 		for (i = 0; i < ARRAY_SIZE(lists); i++) {
 			list_for_each_entry(s, lists[i], list) {
 				for (idx = 0; idx < s->nelems; idx++) {
 					if (!fn(cls, s, idx, arg)) {
-						spin_unlock_irqrestore(&c->lock, flags);
+						spin_unlock(&c->lock);
 						return;
 					}
 				}
 			}
 		}
-		spin_unlock_irqrestore(&c->lock, flags);
+		spin_unlock(&c->lock);
 	}
+}
+
+static void walk_slots(struct gomem_class *cls, slot_fn fn, void *arg)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&gomem_debug_lock, flags);
+	walk_slots_locked(cls, fn, arg);
+	spin_unlock_irqrestore(&gomem_debug_lock, flags);
 }
 
 static bool validate_slot(struct gomem_class *cls, struct gomem_span *s, unsigned int idx,
@@ -770,7 +780,6 @@ static bool validate_slot(struct gomem_class *cls, struct gomem_span *s, unsigne
 	if (!idx)
 		c->spans++;
 	c->objects++;
-	spin_lock(&gomem_debug_report_lock);
 	if (state == STATE_ISOLATED && allocated) {
 		c->isolated++;
 	} else if (state == STATE_ALLOC && allocated) {
@@ -779,14 +788,13 @@ static bool validate_slot(struct gomem_class *cls, struct gomem_span *s, unsigne
 	} else if (state == STATE_FREE && !allocated) {
 		c->free++;
 		ok = check_slot(cls, s, slot, ZONE_INACTIVE, poisons(cls));
+	} else if (state == STATE_FREE && allocated) {
+		c->allocated++;	/* taken from its span, not yet armed: in progress */
 	} else {
-		spin_unlock(&gomem_debug_report_lock);
-		report_state(cls, s, slot, allocated ? "Allocated object's state corrupt" :
-			     "Free object's state corrupt");
+		report_state_locked(cls, s, slot, allocated ? "Allocated object's state corrupt" :
+				    "Free object's state corrupt");
 		c->errors++;
-		return true;
 	}
-	spin_unlock(&gomem_debug_report_lock);
 	c->errors += !ok;
 	return true;
 }
@@ -976,12 +984,12 @@ void gomem_debug_report_leaks(struct gomem_class *cls)
 
 	snprintf(what, sizeof(what), "Objects remaining in %s on destroy",
 		 gomem_class_name(cls));
-	spin_lock_irqsave(&gomem_debug_report_lock, flags);
+	spin_lock_irqsave(&gomem_debug_lock, flags);
 	report_begin(cls, what);
-	spin_unlock_irqrestore(&gomem_debug_report_lock, flags);
-	walk_slots(cls, leak_slot, &w);
+	walk_slots_locked(cls, leak_slot, &w);
 	pr_err("gomem: %s: %lu objects remaining (%lu shown)\n", gomem_class_name(cls),
 	       w.found, w.shown);
+	spin_unlock_irqrestore(&gomem_debug_lock, flags);
 }
 
 struct isolated_walk {

@@ -16,6 +16,10 @@
  *                                         never inside the CPU section; no
  *                                         memory is allocated under it (the
  *                                         shrinker takes it in reclaim)
+ *      gomem_debug_lock (debug.c)         the debug classes' checks, state
+ *                                         changes, walks and reports;
+ *                                         irq-safe; never inside the CPU
+ *                                         section; takes mcentral locks
  *   3. gomem_cpu_llock (mcache.c)         the CPU section: per-CPU local lock
  *                                         (interrupts off without PREEMPT_RT);
  *                                         "gomem_cpu_section" in lockdep's
@@ -26,9 +30,6 @@
  *                                         pageAlloc (pagealloc.c); irq-safe
  *   6. gomem_arena_lock (arena.c)         the chunk index, when it grows
  *   7. fixalloc->lock (fixalloc.c)        a leaf below any of them
- *      gomem_debug_report_lock (debug.c) a debug class's reports: a leaf,
- *                                         irq-safe, taken alone or under
- *                                         an mcentral lock (the walks)
  *      gomem_vobj_lock (vmalloc.c)        the list of vmalloc'ed objects: a
  *                                         leaf, taken alone, irq-safe
  *

@@ -257,6 +257,56 @@ TEST_F(dbg, validate)
 		gomem_cache_free(self->c, o[i]);
 }
 
+/* validate while another thread allocates and frees: never a false fault */
+struct churn_arg {
+	struct gomem_cache *c;
+	volatile bool stop;
+	long ops;
+};
+
+static void *churn(void *a)
+{
+	struct churn_arg *ca = a;
+	void *o[64] = { };
+	unsigned int i = 0;
+
+	while (!ca->stop) {
+		if (o[i % 64])
+			gomem_cache_free(ca->c, o[i % 64]);
+		o[i % 64] = gomem_cache_alloc(ca->c, GFP_KERNEL);
+		i = i * 7 + 3;
+		ca->ops++;
+	}
+	for (i = 0; i < 64; i++)
+		if (o[i])
+			gomem_cache_free(ca->c, o[i]);
+	return NULL;
+}
+
+TEST_F(dbg, validate_under_churn)
+{
+	struct churn_arg ca = { .c = self->c };
+	struct gomem_debug_census c;
+	unsigned long errors = 0;
+	pthread_t t;
+	int i;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, churn, &ca));
+	while (READ_ONCE(ca.ops) < 100)
+		sched_yield();
+	for (i = 0; i < 100000 && READ_ONCE(ca.ops) < 20000; i++) {
+		gomem_debug_validate(self->c->cls, &c);
+		errors += c.errors;
+	}
+	ca.stop = true;
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, errors);
+	EXPECT_LT(1000, ca.ops);
+	EXPECT_LT(10, i);		/* walks that ran while it churned */
+	EXPECT_EQ(0, log_count("gomem: BUG"));
+	EXPECT_EQ(0, gomem_cache_active(self->c));
+}
+
 static noinline void *alloc_here(struct gomem_cache *c)
 {
 	return gomem_cache_alloc(c, GFP_KERNEL);
