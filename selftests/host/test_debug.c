@@ -260,7 +260,7 @@ TEST_F(dbg, validate)
 /* validate while another thread allocates and frees: never a false fault */
 struct churn_arg {
 	struct gomem_cache *c;
-	volatile bool stop;
+	bool stop;
 	long ops;
 };
 
@@ -270,12 +270,12 @@ static void *churn(void *a)
 	void *o[64] = { };
 	unsigned int i = 0;
 
-	while (!ca->stop) {
+	while (!READ_ONCE(ca->stop)) {
 		if (o[i % 64])
 			gomem_cache_free(ca->c, o[i % 64]);
 		o[i % 64] = gomem_cache_alloc(ca->c, GFP_KERNEL);
 		i = i * 7 + 3;
-		ca->ops++;
+		WRITE_ONCE(ca->ops, ca->ops + 1);
 	}
 	for (i = 0; i < 64; i++)
 		if (o[i])
@@ -298,7 +298,7 @@ TEST_F(dbg, validate_under_churn)
 		gomem_debug_validate(self->c->cls, &c);
 		errors += c.errors;
 	}
-	ca.stop = true;
+	WRITE_ONCE(ca.stop, true);
 	pthread_join(t, NULL);
 	EXPECT_EQ(0, errors);
 	EXPECT_LT(1000, ca.ops);

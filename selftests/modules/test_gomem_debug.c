@@ -133,36 +133,66 @@ static noinline int fault_underflow(void)
 	return never_handed_out(p);
 }
 
+/*
+ * The faults on a freed object need its span to stay: a span whose last
+ * object is freed goes back to the page heap, and the object with it. So
+ * the object is the middle one of NEIGH consecutive allocations (a span
+ * is used until it is full: a neighbour shares its span), freed last.
+ */
+#define NEIGH	8
+
+static int neighbours(u8 **o)
+{
+	int i, n = 0;
+
+	for (i = 0; i < NEIGH; i++)
+		n += !(o[i] = tgd_alloc_record());
+	return n;
+}
+
+static void neighbours_free(u8 **o, int skip)
+{
+	int i;
+
+	for (i = 0; i < NEIGH; i++)
+		if (i != skip && o[i])
+			tgd_free_record(o[i]);
+}
+
 static noinline int fault_use_after_free(void)
 {
-	u8 *keep = tgd_alloc_record(), *p = tgd_alloc_record();
+	u8 *o[NEIGH], *p;
 	int bad;
 
-	if (!keep || !p)
-		return 1;
-	section("use-after-free");
-	tgd_free_record(p);
-	p[10] = 0x33;			/* a write after free */
-	bad = never_handed_out(p);	/* the first of these finds it */
-	section("end");
-	tgd_free_record(keep);
+	bad = neighbours(o);
+	p = o[NEIGH / 2];
+	if (!bad) {
+		section("use-after-free");
+		tgd_free_record(p);
+		p[10] = 0x33;			/* a write after free */
+		bad = never_handed_out(p);	/* the first of these finds it */
+		section("end");
+	}
+	neighbours_free(o, NEIGH / 2);
 	return bad;
 }
 
 static noinline int fault_double_free(void)
 {
-	u8 *keep = tgd_alloc_record(), *p = tgd_alloc_record();
+	u8 *o[NEIGH], *p;
 	int bad;
 
-	if (!keep || !p)
-		return 1;
-	section("double-free");
-	tgd_free_record(p);
-	tgd_free_record(p);		/* refused */
-	section("end");
-	/* p is free once: handed out again, once */
-	bad = handed_out(p, 1);
-	tgd_free_record(keep);
+	bad = neighbours(o);
+	p = o[NEIGH / 2];
+	if (!bad) {
+		section("double-free");
+		tgd_free_record(p);
+		tgd_free_record(p);		/* refused */
+		section("end");
+		/* p is free once: handed out again, once */
+		bad = handed_out(p, 1);
+	}
+	neighbours_free(o, NEIGH / 2);
 	return bad;
 }
 
