@@ -32,7 +32,8 @@
 # atomic") ends the boot instead of every test timing out after it.
 #
 # Environment: QEMU_SMP (per kernel), QEMU_MEM_MB (2048, split over two
-# NUMA nodes), QEMU_TIMEOUT (seconds, per kernel), GOMEM_TIMEOUT_SCALE and
+# NUMA nodes), QEMU_TIMEOUT (seconds, per kernel), GOMEM_TEST_TIMEOUT
+# (seconds, per guest test, per kernel), GOMEM_TIMEOUT_SCALE and
 # GOMEM_WORK_PCT (per kernel),
 # QEMU_APPEND (extra kernel arguments), GOMEM_QEMU_DIR (output directory,
 # build/qemu-KERNEL: one per concurrent run), GOMEM_KERNEL_IMAGE and
@@ -46,7 +47,9 @@ kernel=${2:-default}
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
 
-# per kernel: QEMU timeout (s), guest timeout scale, guest work (percent of
+# per kernel: QEMU timeout (s), each guest test's timeout (s: well below
+# QEMU's, so that a test that hangs is reported with its tasks' stacks and
+# the others still run), guest timeout scale, guest work (percent of
 # each test's default operation count: KASAN, lockdep and KCSAN under TCG
 # run the same workloads 20-50 times slower), CPUs (the checking kernels run
 # two, one per node: four vCPUs on this 2-core host spin on locks whose
@@ -56,10 +59,10 @@ build=$top/build
 # (the checking kernels put warnings on the console too: lockdep and KCSAN
 # print their reports at KERN_WARNING, and a run that hangs leaves no dmesg)
 case $kernel in
-default)	k_tmo=900;  k_scale=1; k_work=100; k_smp=4; k_append="loglevel=4" ;;
-debug)		k_tmo=3600; k_scale=6; k_work=10;  k_smp=2; k_append="loglevel=5 gomem.fault_stride=10" ;;
-kcsan)		k_tmo=3600; k_scale=6; k_work=10;  k_smp=2; k_append="loglevel=5 gomem.fault_stride=10" ;;
-rt)		k_tmo=600;  k_scale=1; k_work=100; k_smp=4; k_append="loglevel=5 panic_on_warn=1 gomem.fault_stride=10" ;;
+default)	k_tmo=900;  k_ttmo=400; k_scale=1; k_work=100; k_smp=4; k_append="loglevel=4" ;;
+debug)		k_tmo=3600; k_ttmo=900; k_scale=6; k_work=10;  k_smp=2; k_append="loglevel=5 gomem.fault_stride=10" ;;
+kcsan)		k_tmo=3600; k_ttmo=900; k_scale=6; k_work=10;  k_smp=2; k_append="loglevel=5 gomem.fault_stride=10" ;;
+rt)		k_tmo=900;  k_ttmo=300; k_scale=1; k_work=100; k_smp=4; k_append="loglevel=5 panic_on_warn=1 gomem.fault_stride=10" ;;
 *)		echo "qemu: unknown kernel '$kernel' (default, debug, kcsan, rt)" >&2; exit 1 ;;
 esac
 image=${GOMEM_KERNEL_IMAGE:-$build/kernels/$kernel/vmlinuz}
@@ -69,6 +72,7 @@ ir=$out/initramfs
 smp=${QEMU_SMP:-$k_smp}
 mem=${QEMU_MEM_MB:-2048}
 tmo=${QEMU_TIMEOUT:-$k_tmo}
+ttmo=${GOMEM_TEST_TIMEOUT:-$k_ttmo}
 scale=${GOMEM_TIMEOUT_SCALE:-$k_scale}
 work=${GOMEM_WORK_PCT:-$k_work}
 
@@ -132,7 +136,7 @@ topo=(-smp "$smp,sockets=2,cores=$((smp / 2)),threads=1")
 [ "$smp" -lt 2 ] && { numa=(); topo=(-smp "$smp"); }
 
 append="console=ttyS0 printk.time=1 panic=-1 oops=panic softlockup_panic=1"
-append+=" gomem.mode=$mode gomem.tests=${GOMEM_TESTS:-all} gomem.timeout_scale=$scale gomem.work_pct=$work"
+append+=" gomem.mode=$mode gomem.tests=${GOMEM_TESTS:-all} gomem.timeout_scale=$scale gomem.test_timeout=$ttmo gomem.work_pct=$work"
 append+=" $k_append ${QEMU_APPEND:-}"
 
 start=$(date +%s)
