@@ -566,9 +566,9 @@ static void isolate(struct gomem_class *cls, void *slot, const char *when)
  * gomem_debug_alloc() - allocate from a debug class, checked
  * @cls: the debug class
  * @gfp: allocation context
- * @node: NUMA node, or NUMA_NO_NODE
+ * @node: a valid NUMA node with memory (the caller resolves NUMA_NO_NODE)
  *
- * Takes a free slot from a span of @node (this CPU's by default), checks
+ * Takes a free slot from a span of @node, checks
  * its red zones, poison and state, isolating and skipping a damaged one,
  * arms the red zones and records the owner.
  *
@@ -583,8 +583,6 @@ void *gomem_debug_alloc(struct gomem_class *cls, gfp_t gfp, int node)
 	void *slot;
 	bool ok;
 
-	if (node == NUMA_NO_NODE || !gomem_node_valid(node) || !node_state(node, N_MEMORY))
-		node = numa_mem_id();
 	for (;;) {
 		slot = gomem_mcentral_alloc_node(cls, node, gfp);
 		if (!slot)
@@ -802,7 +800,8 @@ static bool validate_slot(struct gomem_class *cls, struct gomem_span *s, unsigne
 /**
  * gomem_debug_validate() - check every object of a debug class
  * @cls: the class
- * @c: set to what was found
+ * @c: set to what was found, and the faults reported since the class was
+ *     created (this walk's included)
  *
  * Every slot's state against its span's alloc bit, the red zones of every
  * allocated and free object, the poison of every free one. Each fault is
@@ -815,6 +814,7 @@ void gomem_debug_validate(struct gomem_class *cls, struct gomem_debug_census *c)
 {
 	memset(c, 0, sizeof(*c));
 	walk_slots(cls, validate_slot, c);
+	c->reported = atomic_long_read(&cls->debug->reports);
 }
 
 /* one stack's figures, as SLUB's struct location */

@@ -40,6 +40,7 @@ struct gomem_debug_layout {
 /* what a walk over a debug class found (gomem_debug_validate()) */
 struct gomem_debug_census {
 	unsigned long spans, objects, allocated, free, isolated, errors;
+	unsigned long reported;		/* faults reported since creation */
 };
 
 int gomem_debug_setup(const char *str);

@@ -5,7 +5,9 @@
  *   /sys/kernel/debug/gomem/<name>/validate      read: check every object
  *       of the class (debug.c's gomem_debug_validate(): each fault
  *       reported in the kernel log), then one line of figures:
- *       "spans=N objects=N allocated=N free=N isolated=N errors=N"
+ *       "spans=N objects=N allocated=N free=N isolated=N errors=N
+ *       reported=N" (errors: found by this walk; reported: every fault
+ *       reported since the class was created)
  *   /sys/kernel/debug/gomem/<name>/alloc_traces  where the allocated
  *       objects were allocated, by stack, most frequent first
  *   /sys/kernel/debug/gomem/<name>/free_traces   where the free objects
@@ -35,8 +37,9 @@ static int validate_show(struct seq_file *m, void *v)
 	struct gomem_debug_census c;
 
 	gomem_debug_validate(m->private, &c);
-	seq_printf(m, "spans=%lu objects=%lu allocated=%lu free=%lu isolated=%lu errors=%lu\n",
-		   c.spans, c.objects, c.allocated, c.free, c.isolated, c.errors);
+	seq_printf(m, "spans=%lu objects=%lu allocated=%lu free=%lu isolated=%lu errors=%lu reported=%lu\n",
+		   c.spans, c.objects, c.allocated, c.free, c.isolated, c.errors,
+		   c.reported);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(validate);

@@ -525,12 +525,12 @@ void *gomem_class_alloc(struct gomem_class *cls, gfp_t gfp, int node)
 	if (unlikely(!READ_ONCE(cls->fastpath))) {
 		if (cls->redirect)
 			cls = cls->redirect;
+		if (node == NUMA_NO_NODE || !gomem_node_valid(node) || !node_state(node, N_MEMORY))
+			node = numa_mem_id();
 		if (cls->debug) {
 			p = gomem_debug_alloc(cls, gfp, node);
 			goto out;
 		}
-		if (node == NUMA_NO_NODE || !gomem_node_valid(node) || !node_state(node, N_MEMORY))
-			node = numa_mem_id();
 		goto central;
 	}
 	if (unlikely(gfp & __GFP_THISNODE) && node == NUMA_NO_NODE)

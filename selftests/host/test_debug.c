@@ -239,6 +239,7 @@ TEST_F(dbg, validate)
 	EXPECT_EQ(20, c.allocated);
 	EXPECT_EQ(0, c.errors);
 	EXPECT_EQ(0, c.isolated);
+	EXPECT_EQ(0, c.reported);
 	EXPECT_EQ(c.objects, c.allocated + c.free);
 	EXPECT_EQ(self->c->cls->nelems * c.spans, c.objects);
 	/* damage: a live object's red zone, a free object's poison */
@@ -248,11 +249,13 @@ TEST_F(dbg, validate)
 	p[50] = 7;
 	gomem_debug_validate(self->c->cls, &c);
 	EXPECT_EQ(2, c.errors);
+	EXPECT_EQ(2, c.reported);
 	EXPECT_TRUE(log_has("Right Redzone overwritten"));
 	EXPECT_TRUE(log_has("Poison overwritten"));
 	/* reported and repaired: a second walk is clean */
 	gomem_debug_validate(self->c->cls, &c);
 	EXPECT_EQ(0, c.errors);
+	EXPECT_EQ(2, c.reported);
 	for (i = 1; i < 40; i += 2)
 		gomem_cache_free(self->c, o[i]);
 }
