@@ -13,6 +13,14 @@
 #   make check      checkpatch, sparse (C=1) and W=1 over the module sources
 #   make bench      benchmarks and the report (see Documentation/benchmarks.rst)
 #   make latency    scheduling latency under gomem's stress on PREEMPT_RT
+#   make install    gomem.ko into /lib/modules/KVER/extra (depmod), the
+#                   client header and Module.symvers into
+#                   /usr/src/gomem-VERSION/ (DESTDIR= stages it elsewhere;
+#                   Documentation/install.rst)
+#   make install-test  make install (staged) and dkms add/build/install/remove
+#                   against the pinned kernel's headers, in a private DKMS
+#                   tree; the module DKMS built boots in QEMU and passes
+#                   guest tests
 #   make fuzz       the libFuzzer target over the userspace core for
 #                   FUZZ_TIME seconds (60); FUZZ_DOUBLE_FREE=0 leaves the
 #                   double and wrong-cache frees out (Documentation/testing.rst)
@@ -35,6 +43,11 @@ RUNNING_KDIR	:= /lib/modules/$(shell uname -r)/build
 KDIR		?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR),$(PINNED_KDIR))
 KSELFTEST_DIR	:= $(BUILD)/kselftest
 KBUILD_ARGS	= -C $(KDIR) M=$(TOP) KSELFTEST_DIR=$(KSELFTEST_DIR) W=1
+VERSION		:= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(TOP)/dkms.conf)
+# the release the built module is for (Debian's header trees give `make
+# kernelrelease` its upstream version, not the package's)
+KVER		= $(shell modinfo -F vermagic $(TOP)/gomem/gomem.ko | cut -d' ' -f1)
+DESTDIR		?=
 
 # the kernels `make test` boots when KERNEL is not given: all four. debug
 # and kcsan are built once per machine (scripts/kernel.sh) and run a tenth
@@ -61,6 +74,25 @@ modules: local-setup
 	@test -f $(KDIR)/Makefile || { echo "gomem: no kernel tree at '$(KDIR)':" \
 		"pass KDIR=, or run 'make setup' to install the pinned headers" >&2; exit 1; }
 	$(MAKE) $(KBUILD_ARGS) modules
+
+# the module alone (not the tests, examples or benchmark), installed as an
+# out-of-tree module of KDIR's kernel; what a client module builds against
+# (the header, gomem's Module.symvers) goes to /usr/src/gomem-VERSION/, the
+# directory DKMS uses for the same sources. Unsigned: the distribution's
+# key is not in its header package (sign it with the kernel's
+# scripts/sign-file and your own key for a kernel that enforces signatures)
+install:
+	@test -f $(KDIR)/Makefile || { echo "gomem: no kernel tree at '$(KDIR)'" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(TOP)/gomem modules
+	$(MAKE) -C $(KDIR) M=$(TOP)/gomem INSTALL_MOD_DIR=extra CONFIG_MODULE_SIG_ALL= \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	install -D -m 644 $(TOP)/include/gomem.h $(DESTDIR)/usr/src/gomem-$(VERSION)/include/gomem.h
+	install -D -m 644 $(TOP)/gomem/Module.symvers \
+		$(DESTDIR)/usr/src/gomem-$(VERSION)/$(KVER)/Module.symvers
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+install-test: setup
+	@bash $(TOP)/scripts/install-test.sh
 
 # userspace tools over /proc/gomem (Documentation/gomemtop.rst)
 tools:
@@ -117,4 +149,4 @@ clean:
 distclean: clean
 	rm -rf $(BUILD)
 
-.PHONY: all setup local-setup modules tools qemu-modules host-test qemu-test test run check bench latency fuzz clean distclean
+.PHONY: all setup local-setup modules install install-test tools qemu-modules host-test qemu-test test run check bench latency fuzz clean distclean

@@ -82,3 +82,4 @@ module_exit(gomem_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("gomem developers");
 MODULE_DESCRIPTION("The Go runtime's memory allocator for kernel modules");
+MODULE_VERSION(GOMEM_VERSION);

@@ -4,7 +4,8 @@
 # Every test, from a fresh checkout: set-up, the host tests (the core under
 # ASan+UBSan and TSan), then for each test kernel in $KERNEL (Makefile:
 # TEST_KERNELS, "default debug kcsan rt") the kernel modules built against
-# it and the QEMU kselftests booted on it. The last line is
+# it and the QEMU kselftests booted on it; then make install and DKMS
+# (scripts/install-test.sh). The last line is
 # "N passed, N failed", the sum of every part; the exit status is non-zero
 # when N failed > 0.
 #
@@ -92,6 +93,16 @@ if [ -z "${GOMEM_SKIP_QEMU:-}" ]; then
 		fi
 		echo "# $k kernel: $(($(date +%s) - start))s"
 	done
+fi
+
+# make install and DKMS against the default kernel's headers; the module
+# DKMS built boots on it (scripts/install-test.sh)
+if [ -z "${GOMEM_SKIP_QEMU:-}" ] && [[ " $kernels " == *" default "* ]]; then
+	echo "== make install, DKMS"
+	start=$(date +%s)
+	bash scripts/install-test.sh 2>&1 | tee "$log/install.log"
+	count "$log/install.log" install
+	echo "# install: $(($(date +%s) - start))s"
 fi
 
 echo "$pass passed, $fail failed"
