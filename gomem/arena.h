@@ -65,6 +65,11 @@ struct gomem_chunk {
 	 * and goes back as two order-0 kernel pages
 	 */
 	unsigned long split[GOMEM_CHUNK_WORDS];
+	/*
+	 * 1 = held page gomem never gives back: one of its kernel pages had a
+	 * reference count other than gomem's own (mheap.c, "Page references")
+	 */
+	unsigned long kept[GOMEM_CHUNK_WORDS];
 	/* page -> the in-use span that contains it (NULL when free) */
 	struct gomem_span *spans[GOMEM_CHUNK_PAGES];
 	unsigned long base;		/* address of page 0 */

@@ -46,6 +46,18 @@
  * dropped, so no page is freed with h->lock held, and a release over many
  * chunks drops the lock after each chunk.
  *
+ * Page references: every kernel page of a block gomem holds has a reference
+ * count of GOMEM_PAGE_REFS (2), whatever it is used for; the buddy
+ * allocator's own count is 1 for the first page of a block and 0 for the
+ * others (1 for each page once split). A kernel that frees gomem memory by
+ * mistake (the core's kfree() of a gomem object: free_large_kmalloc()
+ * puts the page; put_page() of a page it never took) so drops a count
+ * from 2 to 1, and never frees a page gomem still uses. Before a page goes
+ * back to the buddy allocator its count is checked: exactly 2, it goes back
+ * (the counts set to the buddy allocator's first); anything else, it is
+ * never given back, counted in kept_pages and reported once: its memory
+ * is leaked rather than freed under whoever else holds it.
+ *
  * Locking: h->lock is irq-safe (gomem may be called from hardirq context
  * with GFP_ATOMIC); its place in the lock order is in locking.h. Functions
  * that run under it assert it.
@@ -64,6 +76,74 @@
 struct gomem_heap *gomem_heaps[MAX_NUMNODES];
 /* free pages a node keeps rather than release (one chunk) */
 unsigned long gomem_retain_pages = GOMEM_CHUNK_PAGES;
+
+#define GOMEM_PAGE_REFS		2	/* references on each kernel page held */
+
+static struct page *kpage(unsigned long addr)
+{
+	return virt_to_page(__va(addr));
+}
+
+/* the kernel pages of [addr, addr + len) to @count references each */
+static void refs_set(unsigned long addr, unsigned long len, int count)
+{
+	unsigned long a;
+
+	for (a = addr; a < addr + len; a += PAGE_SIZE)
+		set_page_count(kpage(a), count);
+}
+
+/*
+ * A block [addr, addr + len) that goes back to the buddy allocator whole:
+ * the counts it had when it came (1 on its first page, 0 on the others).
+ */
+static void refs_unhold_block(unsigned long addr, unsigned long len)
+{
+	set_page_count(kpage(addr), 1);
+	refs_set(addr + PAGE_SIZE, len - PAGE_SIZE, 0);
+}
+
+/* whether every kernel page of [addr, addr + len) has gomem's count alone */
+static bool refs_clean(unsigned long addr, unsigned long len)
+{
+	unsigned long a;
+
+	for (a = addr; a < addr + len; a += PAGE_SIZE)
+		if (page_ref_count(kpage(a)) != GOMEM_PAGE_REFS)
+			return false;
+	return true;
+}
+
+static unsigned long chunk_addr(struct gomem_chunk *c, unsigned int pg)
+{
+	return c->base + ((unsigned long)pg << GOMEM_PAGE_SHIFT);
+}
+
+/*
+ * Mark the pages of [start, end) of @c whose kernel pages have foreign
+ * references as kept: never given back. h->lock held. Returns how many it
+ * marked.
+ */
+static unsigned int keep_foreign(struct gomem_heap *h, struct gomem_chunk *c,
+				 unsigned int start, unsigned int end)
+{
+	unsigned int i, n = 0;
+	unsigned long a;
+
+	lockdep_assert_held(&h->lock);
+	for (i = start; i < end; i++) {
+		a = chunk_addr(c, i);
+		if (test_bit(i, c->kept) || refs_clean(a, GOMEM_PAGE_SIZE))
+			continue;
+		__set_bit(i, c->kept);
+		h->st.kept_pages++;
+		n++;
+		pr_warn_ratelimited("gomem: node %d: page %#lx has references gomem did not take (count %d, %d; a kfree() or put_page() of gomem memory?): never given back\n",
+				    h->node, a, page_ref_count(kpage(a)),
+				    page_ref_count(kpage(a + PAGE_SIZE)));
+	}
+	return n;
+}
 
 static gfp_t meta_gfp(gfp_t gfp)
 {
@@ -182,14 +262,21 @@ static void take_split(struct gomem_heap *h, struct gomem_chunk *c,
 		       unsigned int start, unsigned int end, unsigned long keep,
 		       struct release_batch *rb)
 {
-	unsigned int a, b, i;
+	unsigned int a, b, i, run;
 
 	lockdep_assert_held(&h->lock);
 	for (a = find_next_zero_bit(c->alloc, end, start);
 	     a < end && h->pa.free_pages > keep;
 	     a = find_next_zero_bit(c->alloc, end, b)) {
-		b = find_next_bit(c->alloc, end, a);
-		b = min_t(unsigned long, b, a + (h->pa.free_pages - keep));
+		/* the free run [a, run), less its kept pages */
+		run = find_next_bit(c->alloc, end, a);
+		keep_foreign(h, c, a, run);
+		a = find_next_zero_bit(c->kept, run, a);
+		b = run;
+		if (a >= run)
+			continue;
+		b = min_t(unsigned long, find_next_bit(c->kept, run, a),
+			  a + (h->pa.free_pages - keep));
 		take_pages(h, c, a, b);
 		for (i = a; i < b; i++)
 			__clear_bit(i, c->split);
@@ -201,16 +288,22 @@ static void take_split(struct gomem_heap *h, struct gomem_chunk *c,
 
 /*
  * Split the block [start, end) of @c into order-0 kernel pages: from now on
- * each of its gomem pages is a block of its own. h->lock held.
+ * each of its gomem pages is a block of its own. Pages with foreign
+ * references are marked kept first: split_page() wants the counts the
+ * buddy allocator gave (0 after the first page) and sets its own, and
+ * gomem's go back on after it. h->lock held.
  */
 static void split_block(struct gomem_heap *h, struct gomem_chunk *c,
 			unsigned int start, unsigned int end)
 {
-	unsigned long addr = c->base + ((unsigned long)start << GOMEM_PAGE_SHIFT);
+	unsigned long addr = chunk_addr(c, start), len = (unsigned long)(end - start) << GOMEM_PAGE_SHIFT;
 	unsigned int i;
 
 	lockdep_assert_held(&h->lock);
-	split_page(virt_to_page(__va(addr)), ilog2(end - start) + GOMEM_PAGE_ORDER);
+	keep_foreign(h, c, start, end);
+	refs_unhold_block(addr, len);
+	split_page(kpage(addr), ilog2(end - start) + GOMEM_PAGE_ORDER);
+	refs_set(addr, len, GOMEM_PAGE_REFS);
 	for (i = start; i < end; i++) {
 		__set_bit(i, c->block_start);
 		__set_bit(i, c->split);
@@ -246,7 +339,11 @@ static unsigned long release_range(struct gomem_heap *h, struct gomem_chunk *c,
 			continue;
 		}
 		if (chunk_range_free(c, s, e)) {
-			if (h->pa.free_pages >= keep + (e - s)) {
+			if (!refs_clean(chunk_addr(c, s), (unsigned long)(e - s) << GOMEM_PAGE_SHIFT)) {
+				/* its clean pages go, split; the others stay */
+				split_block(h, c, s, e);
+				take_split(h, c, s, e, keep, rb);
+			} else if (h->pa.free_pages >= keep + (e - s)) {
 				take_block(h, c, s, e, rb);
 			} else if (cut) {
 				split_block(h, c, s, e);
@@ -272,6 +369,7 @@ static unsigned long release_range(struct gomem_heap *h, struct gomem_chunk *c,
 static void release_flush(struct release_batch *rb)
 {
 	unsigned int s, e, nw, nz;
+	unsigned long a;
 
 	if (!rb->n)
 		return;
@@ -279,14 +377,16 @@ static void release_flush(struct release_batch *rb)
 		nw = find_next_bit(rb->whole_start, GOMEM_CHUNK_PAGES, s + 1);
 		nz = find_next_zero_bit(rb->whole, GOMEM_CHUNK_PAGES, s);
 		e = min(nw, nz);
-		__free_pages(virt_to_page(__va(rb->base + ((unsigned long)s << GOMEM_PAGE_SHIFT))),
-			     ilog2(e - s) + GOMEM_PAGE_ORDER);
+		a = rb->base + ((unsigned long)s << GOMEM_PAGE_SHIFT);
+		refs_unhold_block(a, (unsigned long)(e - s) << GOMEM_PAGE_SHIFT);
+		__free_pages(kpage(a), ilog2(e - s) + GOMEM_PAGE_ORDER);
 	}
 	for (s = find_next_bit(rb->single, GOMEM_CHUNK_PAGES, 0); s < GOMEM_CHUNK_PAGES;
 	     s = find_next_bit(rb->single, GOMEM_CHUNK_PAGES, e)) {
 		e = find_next_zero_bit(rb->single, GOMEM_CHUNK_PAGES, s);
-		free_pages_exact(__va(rb->base + ((unsigned long)s << GOMEM_PAGE_SHIFT)),
-				 (unsigned long)(e - s) << GOMEM_PAGE_SHIFT);
+		a = rb->base + ((unsigned long)s << GOMEM_PAGE_SHIFT);
+		refs_set(a, (unsigned long)(e - s) << GOMEM_PAGE_SHIFT, 1);
+		free_pages_exact(__va(a), (unsigned long)(e - s) << GOMEM_PAGE_SHIFT);
 	}
 	rb->n = 0;
 }
@@ -507,8 +607,11 @@ static int heap_grow(struct gomem_heap *h, unsigned long npages, gfp_t gfp)
 		goto fail_unlock;
 	}
 	first = gomem_chunk_page(addr);
-	for (i = first; i < first + n; i++)
+	refs_set(addr, n << GOMEM_PAGE_SHIFT, GOMEM_PAGE_REFS);
+	for (i = first; i < first + n; i++) {
 		__set_bit(i, c->held);
+		__clear_bit(i, c->kept);
+	}
 	__set_bit(first, c->block_start);
 	gomem_pagealloc_grow(&h->pa, addr, n);
 	h->st.grown_blocks++;
@@ -762,9 +865,13 @@ void gomem_heap_exit(void)
 		if (!h)
 			continue;
 		gomem_heap_release(h, 0);
-		if (h->pa.held_pages)
+		if (h->pa.held_pages > h->pa.free_pages)
 			pr_err("gomem: node %d: %lu pages still in use at exit, leaked\n",
 			       node, h->pa.held_pages - h->pa.free_pages);
+		/* what a full release leaves free: kept pages */
+		if (h->pa.free_pages)
+			pr_err("gomem: node %d: %lu KiB never given back: pages with references gomem did not take, leaked\n",
+			       node, h->pa.free_pages << (GOMEM_PAGE_SHIFT - 10));
 		gomem_fixalloc_destroy(&h->spanalloc);
 		gomem_pagealloc_destroy(&h->pa);
 		kfree(h);

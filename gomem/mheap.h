@@ -22,6 +22,7 @@ struct gomem_heap_stats {
 	unsigned long released_pages;	/* gomem pages given back */
 	unsigned long split_blocks;	/* blocks split to give back part of them */
 	unsigned long split_released_pages;	/* of released_pages, from split blocks */
+	unsigned long kept_pages;	/* held pages never given back: foreign references */
 	unsigned long large_allocs, large_frees;
 	unsigned long large_pages_inuse;
 	unsigned long spans_inuse;	/* small and large */

@@ -353,6 +353,68 @@ TEST_F(heap, retain_limit)
 }
 
 /* Wholly free blocks go back whole, never split, at the limit and on release. */
+/*
+ * Memory freed by someone else: the core's kfree() of a gomem object puts
+ * its page (free_large_kmalloc()), here put_page() on a kernel page of a
+ * live span and on one of a span freed later. Nothing is freed under gomem
+ * (the pages stay allocated, the spans intact); at release the clean pages
+ * go back and the two touched gomem pages are kept, counted and reported
+ * once, and never given back however often the heap releases.
+ */
+TEST_F(heap, foreign_put_keeps_page)
+{
+	struct gomem_span *s1, *s2, *s3;
+	struct gomem_heap_stats st;
+	unsigned long held, nfree, k1, k2, a;
+	struct gomem_chunk *c;
+
+	gomem_retain_pages = CHUNK_PAGES;
+	s1 = take(1);
+	s2 = take(2);
+	s3 = take(1);
+	ASSERT_TRUE(s1 && s2 && s3);
+	k1 = s1->base;				/* the first kernel page of s1 */
+	k2 = s2->base + PG + PAGE_SIZE;		/* the last kernel page of s2 */
+	EXPECT_EQ(2, page_ref_count(virt_to_page(k1)));
+	EXPECT_EQ(2, page_ref_count(virt_to_page(k2)));
+	put_page(virt_to_page(k1));
+	put_page(virt_to_page(k2));
+	EXPECT_TRUE(shim_page_allocated(k1));
+	EXPECT_TRUE(shim_page_allocated(k2));
+	EXPECT_TRUE(span_intact(s1));
+	EXPECT_TRUE(span_intact(s2));
+	gomem_heap_free_span(s1);
+	gomem_heap_free_span(s2);
+	gomem_heap_free_span(s3);
+
+	shim_log_capture(true);
+	EXPECT_EQ(CHUNK_PAGES - 2, gomem_heap_release(self->h, 0));
+	heap_figures(self->h, &st, &held, &nfree);
+	EXPECT_EQ(2, st.kept_pages);
+	EXPECT_EQ(2, held);
+	EXPECT_EQ(2, nfree);
+	EXPECT_EQ(1, st.split_blocks);
+	EXPECT_TRUE(shim_page_allocated(k1));
+	EXPECT_TRUE(shim_page_allocated(k2));
+	EXPECT_FALSE(shim_page_allocated(s3->base));
+	EXPECT_NE(NULL, strstr(shim_log(), "has references gomem did not take"));
+	EXPECT_EQ(0, heap_check(self->h));
+	/* kept: a second release gives nothing and counts nothing again */
+	EXPECT_EQ(0, gomem_heap_release(self->h, 0));
+	heap_figures(self->h, &st, &held, &nfree);
+	EXPECT_EQ(2, st.kept_pages);
+	EXPECT_EQ(2, held);
+	shim_log_capture(false);
+
+	/* the test's repair (the fixture wants every page back) */
+	c = gomem_chunk_lookup(gomem_chunk_index(k1));
+	for (a = k1 & ~(PG - 1); a < (k1 & ~(PG - 1)) + PG; a += PAGE_SIZE)
+		set_page_count(virt_to_page(a), 2);
+	for (a = k2 & ~(PG - 1); a < (k2 & ~(PG - 1)) + PG; a += PAGE_SIZE)
+		set_page_count(virt_to_page(a), 2);
+	bitmap_zero(c->kept, CHUNK_PAGES);
+}
+
 TEST_F(heap, whole_blocks_stay_whole)
 {
 	struct gomem_span *a, *b, *c;

@@ -330,11 +330,18 @@ void free_percpu(void *p)
  * is then freed on its own (order 0), and unmapped at once, so a touch of a
  * released page faults; a page freed twice, or a split block freed whole,
  * aborts. The record goes when its last page does.
+ * Each kernel page has a reference count, as the kernel's struct page: 1 on
+ * the first page of a block, 0 on the others, 1 on each page once split.
+ * __free_pages() and put_page() drop one and free when it reaches 0; a
+ * count that goes below 0, a split of a block whose later pages are not 0,
+ * and a whole block freed while a later page is not 0 abort ("Bad page
+ * state").
  */
 struct shim_block {
 	unsigned long addr;
 	unsigned int order;
 	int nid;
+	int *ref;		/* per kernel page */
 	unsigned long *live;	/* split: 1 = kernel page still allocated */
 	struct shim_block *next;
 };
@@ -545,6 +552,9 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 	b->order = order;
 	b->nid = nid;
 	b->live = NULL;
+	b->ref = calloc(1UL << order, sizeof(int));
+	BUG_ON(!b->ref);
+	b->ref[0] = 1;
 	pthread_mutex_lock(&shim_lock);
 	b->next = blocks[block_hash(b->addr)];
 	blocks[block_hash(b->addr)] = b;
@@ -575,7 +585,7 @@ static struct shim_block *find_block(unsigned long addr, bool unlink)
 
 void split_page(struct page *page, unsigned int order)
 {
-	unsigned long addr = (unsigned long)page, n = 1UL << order;
+	unsigned long addr = (unsigned long)page, n = 1UL << order, i;
 	struct shim_block *b;
 
 	pthread_mutex_lock(&shim_lock);
@@ -584,6 +594,14 @@ void split_page(struct page *page, unsigned int order)
 		fprintf(stderr, "shim: split_page(%#lx, %u) of a block not allocated whole\n",
 			addr, order);
 		abort();
+	}
+	for (i = 1; i < n; i++) {
+		if (b->ref[i]) {
+			fprintf(stderr, "shim: split_page(%#lx, %u): page %lu has count %d\n",
+				addr, order, i, b->ref[i]);
+			abort();
+		}
+		b->ref[i] = 1;
 	}
 	b->live = malloc(BITS_TO_LONGS(n) * sizeof(long));
 	BUG_ON(!b->live);
@@ -649,6 +667,7 @@ static void free_one_page(unsigned long addr, bool unmap)
 		base = b->addr;
 		order = b->order;
 		free(b->live);
+		free(b->ref);
 		free(b);
 	}
 	pthread_mutex_unlock(&shim_lock);
@@ -666,11 +685,95 @@ static void free_one_page(unsigned long addr, bool unmap)
 		munmap((void *)base, PAGE_SIZE << order);
 }
 
+/*
+ * Drop one reference on the kernel page at @addr (shim_lock held).
+ * Returns true when that was the last: the caller frees it. Aborts on a
+ * page with no reference, or a later page of a block not split (the
+ * kernel would free that page alone out of its block).
+ */
+static bool ref_put(unsigned long addr, unsigned int order)
+{
+	struct shim_block *b = find_block(addr, false);
+	unsigned long i;
+
+	if (!b)
+		return true;	/* the callers report it */
+	i = (addr - b->addr) / PAGE_SIZE;
+	if (b->ref[i] <= 0) {
+		fprintf(stderr, "shim: put of page %#lx with count %d (Bad page state)\n",
+			addr, b->ref[i]);
+		abort();
+	}
+	if (--b->ref[i])
+		return false;
+	if (!b->live && i) {
+		fprintf(stderr, "shim: page %#lx, inside an unsplit block, freed alone\n", addr);
+		abort();
+	}
+	if (!b->live && order == b->order)
+		for (i = 1; i < 1UL << order; i++)
+			if (b->ref[i]) {
+				fprintf(stderr, "shim: block %#lx freed with page %lu at count %d (Bad page state)\n",
+					addr, i, b->ref[i]);
+				abort();
+			}
+	return true;
+}
+
+int page_ref_count(const struct page *page)
+{
+	unsigned long addr = (unsigned long)page;
+	struct shim_block *b;
+	int v;
+
+	pthread_mutex_lock(&shim_lock);
+	b = find_block(addr, false);
+	BUG_ON(!b || addr % PAGE_SIZE);
+	v = b->ref[(addr - b->addr) / PAGE_SIZE];
+	pthread_mutex_unlock(&shim_lock);
+	return v;
+}
+
+void set_page_count(struct page *page, int v)
+{
+	unsigned long addr = (unsigned long)page;
+	struct shim_block *b;
+
+	pthread_mutex_lock(&shim_lock);
+	b = find_block(addr, false);
+	BUG_ON(!b || addr % PAGE_SIZE);
+	b->ref[(addr - b->addr) / PAGE_SIZE] = v;
+	pthread_mutex_unlock(&shim_lock);
+}
+
+void put_page(struct page *page)
+{
+	__free_pages(page, 0);
+}
+
 void free_pages_exact(void *virt, size_t size)
 {
 	unsigned long addr = (unsigned long)virt, end = addr + ALIGN(size, PAGE_SIZE), a;
+	bool all = true;
 
-	/* one call: page by page is slow under TSan */
+	pthread_mutex_lock(&shim_lock);
+	for (a = addr; a < end; a += PAGE_SIZE) {
+		struct shim_block *b = find_block(a, false);
+
+		if (b && b->ref[(a - b->addr) / PAGE_SIZE] != 1)
+			all = false;
+	}
+	pthread_mutex_unlock(&shim_lock);
+	if (!all) {		/* some stay: page by page, as the kernel */
+		for (a = addr; a < end; a += PAGE_SIZE)
+			__free_pages((struct page *)a, 0);
+		return;
+	}
+	/* each page's last reference: one call (page by page is slow under TSan) */
+	pthread_mutex_lock(&shim_lock);
+	for (a = addr; a < end; a += PAGE_SIZE)
+		ref_put(a, 0);
+	pthread_mutex_unlock(&shim_lock);
 	unmap_pages(addr, end - addr);
 	for (a = addr; a < end; a += PAGE_SIZE)
 		free_one_page(a, false);
@@ -694,6 +797,10 @@ void __free_pages(struct page *page, unsigned int order)
 	struct shim_block *b;
 
 	pthread_mutex_lock(&shim_lock);
+	if (!ref_put(addr, order)) {
+		pthread_mutex_unlock(&shim_lock);
+		return;		/* other references remain */
+	}
 	b = find_block(addr, false);
 	if (b && b->live && order == 0) {
 		pthread_mutex_unlock(&shim_lock);
@@ -715,6 +822,7 @@ void __free_pages(struct page *page, unsigned int order)
 	pthread_mutex_unlock(&shim_lock);
 	if (!pool_put(page, order))
 		munmap(page, PAGE_SIZE << order);
+	free(b->ref);
 	free(b);
 }
 

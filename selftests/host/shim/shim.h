@@ -641,6 +641,10 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order);
 void __free_pages(struct page *page, unsigned int order);
 void split_page(struct page *page, unsigned int order);
 void free_pages_exact(void *virt, size_t size);
+/* reference counts, as the kernel's: 1 on a block's first page, 0 on the others */
+int page_ref_count(const struct page *page);
+void set_page_count(struct page *page, int v);
+void put_page(struct page *page);
 #define page_address(p)		((void *)(p))
 #define virt_to_page(a)		((struct page *)((unsigned long)(a) & PAGE_MASK))
 #define __pa(a)			((unsigned long)(a))
