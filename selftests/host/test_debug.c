@@ -291,15 +291,24 @@ TEST_F(dbg, validate_under_churn)
 	struct churn_arg ca = { .c = self->c };
 	struct gomem_debug_census c;
 	unsigned long errors = 0;
+	u64 t0;
 	pthread_t t;
 	int i;
 
 	ASSERT_EQ(0, pthread_create(&t, NULL, churn, &ca));
 	while (READ_ONCE(ca.ops) < 100)
 		sched_yield();
-	for (i = 0; i < 100000 && READ_ONCE(ca.ops) < 20000; i++) {
+	/*
+	 * Walks until the churn has done 5000 operations (at most 60 s): a
+	 * walk holds the debug lock the churn needs, so each yields after
+	 * it (walking back to back, one CI run's churn got 724 operations in
+	 * 100000 walks)
+	 */
+	t0 = shim_ns();
+	for (i = 0; READ_ONCE(ca.ops) < 5000 && shim_ns() - t0 < 60000000000ULL; i++) {
 		gomem_debug_validate(self->c->cls, &c);
 		errors += c.errors;
+		sched_yield();
 	}
 	WRITE_ONCE(ca.stop, true);
 	pthread_join(t, NULL);
