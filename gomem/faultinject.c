@@ -9,7 +9,7 @@
  *   meta      a metadata allocation: the kcalloc/kzalloc/kvcalloc/
  *             alloc_percpu of classes, caches, heaps, the chunk index and
  *             summaries, and fixalloc's pages (span structs)
- *   vmalloc   the vmalloc of an object above 4 MiB
+ *   vmalloc   the vmalloc of gomem_kvmalloc()'s fallback
  *
  * Arming a kind with (nth, times) resets its counts: the calls numbered
  * nth .. nth + times - 1, counted from 1 at arming, fail; the others

@@ -6,15 +6,22 @@
  *   1 B .. 32 KiB               a size class (mcache.c); noscan requests
  *                               under 16 B are tiny-packed (tiny.c)
  *   32 KiB + 1 .. 4 MiB         a large span from the page heap (mheap.c)
- *   above 4 MiB                 vmalloc (vmalloc.c)
+ *   above 4 MiB                 NULL: kmalloc memory is physically
+ *                               contiguous, and the kernel's kmalloc() has
+ *                               no object above KMALLOC_MAX_SIZE either
  *
- * gomem_kfree() finds what it frees by address (free.c, vmalloc.c);
- * anything that is not gomem's is reported and refused. krealloc(),
- * kstrdup() and kfree_rcu() are here too.
+ * gomem_kvmalloc_node() is kvmalloc_node(): the kmalloc path first (for
+ * more than a page, without retrying or warning), then, for a GFP that
+ * may sleep, vmalloc (vmalloc.c): objects above 4 MiB, and smaller ones
+ * the page heap could not serve. gomem_kfree() (gomem_kvfree()) finds what
+ * it frees by address (free.c, vmalloc.c); anything that is not gomem's is
+ * reported and refused. krealloc(), kvrealloc(), kstrdup() and kfree_rcu()
+ * are here too.
  *
  * Context: every function may be called from any context with a GFP that
  * fits it (GFP_ATOMIC in interrupts); only the vmalloc path needs a
- * sleeping GFP, and fails for an atomic one.
+ * sleeping GFP: gomem_kvmalloc_node() with another GFP is
+ * gomem_kmalloc_node().
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -40,19 +47,22 @@ static noinline void *kmalloc_node_slow(size_t size, gfp_t flags, int node, unsi
 
 	if (unlikely(!size))
 		p = ZERO_SIZE_PTR;
-	else if (unlikely(size > GOMEM_MAX_LARGE_SIZE && size <= GOMEM_MAX_ALLOC))
-		p = gomem_vmalloc_alloc(size, flags, ip);
 	else if (likely(size <= GOMEM_MAX_SMALL_SIZE))
 		p = gomem_class_alloc(&gomem_classes[gomem_size_to_class(size) << 1], flags, node);
 	else if (size <= GOMEM_MAX_LARGE_SIZE)
 		p = gomem_large_alloc(size, flags, node);
 	else
-		p = NULL;	/* an impossible size */
+		p = NULL;	/* above 4 MiB: not kmalloc memory */
 	if (trace_gomem_alloc_enabled())
 		trace_gomem_alloc(ip, p, size, gomem_ksize(p), flags, node, "kmalloc");
-	if (unlikely(!p) && !(flags & __GFP_NOWARN))
-		pr_warn("gomem: %pS: allocation of %zu bytes (gfp %#x) failed\n",
-			(void *)ip, size, flags);
+	if (unlikely(!p) && !(flags & __GFP_NOWARN)) {
+		if (size > GOMEM_MAX_LARGE_SIZE)
+			pr_warn("gomem: %pS: kmalloc of %zu bytes: above 4 MiB, the largest kmalloc object (gomem_kvmalloc() serves more)\n",
+				(void *)ip, size);
+		else
+			pr_warn("gomem: %pS: allocation of %zu bytes (gfp %#x) failed\n",
+				(void *)ip, size, flags);
+	}
 	return p;
 }
 
@@ -269,6 +279,87 @@ void *gomem_krealloc(const void *objp, size_t new_size, gfp_t flags)
 	return p;
 }
 EXPORT_SYMBOL_GPL(gomem_krealloc);
+
+/**
+ * gomem_kvmalloc_node() - allocate memory, contiguous if possible, as
+ *	kvmalloc_node()
+ * @size: bytes required
+ * @flags: GFP flags; GFP_KERNEL-compatible for the vmalloc fallback
+ * @node: NUMA node to allocate from, or NUMA_NO_NODE
+ *
+ * Up to 4 MiB, gomem_kmalloc_node() first: for more than a page without
+ * retrying hard or warning (__GFP_NORETRY unless __GFP_RETRY_MAYFAIL,
+ * __GFP_NOWARN), since vmalloc is the fallback. Then, when @flags contain
+ * GFP_KERNEL, vmalloc: every size above 4 MiB, and smaller ones the page
+ * heap did not serve (more than a page only, as the kernel). With flags
+ * that may not sleep it is gomem_kmalloc_node(): NULL above 4 MiB. Free
+ * with gomem_kvfree() (or gomem_kfree(), which frees both kinds).
+ *
+ * Return: the memory, ZERO_SIZE_PTR for @size 0, or NULL on failure (with
+ * a warning unless __GFP_NOWARN).
+ */
+void *gomem_kvmalloc_node(size_t size, gfp_t flags, int node)
+{
+	gfp_t kflags = flags;
+	void *p = NULL;
+
+	if ((flags & GFP_KERNEL) != GFP_KERNEL)
+		return kmalloc_node_slow(size, flags, node, _RET_IP_);
+	if (size > PAGE_SIZE) {
+		kflags |= __GFP_NOWARN;
+		if (!(kflags & __GFP_RETRY_MAYFAIL))
+			kflags |= __GFP_NORETRY;
+		kflags &= ~__GFP_NOFAIL;	/* the vmalloc fallback provides it */
+	}
+	if (size <= GOMEM_MAX_LARGE_SIZE) {
+		p = kmalloc_node_slow(size, kflags, node, _RET_IP_);
+		if (p || size <= PAGE_SIZE)
+			return p;
+	}
+	if (unlikely(size > GOMEM_MAX_ALLOC)) {
+		if (!(flags & __GFP_NOWARN))
+			pr_warn("gomem: %pS: kvmalloc of %zu bytes: above INT_MAX\n",
+				(void *)_RET_IP_, size);
+		return NULL;
+	}
+	p = gomem_vmalloc_alloc(size, flags, _RET_IP_);
+	if (trace_gomem_alloc_enabled())
+		trace_gomem_alloc(_RET_IP_, p, size, gomem_ksize(p), flags, node, "kvmalloc");
+	if (unlikely(!p) && !(flags & __GFP_NOWARN))
+		pr_warn("gomem: %pS: kvmalloc of %zu bytes (gfp %#x) failed\n",
+			(void *)_RET_IP_, size, flags);
+	return p;
+}
+EXPORT_SYMBOL_GPL(gomem_kvmalloc_node);
+
+/**
+ * gomem_kvrealloc() - resize memory from gomem_kvmalloc(), as kvrealloc()
+ * @p: the memory, or NULL
+ * @oldsize: its size as allocated
+ * @newsize: bytes required
+ * @flags: GFP flags, as for gomem_kvmalloc()
+ *
+ * No larger than @oldsize: @p itself. Larger: new memory from
+ * gomem_kvmalloc(), the first @oldsize bytes copied, @p freed.
+ *
+ * Return: the memory, or NULL on failure (@p is then untouched).
+ */
+void *gomem_kvrealloc(const void *p, size_t oldsize, size_t newsize, gfp_t flags)
+{
+	void *n;
+
+	if (oldsize >= newsize)
+		return (void *)p;
+	n = gomem_kvmalloc_node(newsize, flags, NUMA_NO_NODE);
+	if (!n)
+		return NULL;
+	if (p) {
+		memcpy(n, p, oldsize);
+		gomem_kvfree(p);
+	}
+	return n;
+}
+EXPORT_SYMBOL_GPL(gomem_kvrealloc);
 
 /**
  * gomem_kmalloc_noscan() - allocate memory that holds no pointers

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Objects above GOMEM_MAX_LARGE_SIZE (4 MiB): vmalloc'ed, each recorded in
+ * gomem_kvmalloc()'s vmalloc fallback (malloc.c): every object above
+ * GOMEM_MAX_LARGE_SIZE (4 MiB), and smaller ones (over a page) the page
+ * heap did not serve. Each is vmalloc'ed and recorded in
  * gomem's own list of them (struct gomem_vobj: address and size, kmalloc'ed
  * beside the object). A free, ksize() or kfree_rcu() recognises such an
  * object only by finding its address in that list: nothing that the caller
@@ -8,8 +10,8 @@
  *
  * The list is an RCU list: lookups walk it locklessly (rcu_read_lock()),
  * insertions and removals take gomem_vobj_lock for O(1) work. A walk visits
- * at most one record per live vmalloc'ed object, each at least 4 MiB of
- * memory. Removal is claimed by clearing the record's address under the
+ * at most one record per live vmalloc'ed object: few, as each is over
+ * 4 MiB or a fallback under memory pressure. Removal is claimed by clearing the record's address under the
  * lock, so of two racing frees of one object exactly one vfree()s it; the
  * record itself is freed after a grace period.
  *

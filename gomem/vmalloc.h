@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Objects above GOMEM_MAX_LARGE_SIZE: vmalloc'ed. See vmalloc.c.
+ * gomem_kvmalloc()'s vmalloc'ed objects. See vmalloc.c.
  */
 #ifndef _GOMEM_VMALLOC_H
 #define _GOMEM_VMALLOC_H

@@ -17,7 +17,10 @@
 
 /* Largest object served by size classes; larger ones are page spans. */
 #define GOMEM_MAX_SMALL_SIZE	32768
-/* Largest object served by the page heap; larger ones are vmalloc()ed. */
+/*
+ * Largest object served by the page heap, and by gomem_kmalloc():
+ * gomem_kvmalloc() vmalloc()s larger ones.
+ */
 #define GOMEM_MAX_LARGE_SIZE	(4UL << 20)
 
 void *gomem_kmalloc_node(size_t size, gfp_t flags, int node);
@@ -25,6 +28,8 @@ void gomem_kfree(const void *objp);
 size_t gomem_ksize(const void *objp);
 size_t gomem_kmalloc_size_roundup(size_t size);
 void *gomem_krealloc(const void *objp, size_t new_size, gfp_t flags);
+void *gomem_kvmalloc_node(size_t size, gfp_t flags, int node);
+void *gomem_kvrealloc(const void *p, size_t oldsize, size_t newsize, gfp_t flags);
 
 void *__gomem_kmalloc_class(unsigned int sizeclass, gfp_t flags);
 
@@ -291,6 +296,85 @@ static inline void *gomem_krealloc_array(void *p, size_t n, size_t size, gfp_t f
 	if (unlikely(check_mul_overflow(n, size, &bytes)))
 		return NULL;
 	return gomem_krealloc(p, bytes, flags);
+}
+
+/**
+ * gomem_kvmalloc() - allocate memory, contiguous if possible, as kvmalloc()
+ * @size: bytes required
+ * @flags: GFP flags (GFP_KERNEL-compatible for the vmalloc fallback)
+ *
+ * Return: as gomem_kvmalloc_node().
+ */
+static inline void *gomem_kvmalloc(size_t size, gfp_t flags)
+{
+	return gomem_kvmalloc_node(size, flags, NUMA_NO_NODE);
+}
+
+/**
+ * gomem_kvzalloc() - gomem_kvmalloc(), zeroed, as kvzalloc()
+ * @size: bytes required
+ * @flags: GFP flags
+ *
+ * Return: the memory, zeroed, or NULL.
+ */
+static inline void *gomem_kvzalloc(size_t size, gfp_t flags)
+{
+	return gomem_kvmalloc_node(size, flags | __GFP_ZERO, NUMA_NO_NODE);
+}
+
+/**
+ * gomem_kvzalloc_node() - gomem_kvmalloc_node(), zeroed, as kvzalloc_node()
+ * @size: bytes required
+ * @flags: GFP flags
+ * @node: NUMA node, or NUMA_NO_NODE
+ *
+ * Return: the memory, zeroed, or NULL.
+ */
+static inline void *gomem_kvzalloc_node(size_t size, gfp_t flags, int node)
+{
+	return gomem_kvmalloc_node(size, flags | __GFP_ZERO, node);
+}
+
+/**
+ * gomem_kvmalloc_array() - gomem_kvmalloc() of an array, as kvmalloc_array()
+ * @n: number of elements
+ * @size: element size
+ * @flags: GFP flags
+ *
+ * Return: the memory, or NULL (also when @n * @size overflows).
+ */
+static inline void *gomem_kvmalloc_array(size_t n, size_t size, gfp_t flags)
+{
+	size_t bytes;
+
+	if (unlikely(check_mul_overflow(n, size, &bytes)))
+		return NULL;
+	return gomem_kvmalloc_node(bytes, flags, NUMA_NO_NODE);
+}
+
+/**
+ * gomem_kvcalloc() - gomem_kvmalloc_array(), zeroed, as kvcalloc()
+ * @n: number of elements
+ * @size: element size
+ * @flags: GFP flags
+ *
+ * Return: the memory, zeroed, or NULL.
+ */
+static inline void *gomem_kvcalloc(size_t n, size_t size, gfp_t flags)
+{
+	return gomem_kvmalloc_array(n, size, flags | __GFP_ZERO);
+}
+
+/**
+ * gomem_kvfree() - free memory from gomem_kvmalloc(), as kvfree()
+ * @p: the memory, NULL or ZERO_SIZE_PTR
+ *
+ * gomem_kfree() frees both kinds (it finds vmalloc'ed objects by address);
+ * the name is kvfree()'s. Context: as vfree() for vmalloc'ed memory.
+ */
+static inline void gomem_kvfree(const void *p)
+{
+	gomem_kfree(p);
 }
 
 /* Cache flags, in the spirit of SLAB_* */

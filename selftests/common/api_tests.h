@@ -238,7 +238,7 @@ static void api_test_zeroing(API_ARGS)
 	unsigned int k;
 	u8 *p, *q;
 
-	for (size = 8; size < (6 << 20); size = size * 5 / 2) {
+	for (size = 8; size <= GOMEM_MAX_LARGE_SIZE; size = size * 5 / 2) {
 		p = gomem_kmalloc(size, GFP_KERNEL);
 		if (API_EXPECT(p, "kmalloc(%zu)", size))
 			return;
@@ -293,21 +293,50 @@ static void api_test_overflow_and_limits(API_ARGS)
 	API_EXPECT(!gomem_kmalloc((size_t)INT_MAX + 1, GFP_KERNEL | __GFP_NOWARN),
 		   "kmalloc of 2 GiB");
 	API_EXPECT(!gomem_kmalloc(SIZE_MAX, GFP_KERNEL | __GFP_NOWARN), "kmalloc(SIZE_MAX)");
-	/* vmalloc cannot serve an atomic request */
-	API_EXPECT(!gomem_kmalloc(5 << 20, GFP_ATOMIC | __GFP_NOWARN), "atomic 5 MiB");
+	/* kmalloc memory is contiguous: nothing above 4 MiB, as the kernel's */
+	API_EXPECT(!gomem_kmalloc((4 << 20) + 1, GFP_KERNEL | __GFP_NOWARN), "kmalloc of 4 MiB + 1");
+	API_EXPECT(!gomem_kmalloc_node(5 << 20, GFP_KERNEL | __GFP_NOWARN, NUMA_NO_NODE),
+		   "kmalloc_node of 5 MiB");
+	/* vmalloc cannot serve an atomic request: kvmalloc is kmalloc then */
+	API_EXPECT(!gomem_kvmalloc(5 << 20, GFP_ATOMIC | __GFP_NOWARN), "atomic kvmalloc 5 MiB");
+	API_EXPECT(!gomem_kvmalloc_array(SIZE_MAX / 2, 3, GFP_KERNEL), "kvmalloc_array overflow");
+	API_EXPECT(!gomem_kvmalloc((size_t)INT_MAX + 1, GFP_KERNEL | __GFP_NOWARN),
+		   "kvmalloc of 2 GiB");
 	api_quiet(false);
 	p = gomem_kmalloc_array(1000, 40, GFP_KERNEL);
 	API_EXPECT(p && gomem_ksize(p) >= 40000, "kmalloc_array(1000, 40)");
 	gomem_kfree(p);
-	p = gomem_kmalloc(5 << 20, GFP_KERNEL);		/* vmalloc'ed */
-	if (API_EXPECT(p, "kmalloc of 5 MiB"))
+	/* kvmalloc up to 4 MiB: the kmalloc path, contiguous */
+	p = gomem_kvmalloc(100000, GFP_KERNEL);
+	API_EXPECT(p && !is_vmalloc_addr(p) && gomem_ksize(p) >= 100000, "kvmalloc(100000)");
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, large_inuse, 1);
+	API_EXPECT_DELTA(c0, c1, vmalloc_inuse, 0);
+	gomem_kvfree(p);
+	p = gomem_kvcalloc(3000, 1000, GFP_KERNEL);	/* 3 MB, zeroed */
+	API_EXPECT(p && !is_vmalloc_addr(p) && api_all_zero(p, 3000000), "kvcalloc(3000, 1000)");
+	gomem_kvfree(p);
+	p = gomem_kvmalloc(5 << 20, GFP_KERNEL);	/* vmalloc'ed */
+	if (API_EXPECT(p && is_vmalloc_addr(p), "kvmalloc of 5 MiB"))
 		return;
 	API_EXPECT(gomem_ksize(p) == 5 << 20, "5 MiB: ksize %zu", gomem_ksize(p));
 	api_fill(p + (5 << 20) - 8192, 8192, 7);
 	API_EXPECT(api_intact(p + (5 << 20) - 8192, 8192, 7), "5 MiB: pattern");
 	api_counts(&c1);
 	API_EXPECT_DELTA(c0, c1, vmalloc_inuse, 1);
-	gomem_kfree(p);
+	/* kvrealloc: grown, the old bytes kept, the old object freed */
+	p = gomem_kvrealloc(p, 5 << 20, 6 << 20, GFP_KERNEL);
+	if (API_EXPECT(p, "kvrealloc 5 -> 6 MiB"))
+		return;
+	API_EXPECT(api_intact(p + (5 << 20) - 8192, 8192, 7), "kvrealloc: the old bytes");
+	API_EXPECT(gomem_kvrealloc(p, 6 << 20, 4096, GFP_KERNEL) == p, "kvrealloc shrink: same");
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, vmalloc_inuse, 1);
+	gomem_kvfree(p);
+	p = gomem_kvzalloc(6 << 20, GFP_KERNEL);
+	API_EXPECT(p && is_vmalloc_addr(p) && api_all_zero(p + (6 << 20) - 65536, 65536),
+		   "kvzalloc of 6 MiB");
+	gomem_kvfree(p);
 	api_counts(&c1);
 	API_EXPECT_DELTA(c0, c1, vmalloc_inuse, 0);
 	API_EXPECT_DELTA(c0, c1, large_inuse, 0);
@@ -322,7 +351,7 @@ static void api_test_overflow_and_limits(API_ARGS)
  */
 static void api_test_krealloc(API_ARGS)
 {
-	static const size_t steps[] = { 100, 5000, 100000, 5 << 20, 40000, 3000, 50, 16, 8 };
+	static const size_t steps[] = { 100, 5000, 100000, 4 << 20, 40000, 3000, 50, 16, 8 };
 	struct api_counts c0, c1;
 	size_t prev, i;
 	u8 *p, *q;
@@ -348,6 +377,8 @@ static void api_test_krealloc(API_ARGS)
 	API_EXPECT(gomem_ksize(p) == 8, "krealloc to 8: ksize %zu", gomem_ksize(p));
 	api_quiet(true);
 	q = gomem_krealloc(p, (size_t)INT_MAX + 1, GFP_KERNEL | __GFP_NOWARN);
+	API_EXPECT(!gomem_krealloc(p, (4 << 20) + 1, GFP_KERNEL | __GFP_NOWARN),
+		   "krealloc above 4 MiB succeeded");
 	api_quiet(false);
 	API_EXPECT(!q, "krealloc to 2 GiB succeeded");
 	API_EXPECT(api_intact(p, prev, 0), "a failed krealloc changed the object");
@@ -499,7 +530,12 @@ static void api_test_slab_helpers(API_ARGS)
 	for (i = 0; i < ARRAY_SIZE(api_roundup_sizes); i++) {
 		size_t size = api_roundup_sizes[i], r = gomem_kmalloc_size_roundup(size);
 
-		p = gomem_kmalloc(size, GFP_KERNEL);
+		p = gomem_kmalloc(size, GFP_KERNEL | __GFP_NOWARN);
+		if (size > GOMEM_MAX_LARGE_SIZE) {
+			/* refused, as the kernel's kmalloc() above KMALLOC_MAX_SIZE */
+			API_EXPECT(!p && r == size, "kmalloc(%zu): %p, roundup %zu", size, p, r);
+			continue;
+		}
 		if (API_EXPECT(p, "kmalloc(%zu)", size))
 			continue;
 		API_EXPECT(r >= size && r == gomem_ksize(p),
@@ -534,7 +570,7 @@ static void api_test_slab_helpers(API_ARGS)
  * caller can write: a page-aligned pointer inside one, behind a forged copy
  * of the in-band header gomem once trusted ({size, magic, self}), is refused
  * as a bad free and not vfree()d; the object stays whole and still frees,
- * and ksize and krealloc still work on it.
+ * and ksize and kvrealloc still work on it.
  */
 static void api_test_vmalloc_forged_header(API_ARGS)
 {
@@ -544,8 +580,8 @@ static void api_test_vmalloc_forged_header(API_ARGS)
 	u8 *p, *q, *inner;
 
 	api_counts(&c0);
-	p = gomem_kmalloc(size, GFP_KERNEL);
-	if (API_EXPECT(p, "kmalloc(5 MiB)"))
+	p = gomem_kvmalloc(size, GFP_KERNEL);
+	if (API_EXPECT(p, "kvmalloc(5 MiB)"))
 		return;
 	api_fill(p, 8192, 3);
 	h = (unsigned long *)(p + 2 * PAGE_SIZE);
@@ -564,14 +600,14 @@ static void api_test_vmalloc_forged_header(API_ARGS)
 	API_EXPECT_DELTA(c0, c1, vmalloc_inuse, 1);
 	API_EXPECT(gomem_ksize(p) == size, "ksize %zu after the forged free", gomem_ksize(p));
 	API_EXPECT(api_intact(p, 8192, 3), "the object changed");
-	q = gomem_krealloc(p, size + 8192, GFP_KERNEL);
-	if (!API_EXPECT(q, "krealloc(5 MiB + 8 KiB)")) {
-		API_EXPECT(gomem_ksize(q) == size + 8192, "ksize %zu after krealloc",
+	q = gomem_kvrealloc(p, size, size + 8192, GFP_KERNEL);
+	if (!API_EXPECT(q, "kvrealloc(5 MiB + 8 KiB)")) {
+		API_EXPECT(gomem_ksize(q) == size + 8192, "ksize %zu after kvrealloc",
 			   gomem_ksize(q));
-		API_EXPECT(api_intact(q, 8192, 3), "krealloc lost the contents");
+		API_EXPECT(api_intact(q, 8192, 3), "kvrealloc lost the contents");
 		p = q;
 	}
-	gomem_kfree(p);
+	gomem_kvfree(p);
 	api_counts(&c1);
 	API_EXPECT_DELTA(c0, c1, vmalloc_inuse, 0);
 	API_EXPECT_DELTA(c0, c1, bad_frees, 1);
@@ -1044,8 +1080,8 @@ static void api_test_kfree_rcu(API_ARGS)
 		gomem_kfree_rcu(o, rcu);
 	}
 	for (k = 0; k < ARRAY_SIZE(ksizes); k++) {
-		big = gomem_kmalloc(ksizes[k], GFP_KERNEL);
-		if (API_EXPECT(big, "gomem_kmalloc(%zu)", ksizes[k]))
+		big = gomem_kvmalloc(ksizes[k], GFP_KERNEL);
+		if (API_EXPECT(big, "gomem_kvmalloc(%zu)", ksizes[k]))
 			continue;
 		/* the rcu_head anywhere inside the object */
 		o = (struct api_rcu_obj *)(big + (ksizes[k] > 8192 ? ksizes[k] / 2 : 0));
@@ -1234,7 +1270,7 @@ static void api_test_refused_frees(API_ARGS)
 	p = gomem_cache_alloc(nm, GFP_KERNEL);
 	q = gomem_cache_alloc(mg, GFP_KERNEL);
 	l = gomem_kmalloc(100000, GFP_KERNEL);
-	v = gomem_kmalloc(5 << 20, GFP_KERNEL);
+	v = gomem_kvmalloc(5 << 20, GFP_KERNEL);
 	nf = api_foreign(foreign, ARRAY_SIZE(foreign));
 	if (API_EXPECT(p && q && l && v && nf >= 2, "no memory"))
 		goto out;
@@ -1428,9 +1464,9 @@ static void api_test_double_frees(API_ARGS)
 	a = gomem_kmalloc(100000, GFP_KERNEL);
 	gomem_kfree(a);
 	gomem_kfree(a);
-	a = gomem_kmalloc(5 << 20, GFP_KERNEL);
-	gomem_kfree(a);
-	gomem_kfree(a);		/* its pages are unmapped: must not be read */
+	a = gomem_kvmalloc(5 << 20, GFP_KERNEL);
+	gomem_kvfree(a);
+	gomem_kvfree(a);	/* its pages are unmapped: must not be read */
 	api_quiet(false);
 	api_section("end");
 	api_counts(&c1);

@@ -281,7 +281,7 @@ static size_t size_of_raw(unsigned int b, unsigned int v)
 		return GOMEM_MAX_SMALL_SIZE + 1 + (size_t)v * 64;	/* large */
 	default:
 		return (b & 0x38) ? v % 4097 :
-		       GOMEM_MAX_LARGE_SIZE - 2048 + (v & 8191);	/* vmalloc */
+		       GOMEM_MAX_LARGE_SIZE - 2048 + (v & 8191);	/* kvmalloc: vmalloc */
 	}
 }
 
@@ -519,7 +519,7 @@ static void op_kmalloc(struct fz_in *in)
 	unsigned int b = in_u8(in);
 	size_t size = size_of(in), ks;
 	gfp_t gfp = gfp_of(b);
-	bool zero = false;
+	bool zero = false, kv = false;
 	void *p;
 
 	switch ((b >> 3) & 7) {
@@ -550,11 +550,14 @@ static void op_kmalloc(struct fz_in *in)
 		zero = true;
 		break;
 	default:
-		p = gomem_kmalloc(size, gfp);
+		p = gomem_kvmalloc(size, gfp);
+		kv = true;
 		break;
 	}
 	if (!size && p != ZERO_SIZE_PTR)
 		fz_fail("kmalloc(0) returned %p", p);
+	if (size > GOMEM_MAX_LARGE_SIZE && !kv && p)
+		fz_fail("kmalloc of %zu bytes, above 4 MiB, returned %p", size, p);
 	if (ZERO_OR_NULL_PTR(p))
 		return;
 	if (zero && check(p, size, 0) >= 0)

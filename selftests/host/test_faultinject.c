@@ -122,7 +122,13 @@ static int workload(struct __test_metadata *_metadata)
 	if (!c)
 		fails++;
 	for (i = 0; i < 48; i++) {
-		p[n] = gomem_kmalloc(sizes[i % ARRAY_SIZE(sizes)] + i, GFP_KERNEL | __GFP_NOWARN);
+		size_t size = sizes[i % ARRAY_SIZE(sizes)] + i;
+
+		/* kvmalloc above 4 MiB, and for every other size */
+		if (size > GOMEM_MAX_LARGE_SIZE || (i & 1))
+			p[n] = gomem_kvmalloc(size, GFP_KERNEL | __GFP_NOWARN);
+		else
+			p[n] = gomem_kmalloc(size, GFP_KERNEL | __GFP_NOWARN);
 		if (p[n])
 			memset(p[n++], i, 8);
 		else
@@ -177,6 +183,39 @@ static void sweep_workload(struct __test_metadata *_metadata, enum gomem_fault f
 	gomem_fault_arm(f, 0, 0);
 	TH_LOG("kind %d x%lu: clean after %lu steps", f, times, n);
 	ASSERT_LT(n, SWEEP_MAX);
+	ASSERT_EQ(0, gomem_host_exit());
+	ASSERT_EQ(0, shim_blocks());
+}
+
+/*
+ * kvmalloc's fallback: with the page heap unable to grow, a 300000-byte
+ * kvmalloc is vmalloc'ed (kmalloc fails), freed by gomem_kvfree(); with
+ * an atomic GFP there is no fallback.
+ */
+TEST(kvmalloc_falls_back_to_vmalloc)
+{
+	void *p;
+
+	ASSERT_EQ(0, gomem_host_init());
+	gomem_retain_pages = 0;
+	gomem_fault_arm(GOMEM_FAULT_GROW, 1, 1000);
+	shim_quiet = 1;
+	ASSERT_EQ(NULL, gomem_kmalloc(300000, GFP_KERNEL | __GFP_NOWARN));
+	ASSERT_EQ(NULL, gomem_kvmalloc(300000, GFP_ATOMIC | __GFP_NOWARN));
+	p = gomem_kvmalloc(300000, GFP_KERNEL);
+	shim_quiet = 0;
+	ASSERT_NE(NULL, p);
+	EXPECT_TRUE(is_vmalloc_addr(p));
+	EXPECT_EQ(300000, gomem_ksize(p));
+	memset(p, 7, 300000);
+	gomem_kvfree(p);
+	/* a page or less: no fallback, as the kernel's kvmalloc() */
+	shim_quiet = 1;
+	EXPECT_EQ(NULL, gomem_kvmalloc(4000, GFP_KERNEL | __GFP_NOWARN));
+	shim_quiet = 0;
+	gomem_fault_arm(GOMEM_FAULT_GROW, 0, 0);
+	gomem_shrink_all();
+	ASSERT_EQ(0, gomem_host_check());
 	ASSERT_EQ(0, gomem_host_exit());
 	ASSERT_EQ(0, shim_blocks());
 }

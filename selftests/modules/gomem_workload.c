@@ -320,7 +320,7 @@ static int __init gw_init(void)
 		}
 	}
 	if (vsize) {
-		vobj = gomem_kmalloc(vsize, GFP_KERNEL);
+		vobj = gomem_kvmalloc(vsize, GFP_KERNEL);
 		if (!vobj)
 			goto fail;
 	}

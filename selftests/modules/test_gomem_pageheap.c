@@ -139,16 +139,18 @@ static int __init test_zero_and_owner(void)
 	gomem_kfree(slub);	/* reported and refused */
 	kfree(slub);
 
-	/* above 4 MiB: vmalloc */
-	p = gomem_kmalloc(5 << 20, GFP_KERNEL);
+	/* above 4 MiB: not kmalloc memory; kvmalloc vmalloc()s it */
+	if (gomem_kmalloc(5 << 20, GFP_KERNEL | __GFP_NOWARN))
+		err++;
+	p = gomem_kvmalloc(5 << 20, GFP_KERNEL);
 	if (!p || gomem_ksize(p) != 5 << 20) {
 		err++;
 	} else {
 		gt_fill(p, 5 << 20, 7);
 		err += gt_check(p, 5 << 20, 7);
 	}
-	gomem_kfree(p);
-	if (gomem_kmalloc(5 << 20, GFP_ATOMIC | __GFP_NOWARN))
+	gomem_kvfree(p);
+	if (gomem_kvmalloc(5 << 20, GFP_ATOMIC | __GFP_NOWARN))
 		err++;	/* vmalloc cannot serve an atomic request */
 	return err;
 }
