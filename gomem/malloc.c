@@ -515,3 +515,40 @@ void __gomem_kfree_rcu(struct rcu_head *head)
 	call_rcu(head, gomem_rcu_free);
 }
 EXPORT_SYMBOL_GPL(__gomem_kfree_rcu);
+
+/**
+ * gomem_kvfree_rcu_sync() - free memory after a grace period, waiting for it
+ * @ptr: memory from the gomem_kmalloc() or gomem_kvmalloc() family, or NULL
+ *
+ * The one-argument gomem_kfree_rcu(ptr): for objects without an rcu_head.
+ * Waits for a grace period (synchronize_rcu()), then frees.
+ *
+ * Context: process context; sleeps.
+ */
+void gomem_kvfree_rcu_sync(const void *ptr)
+{
+	if (!ptr)
+		return;
+	might_sleep();
+	synchronize_rcu();
+	gomem_kvfree(ptr);
+}
+EXPORT_SYMBOL_GPL(gomem_kvfree_rcu_sync);
+
+/**
+ * __gomem_kmalloc_node_track_caller() - gomem_kmalloc_node() for @caller
+ * @size: bytes required
+ * @flags: GFP flags
+ * @node: NUMA node, or NUMA_NO_NODE
+ * @caller: the address failures and the tracepoint name
+ *
+ * Use gomem_kmalloc_track_caller() or gomem_kmalloc_node_track_caller().
+ *
+ * Return: as gomem_kmalloc_node().
+ */
+void *__gomem_kmalloc_node_track_caller(size_t size, gfp_t flags, int node,
+					unsigned long caller)
+{
+	return kmalloc_node_slow(size, flags, node, caller);
+}
+EXPORT_SYMBOL_GPL(__gomem_kmalloc_node_track_caller);

@@ -30,6 +30,8 @@ size_t gomem_kmalloc_size_roundup(size_t size);
 void *gomem_krealloc(const void *objp, size_t new_size, gfp_t flags);
 void *gomem_kvmalloc_node(size_t size, gfp_t flags, int node);
 void *gomem_kvrealloc(const void *p, size_t oldsize, size_t newsize, gfp_t flags);
+void *__gomem_kmalloc_node_track_caller(size_t size, gfp_t flags, int node,
+					unsigned long caller);
 
 void *__gomem_kmalloc_class(unsigned int sizeclass, gfp_t flags);
 
@@ -429,6 +431,76 @@ char *gomem_kmemdup_nul(const char *s, size_t len, gfp_t flags);
 void *gomem_kmemdup(const void *src, size_t len, gfp_t flags);
 void gomem_kfree_sensitive(const void *objp);
 void __gomem_kfree_rcu(struct rcu_head *head);
+void gomem_kvfree_rcu_sync(const void *ptr);
+
+struct list_lru;
+
+/**
+ * gomem_cache_alloc_lru() - allocate from a cache, as kmem_cache_alloc_lru()
+ * @cache: the cache
+ * @lru: the list_lru the object will go on (unused)
+ * @flags: GFP flags
+ *
+ * The kernel uses @lru to charge the object's memory cgroup (6.1,
+ * memcg-aware list_lrus); gomem does no memcg accounting, so this is
+ * gomem_cache_alloc(). alloc_inode_sb() calls it.
+ *
+ * Return: as gomem_cache_alloc().
+ */
+static inline void *gomem_cache_alloc_lru(struct gomem_cache *cache, struct list_lru *lru,
+					  gfp_t flags)
+{
+	return gomem_cache_alloc(cache, flags);
+}
+
+/**
+ * gomem_cache_create_usercopy() - create a cache, as
+ *	kmem_cache_create_usercopy()
+ * @name: as gomem_cache_create()
+ * @size: as gomem_cache_create()
+ * @align: as gomem_cache_create()
+ * @flags: as gomem_cache_create()
+ * @useroffset: start of the region copy_to/from_user() may touch (unused)
+ * @usersize: its size (unused)
+ * @ctor: as gomem_cache_create()
+ *
+ * gomem has no hardened-usercopy checks (CONFIG_HARDENED_USERCOPY checks
+ * slab pages only): the region is accepted and not enforced.
+ *
+ * Return: as gomem_cache_create().
+ */
+static inline struct gomem_cache *
+gomem_cache_create_usercopy(const char *name, unsigned int size, unsigned int align,
+			    unsigned long flags, unsigned int useroffset,
+			    unsigned int usersize, void (*ctor)(void *))
+{
+	return gomem_cache_create(name, size, align, flags, ctor);
+}
+
+/**
+ * gomem_kstrdup_const() - duplicate a string, as kstrdup_const()
+ * @s: the string, or NULL
+ * @flags: GFP flags
+ *
+ * The kernel returns @s itself when it is in the core kernel's .rodata,
+ * which a module cannot tell: gomem always copies. Free with
+ * gomem_kfree_const().
+ *
+ * Return: the copy, or NULL.
+ */
+static inline const char *gomem_kstrdup_const(const char *s, gfp_t flags)
+{
+	return gomem_kstrdup(s, flags);
+}
+
+/**
+ * gomem_kfree_const() - free a string from gomem_kstrdup_const()
+ * @x: the string, or NULL
+ */
+static inline void gomem_kfree_const(const void *x)
+{
+	gomem_kfree(x);
+}
 
 /**
  * gomem_kfree_rcu() - free an object after an RCU grace period
@@ -442,12 +514,58 @@ void __gomem_kfree_rcu(struct rcu_head *head);
  * objects of merged caches are not (free those with gomem_cache_free() after
  * synchronize_rcu(), or accept that the cache's figures count them as live).
  */
-#define gomem_kfree_rcu(ptr, rhf)					\
+#define gomem_kfree_rcu(...)						\
+	__GOMEM_KFREE_RCU_PICK(__VA_ARGS__, __gomem_kfree_rcu2,		\
+			       __gomem_kfree_rcu1)(__VA_ARGS__)
+#define __GOMEM_KFREE_RCU_PICK(_1, _2, name, ...) name
+
+#define __gomem_kfree_rcu2(ptr, rhf)					\
 do {									\
 	typeof(ptr) ___gomem_p = (ptr);					\
 									\
 	if (___gomem_p)							\
 		__gomem_kfree_rcu(&___gomem_p->rhf);			\
 } while (0)
+
+/*
+ * gomem_kfree_rcu(ptr), one argument, as the kernel's kfree_rcu(ptr): for
+ * an object without an rcu_head. It may sleep: it waits for a grace period
+ * (gomem_kvfree_rcu_sync()), which the kernel does too when it cannot
+ * queue the pointer.
+ */
+#define __gomem_kfree_rcu1(ptr)		gomem_kvfree_rcu_sync(ptr)
+
+/**
+ * gomem_kvfree_rcu() - gomem_kfree_rcu() for gomem_kvmalloc() memory, as
+ *	kvfree_rcu()
+ *
+ * gomem_kvfree_rcu(ptr, rhf) or gomem_kvfree_rcu(ptr): as gomem_kfree_rcu(),
+ * which frees vmalloc'ed objects as well.
+ */
+#define gomem_kvfree_rcu(...)		gomem_kfree_rcu(__VA_ARGS__)
+
+/**
+ * gomem_kmalloc_track_caller() - gomem_kmalloc() on behalf of the caller's
+ *	caller, as kmalloc_track_caller()
+ * @size: bytes required
+ * @flags: GFP flags
+ *
+ * For helpers that allocate for their callers (a strdup of one's own):
+ * allocation failures and the gomem:gomem_alloc tracepoint name the
+ * helper's caller.
+ */
+#define gomem_kmalloc_track_caller(size, flags)				\
+	__gomem_kmalloc_node_track_caller(size, flags, NUMA_NO_NODE, _RET_IP_)
+#define gomem_kmalloc_node_track_caller(size, flags, node)		\
+	__gomem_kmalloc_node_track_caller(size, flags, node, _RET_IP_)
+
+/**
+ * GOMEM_KMEM_CACHE() - a cache for a struct, as KMEM_CACHE()
+ * @__struct: the struct; its name, size and alignment make the cache
+ * @__flags: GOMEM_* cache flags
+ */
+#define GOMEM_KMEM_CACHE(__struct, __flags)				\
+	gomem_cache_create(#__struct, sizeof(struct __struct),		\
+			   __alignof__(struct __struct), (__flags), NULL)
 
 #endif /* _GOMEM_H */

@@ -475,9 +475,17 @@ static const size_t api_roundup_sizes[] = {
  * The slab.h helpers built on the kmalloc family: contents, termination,
  * truncation, overflow, NULL, zeroing, and nothing left allocated.
  */
+/* a struct for GOMEM_KMEM_CACHE() */
+struct api_kmem {
+	u64 a;
+	u32 b[5];
+} __aligned(32);
+
 static void api_test_slab_helpers(API_ARGS)
 {
 	static const char str[] = "a string of thirty characters";
+	struct gomem_cache *kc, *uc;
+	const char *cs;
 	size_t huge = SIZE_MAX / 2;
 	struct api_counts c0, c1;
 	int node = numa_mem_id();
@@ -557,11 +565,49 @@ static void api_test_slab_helpers(API_ARGS)
 	gomem_kfree_sensitive(gomem_kstrdup("tiny", GFP_KERNEL));
 	gomem_kfree_sensitive(NULL);
 	gomem_kfree_sensitive(ZERO_SIZE_PTR);
+
+	/* kstrdup_const: a copy, always; kfree_const frees it */
+	cs = gomem_kstrdup_const(str, GFP_KERNEL);
+	API_EXPECT(cs && cs != str && !strcmp(cs, str), "kstrdup_const");
+	gomem_kfree_const(cs);
+	gomem_kfree_const(NULL);
+	/* kmalloc_track_caller: an object as kmalloc's */
+	p = gomem_kmalloc_track_caller(100, GFP_KERNEL);
+	API_EXPECT(p && gomem_ksize(p) >= 100, "kmalloc_track_caller(100)");
+	gomem_kfree(p);
+	p = gomem_kmalloc_node_track_caller(40000, GFP_KERNEL | __GFP_ZERO, NUMA_NO_NODE);
+	API_EXPECT(p && api_all_zero(p, 40000), "kmalloc_node_track_caller(40000, zero)");
+	gomem_kfree(p);
+	/* one-argument kfree_rcu and kvfree_rcu: freed after a grace period */
+	gomem_kfree_rcu(gomem_kmalloc(200, GFP_KERNEL));
+	gomem_kvfree_rcu(gomem_kvmalloc(5 << 20, GFP_KERNEL));
+	gomem_kfree_rcu((void *)NULL);
+	/* KMEM_CACHE, the usercopy and lru variants */
+	kc = GOMEM_KMEM_CACHE(api_kmem, 0);
+	uc = gomem_cache_create_usercopy("api_usercopy", 100, 8, GOMEM_NO_MERGE, 8, 16, NULL);
+	if (!API_EXPECT(kc && uc, "KMEM_CACHE, cache_create_usercopy")) {
+		p = gomem_cache_alloc_lru(kc, NULL, GFP_KERNEL);
+		q = gomem_cache_alloc_lru(uc, NULL, GFP_KERNEL);
+		API_EXPECT(p && q && !((unsigned long)p % __alignof__(struct api_kmem)) &&
+			   !((unsigned long)q % 8), "cache_alloc_lru: %p, %p", p, q);
+		if (p)
+			memset(p, 1, sizeof(struct api_kmem));
+		if (q)
+			memset(q, 2, 100);
+		gomem_cache_free(kc, p);
+		gomem_cache_free(uc, q);
+		/* named after the struct */
+		api_expect_row(API_PASS, "api_kmem", 1, 1);
+		api_expect_row(API_PASS, "api_usercopy", 1, 1);
+	}
+	gomem_cache_destroy(kc);
+	gomem_cache_destroy(uc);
 	gomem_cache_shrink(NULL);	/* retire the current tiny block */
 	api_counts(&c1);
 	API_EXPECT_DELTA(c0, c1, small_inuse, 0);
 	API_EXPECT_DELTA(c0, c1, large_inuse, 0);
 	API_EXPECT_DELTA(c0, c1, tiny_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, vmalloc_inuse, 0);
 	API_EXPECT_DELTA(c0, c1, bad_frees, 0);
 }
 
