@@ -45,8 +45,10 @@ KSELFTEST_DIR	:= $(BUILD)/kselftest
 KBUILD_ARGS	= -C $(KDIR) M=$(TOP) KSELFTEST_DIR=$(KSELFTEST_DIR) W=1
 VERSION		:= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(TOP)/dkms.conf)
 # the release the built module is for (Debian's header trees give `make
-# kernelrelease` its upstream version, not the package's)
-KVER		= $(shell modinfo -F vermagic $(TOP)/gomem/gomem.ko | cut -d' ' -f1)
+# kernelrelease` its upstream version, not the package's); a shell
+# command, run after the build: make expands a whole recipe before its
+# first line runs, when a fresh tree has no gomem.ko yet
+KVER_SH		= $$(modinfo -F vermagic $(TOP)/gomem/gomem.ko | cut -d' ' -f1)
 DESTDIR		?=
 
 # the kernels `make test` boots when KERNEL is not given: all four. debug
@@ -88,8 +90,8 @@ install:
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
 	install -D -m 644 $(TOP)/include/gomem.h $(DESTDIR)/usr/src/gomem-$(VERSION)/include/gomem.h
 	install -D -m 644 $(TOP)/gomem/Module.symvers \
-		$(DESTDIR)/usr/src/gomem-$(VERSION)/$(KVER)/Module.symvers
-	$(if $(DESTDIR),,depmod -a $(KVER))
+		$(DESTDIR)/usr/src/gomem-$(VERSION)/$(KVER_SH)/Module.symvers
+	$(if $(DESTDIR),,depmod -a $(KVER_SH))
 
 install-test: setup
 	@bash $(TOP)/scripts/install-test.sh
