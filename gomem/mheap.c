@@ -52,7 +52,8 @@
  * others (1 for each page once split). A kernel that frees gomem memory by
  * mistake (the core's kfree() of a gomem object: free_large_kmalloc()
  * puts the page; put_page() of a page it never took) so drops a count
- * from 2 to 1, and never frees a page gomem still uses. Before a page goes
+ * from 2 to 1, and never frees a page gomem still uses (one such put per
+ * page: a second on the same page would free it). Before a page goes
  * back to the buddy allocator its count is checked: exactly 2, it goes back
  * (the counts set to the buddy allocator's first); anything else, it is
  * never given back, counted in kept_pages and reported once: its memory
@@ -296,7 +297,8 @@ static void take_split(struct gomem_heap *h, struct gomem_chunk *c,
 static void split_block(struct gomem_heap *h, struct gomem_chunk *c,
 			unsigned int start, unsigned int end)
 {
-	unsigned long addr = chunk_addr(c, start), len = (unsigned long)(end - start) << GOMEM_PAGE_SHIFT;
+	unsigned long addr = chunk_addr(c, start);
+	unsigned long len = (unsigned long)(end - start) << GOMEM_PAGE_SHIFT;
 	unsigned int i;
 
 	lockdep_assert_held(&h->lock);
@@ -339,7 +341,8 @@ static unsigned long release_range(struct gomem_heap *h, struct gomem_chunk *c,
 			continue;
 		}
 		if (chunk_range_free(c, s, e)) {
-			if (!refs_clean(chunk_addr(c, s), (unsigned long)(e - s) << GOMEM_PAGE_SHIFT)) {
+			if (!refs_clean(chunk_addr(c, s),
+					(unsigned long)(e - s) << GOMEM_PAGE_SHIFT)) {
 				/* its clean pages go, split; the others stay */
 				split_block(h, c, s, e);
 				take_split(h, c, s, e, keep, rb);
@@ -575,6 +578,8 @@ static int heap_grow(struct gomem_heap *h, unsigned long npages, gfp_t gfp)
 	addr = __pa(page_address(page));
 	base = addr & ~(GOMEM_CHUNK_SIZE - 1);
 	n = 1UL << (order - GOMEM_PAGE_ORDER);
+	/* gomem's references, before h->lock (interrupts off under it) */
+	refs_set(addr, n << GOMEM_PAGE_SHIFT, GOMEM_PAGE_REFS);
 	err = gomem_arena_prepare(base, meta_gfp(gfp));
 	if (!err)
 		err = gomem_pagealloc_prepare(&h->pa, addr, n, meta_gfp(gfp));
@@ -607,7 +612,6 @@ static int heap_grow(struct gomem_heap *h, unsigned long npages, gfp_t gfp)
 		goto fail_unlock;
 	}
 	first = gomem_chunk_page(addr);
-	refs_set(addr, n << GOMEM_PAGE_SHIFT, GOMEM_PAGE_REFS);
 	for (i = first; i < first + n; i++) {
 		__set_bit(i, c->held);
 		__clear_bit(i, c->kept);
@@ -627,6 +631,7 @@ fail_unlock:
 	spin_unlock_irqrestore(&h->lock, flags);
 fail:
 	kfree(fresh);
+	refs_unhold_block(addr, n << GOMEM_PAGE_SHIFT);
 	__free_pages(page, order);
 	return err;
 }

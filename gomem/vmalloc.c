@@ -2,17 +2,17 @@
 /*
  * gomem_kvmalloc()'s vmalloc fallback (malloc.c): every object above
  * GOMEM_MAX_LARGE_SIZE (4 MiB), and smaller ones (over a page) the page
- * heap did not serve. Each is vmalloc'ed and recorded in
- * gomem's own list of them (struct gomem_vobj: address and size, kmalloc'ed
- * beside the object). A free, ksize() or kfree_rcu() recognises such an
+ * heap did not serve. Each is vmalloc'ed and recorded in gomem's own list
+ * of them (struct gomem_vobj: address and size, kmalloc'ed beside the
+ * object). A free, ksize() or kfree_rcu() recognises such an
  * object only by finding its address in that list: nothing that the caller
  * can write, in the object or around it, makes gomem vfree() an address.
  *
  * The list is an RCU list: lookups walk it locklessly (rcu_read_lock()),
  * insertions and removals take gomem_vobj_lock for O(1) work. A walk visits
  * at most one record per live vmalloc'ed object: few, as each is over
- * 4 MiB or a fallback under memory pressure. Removal is claimed by clearing the record's address under the
- * lock, so of two racing frees of one object exactly one vfree()s it; the
+ * 4 MiB or a fallback under memory pressure. Removal is claimed by
+ * clearing the record's address under the lock, so of two racing frees of one object exactly one vfree()s it; the
  * record itself is freed after a grace period.
  *
  * The addresses of the last GOMEM_VFREED objects freed are kept too, under

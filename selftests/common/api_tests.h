@@ -294,7 +294,8 @@ static void api_test_overflow_and_limits(API_ARGS)
 		   "kmalloc of 2 GiB");
 	API_EXPECT(!gomem_kmalloc(SIZE_MAX, GFP_KERNEL | __GFP_NOWARN), "kmalloc(SIZE_MAX)");
 	/* kmalloc memory is contiguous: nothing above 4 MiB, as the kernel's */
-	API_EXPECT(!gomem_kmalloc((4 << 20) + 1, GFP_KERNEL | __GFP_NOWARN), "kmalloc of 4 MiB + 1");
+	API_EXPECT(!gomem_kmalloc((4 << 20) + 1, GFP_KERNEL | __GFP_NOWARN),
+		   "kmalloc of 4 MiB + 1");
 	API_EXPECT(!gomem_kmalloc_node(5 << 20, GFP_KERNEL | __GFP_NOWARN, NUMA_NO_NODE),
 		   "kmalloc_node of 5 MiB");
 	/* vmalloc cannot serve an atomic request: kvmalloc is kmalloc then */
