@@ -135,20 +135,46 @@ topo=(-smp "$smp,sockets=2,cores=$((smp / 2)),threads=1")
 [ $((smp % 2)) -eq 0 ] || topo=(-smp "$smp")
 [ "$smp" -lt 2 ] && { numa=(); topo=(-smp "$smp"); }
 
+# unknown_nmi_panic, panic_print=0x41: the NMI sent to a guest that hangs
+# (below) panics it, and the panic prints every CPU's backtrace (0x40) and
+# every task's state and stack (0x1)
 append="console=ttyS0 printk.time=1 panic=-1 oops=panic softlockup_panic=1"
+append+=" unknown_nmi_panic panic_print=0x41"
 append+=" gomem.mode=$mode gomem.tests=${GOMEM_TESTS:-all} gomem.timeout_scale=$scale gomem.test_timeout=$ttmo gomem.work_pct=$work"
 append+=" $k_append ${QEMU_APPEND:-}"
 
+# A guest that hangs whole (no test's watchdog fires, the console is
+# silent: e.g. every CPU spinning) is made to tell why before QEMU's
+# timeout: $hang_at s into the run, each vCPU's registers are read through
+# QEMU's monitor (a pair of FIFOs) into monitor.log, and an NMI is sent to
+# every vCPU; the guest panics on it (unknown_nmi_panic) and the panic
+# prints the backtraces, which the kernel log check below reports.
+mon=$out/monitor
+mkfifo "$mon.in" "$mon.out"
+hang_at=$((tmo > 240 ? tmo - 120 : tmo / 2))
 start=$(date +%s)
 # shellcheck disable=SC2086
 timeout --foreground "$tmo" qemu-system-x86_64 -cpu max "${topo[@]}" -m "${mem}M" \
 	"${numa[@]}" -kernel "$image" \
 	-initrd "$out/initramfs.cpio.gz" -append "$append" \
-	-display none -monitor none -no-reboot \
+	-display none -monitor "pipe:$mon" -no-reboot \
 	-serial "file:$out/console.log" -serial "file:$out/results.log" \
-	${QEMU_EXTRA:-} </dev/null
+	${QEMU_EXTRA:-} </dev/null &
+qpid=$!
+nmi_sent=
+while kill -0 $qpid 2>/dev/null; do
+	sleep 1
+	[ -z "$nmi_sent" ] && [ $(($(date +%s) - start)) -ge "$hang_at" ] || continue
+	nmi_sent=$(($(date +%s) - start))
+	echo "info registers -a" > "$mon.in"
+	sleep 2
+	echo nmi > "$mon.in"
+	timeout 3 cat "$mon.out" > "$out/monitor.log" 2>/dev/null
+done
+wait $qpid
 rc=$?
 secs=$(($(date +%s) - start))
+rm -f "$mon.in" "$mon.out"
 
 results=$out/results.log
 [ "$mode" = run ] && { sed -n '/^=== gomem run ===/,/^=== end ===/p' "$results"; }
@@ -160,6 +186,24 @@ grep -E '^(TAP version|1\.\.|ok |not ok |#)' "$results" | grep -v '^# dmesg'
 pass=$(grep -cE '^ok [0-9]+' "$results")
 fail=$(grep -cE '^not ok [0-9]+' "$results")
 plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$results" | head -n 1)
+if [ -n "$nmi_sent" ]; then
+	echo "not ok - the guest hung: still running after ${nmi_sent}s, an NMI made it panic" \
+	     "(vCPU registers: ${out#"$top"/}/monitor.log)"
+	fail=$((fail + 1))
+	grep -o 'RIP=[0-9a-f]*' "$out/monitor.log" 2>/dev/null | sed 's/^/#   vCPU /'
+	# from the panic: each CPU's backtrace (below its NMI frames), and
+	# the tasks that were running (R) or blocked (D) with their stacks
+	sed -n '/Kernel panic - not syncing: NMI/,$p' "$out/console.log" |
+		sed 's/^\[ *[0-9.]*\] //' | awk '
+		/^NMI backtrace for cpu/ { sec = 1; nmi = 0; print; next }
+		/^task:/ { sec = ($2 ~ /^state:[RD]/ || $3 ~ /^state:[RD]/) ? 2 : 0
+			   if (sec) print; next }
+		/^Sending NMI/ { sec = 0; next }
+		/<NMI>/ { nmi = 1; next }
+		/<\/NMI>/ { nmi = 0; next }
+		sec && !nmi && (/^RIP: / || /^ [^ ]+\+0x/)' |
+		head -n 150 | sed 's/^/#   /'
+fi
 if [ "$rc" -eq 124 ]; then
 	echo "not ok - qemu timed out after ${tmo}s"
 	fail=$((fail + 1))
