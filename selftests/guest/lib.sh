@@ -47,3 +47,38 @@ settle() {
 		n=$((n + 1))
 	done
 }
+
+# splats [NOTES [EXTRA]]: from the kernel log on stdin, the lines of a
+# warning, BUG or oops, and of the regex EXTRA if given (print them; the
+# caller fails on any). A KCSAN report (its "BUG: KCSAN:" line to the
+# closing ===== line) counts, whole, only when one of its frames is in a
+# gomem module, as in scripts/qemu.sh: the kcsan kernel also reports races
+# inside the core kernel (d_splice_alias, ...), which are not gomem's;
+# those go to the file NOTES when one is named.
+# gomem's own debug reports ("gomem: BUG cache (...)", with a stack dump)
+# are not splats.
+splats() {
+	awk -v notes="${1:-/dev/null}" -v extra="${2:-}" '
+		function strip(l) { sub(/^\[ *[0-9.]+\] /, "", l); return l }
+		/BUG: KCSAN:/ { ink = 1; blk = ""; ours = 0 }
+		ink {
+			blk = blk $0 "\n"
+			if ($0 ~ /\[(gomem|gomem_[a-z_]+|test_gomem_[a-z_]+)\]/)
+				ours = 1
+			if (strip($0) ~ /^=+$/) {
+				if (ours)
+					printf "%s", blk
+				else
+					printf "%s", blk >> notes
+				ink = 0
+			}
+			next
+		}
+		/WARNING:|BUG:|Oops|general protection|kernel BUG|Bad page state|page dumped/ || (extra != "" && $0 ~ extra)
+		END {
+			if (ink && ours)
+				printf "%s", blk
+			else if (ink)
+				printf "%s", blk >> notes
+		}'
+}
