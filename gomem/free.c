@@ -165,6 +165,29 @@ static size_t tiny_size(struct gomem_span *s, const void *p)
 }
 
 /**
+ * gomem_heap_owns() - is @p in a page of gomem's heap?
+ * @p: any pointer
+ *
+ * Return: true when @p lies in a span gomem has handed objects out of
+ * (small, tiny or large; any byte of it), or in a page gomem holds from the
+ * buddy allocator and keeps free in its page heap (a stale pointer to a
+ * freed large object is still gomem's to refuse, never the kernel's to
+ * free). Lockless (the chunk index is read inside the CPU section, an RCU
+ * reader), so the answer is exact for memory the caller holds and a hint
+ * for memory being freed meanwhile.
+ */
+bool gomem_heap_owns(const void *p)
+{
+	unsigned long addr = gomem_heap_addr(p), flags;
+	bool owns;
+
+	gomem_cpu_lock(flags);
+	owns = gomem_addr_to_span(addr) || gomem_page_held(addr);
+	gomem_cpu_unlock(flags);
+	return owns;
+}
+
+/**
  * gomem_obj_size() - usable size of a small or large object
  * @p: the object
  *

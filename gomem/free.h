@@ -14,5 +14,6 @@ bool gomem_free_by_address(const char *name, struct gomem_class *want, const voi
 			   unsigned long ip);
 void *gomem_obj_start(const void *p);
 size_t gomem_obj_size(const void *p);
+bool gomem_heap_owns(const void *p);
 
 #endif /* _GOMEM_FREE_H */

@@ -212,6 +212,39 @@ size_t gomem_ksize(const void *objp)
 EXPORT_SYMBOL_GPL(gomem_ksize);
 
 /**
+ * gomem_owns() - does this pointer belong to gomem?
+ * @p: any pointer
+ *
+ * For code that frees memory from both gomem and the kernel's allocators
+ * (a module whose buffers come from either, a layer between a ported module
+ * and the core kernel): whether a free of @p is gomem's, gomem_kfree(), or
+ * the kernel's, kfree()/kvfree(). True when @p lies anywhere in memory
+ * gomem manages: an object of any of its classes, caches or tiny blocks, a
+ * large object, a page of gomem's heap that is free at the moment, or a
+ * vmalloc'ed gomem object (gomem_kvmalloc() above 4 MiB). False for NULL,
+ * ZERO_SIZE_PTR and any other memory: SLUB's objects, the page allocator's
+ * pages, vmalloc() memory gomem did not allocate, static data, the stack.
+ *
+ * It says who owns the memory, not that @p is a live object's start:
+ * gomem_kfree() still checks that, and reports a double free or a pointer
+ * into an object.
+ *
+ * Context: any context gomem_kfree() may be called from. Takes no lock
+ * but the CPU section and an RCU read side (the vmalloc'ed objects' index).
+ *
+ * Return: true when @p is gomem's.
+ */
+bool gomem_owns(const void *p)
+{
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return false;
+	if (unlikely(is_vmalloc_addr(p)))
+		return gomem_vmalloc_start(p) != NULL;
+	return gomem_heap_owns(p);
+}
+EXPORT_SYMBOL_GPL(gomem_owns);
+
+/**
  * gomem_kmalloc_size_roundup() - the usable size gomem_kmalloc() gives a
  *	request, as kmalloc_size_roundup()
  * @size: bytes a caller would ask for

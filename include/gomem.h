@@ -26,6 +26,7 @@
 void *gomem_kmalloc_node(size_t size, gfp_t flags, int node);
 void gomem_kfree(const void *objp);
 size_t gomem_ksize(const void *objp);
+bool gomem_owns(const void *p);
 size_t gomem_kmalloc_size_roundup(size_t size);
 void *gomem_krealloc(const void *objp, size_t new_size, gfp_t flags);
 void *gomem_kvmalloc_node(size_t size, gfp_t flags, int node);

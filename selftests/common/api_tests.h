@@ -1375,6 +1375,53 @@ out:
 }
 
 /*
+ * gomem_owns(): true for every kind of gomem memory, at its start and
+ * inside it (a small object, a tiny one, a cache's, a large object, a
+ * vmalloc'ed one); false for NULL, ZERO_SIZE_PTR, other allocators' memory,
+ * program data and the stack, and for a vmalloc'ed object once freed.
+ */
+static void api_test_owns(API_ARGS)
+{
+	struct gomem_cache *c = gomem_cache_create("tgc_owns", 72, 0, GOMEM_NO_MERGE, NULL);
+	u8 *s = gomem_kmalloc(64, GFP_KERNEL), *t = gomem_kmalloc_noscan(6, GFP_KERNEL);
+	u8 *l = gomem_kmalloc(100000, GFP_KERNEL), *v = gomem_kvmalloc(5 << 20, GFP_KERNEL);
+	u8 *o = c ? gomem_cache_alloc(c, GFP_KERNEL) : NULL;
+	static const u64 api_static = 1;
+	void *foreign[8];
+	u64 onstack = 0;
+	int nf, i;
+
+	nf = api_foreign(foreign, ARRAY_SIZE(foreign));
+	if (API_EXPECT(c && s && t && l && v && o && nf >= 2, "no memory"))
+		goto out;
+	API_EXPECT(gomem_owns(s) && gomem_owns(s + 63), "a small object");
+	API_EXPECT(gomem_owns(t) && gomem_owns(t + 5), "a tiny object");
+	API_EXPECT(gomem_owns(o) && gomem_owns(o + 71), "a cache's object");
+	API_EXPECT(gomem_owns(l) && gomem_owns(l + 8192) && gomem_owns(l + 99999),
+		   "a large object");
+	API_EXPECT(gomem_owns(v) && gomem_owns(v + (5 << 20) - 1), "a vmalloc'ed object");
+	API_EXPECT(!gomem_owns(NULL) && !gomem_owns(ZERO_SIZE_PTR), "NULL, ZERO_SIZE_PTR");
+	API_EXPECT(gomem_kmalloc(0, GFP_KERNEL) == ZERO_SIZE_PTR, "kmalloc(0)");
+	for (i = 0; i < nf; i++)
+		API_EXPECT(!gomem_owns(foreign[i]), "foreign pointer %d", i);
+	API_EXPECT(!gomem_owns(&onstack), "a stack address");
+	API_EXPECT(!gomem_owns(&api_static), "program data");
+	gomem_kvfree(v);
+	API_EXPECT(!gomem_owns(v), "a vmalloc'ed object, freed");
+	v = NULL;
+out:
+	if (nf > 0)
+		api_foreign_put();
+	gomem_kfree(s);
+	gomem_kfree(t);
+	gomem_kfree(l);
+	gomem_kvfree(v);
+	if (o)
+		gomem_cache_free(c, o);
+	gomem_cache_destroy(c);
+}
+
+/*
  * A double free that reaches the span: free, shrink, free again, shrink;
  * another live object keeps the span. Reported and counted once; the
  * cache's counts stay true; the object is never handed out twice.
@@ -1763,6 +1810,7 @@ static const struct api_test {
 	{ api_test_bad_create, "bad_create" },
 	{ api_test_null_cache, "null_cache" },
 	{ api_test_refused_frees, "refused_frees" },
+	{ api_test_owns, "owns" },
 	{ api_test_double_frees, "double_frees" },
 	{ api_test_bulk_misuse, "bulk_misuse" },
 	{ api_test_wrong_cache, "wrong_cache" },
