@@ -15,7 +15,10 @@
  * gomem's heap grows, which no other allocator here pays (they get untouched
  * pages from mmap(), as gomem gets pages from the buddy allocator in the
  * kernel). The benchmark replaces alloc_pages_node(), __free_pages() and
- * page_to_nid() by the same mmap()-based allocator without the poison.
+ * page_to_nid() by the same mmap()-based allocator without the poison, and
+ * with it the page reference counts the page heap sets and checks
+ * (page_ref_count(), set_page_count(), put_page(): one int per page, as
+ * the kernel's struct page has one).
  *
  * Everything else is the shim as the tests use it.
  */
@@ -81,6 +84,7 @@ struct bench_block {
 	unsigned int order;
 	int nid;
 	unsigned long live;	/* pages still held, once split_page() ran */
+	int *ref;		/* each page's reference count */
 	struct bench_block *next;
 };
 
@@ -94,6 +98,9 @@ void __wrap___free_pages(struct page *page, unsigned int order);
 int __wrap_page_to_nid(const struct page *page);
 void __wrap_split_page(struct page *page, unsigned int order);
 void __wrap_free_pages_exact(void *virt, size_t size);
+int __wrap_page_ref_count(const struct page *page);
+void __wrap_set_page_count(struct page *page, int v);
+void __wrap_put_page(struct page *page);
 
 static unsigned int block_hash(unsigned long addr)
 {
@@ -119,6 +126,10 @@ struct page *__wrap_alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 	b->order = order;
 	b->nid = nid;
 	b->live = 0;
+	/* as the buddy allocator gives a block: 1 on its first page */
+	b->ref = calloc(1UL << order, sizeof(*b->ref));
+	BUG_ON(!b->ref);
+	b->ref[0] = 1;
 	pthread_mutex_lock(&blocks_lock);
 	b->next = blocks[block_hash(b->addr)];
 	blocks[block_hash(b->addr)] = b;
@@ -139,6 +150,7 @@ void __wrap___free_pages(struct page *page, unsigned int order)
 	*pp = b->next;
 	pthread_mutex_unlock(&blocks_lock);
 	munmap(page, PAGE_SIZE << order);
+	free(b->ref);
 	free(b);
 }
 
@@ -175,11 +187,17 @@ static struct bench_block *block_of(unsigned long addr)
 void __wrap_split_page(struct page *page, unsigned int order)
 {
 	struct bench_block *b;
+	unsigned long i;
 
 	pthread_mutex_lock(&blocks_lock);
 	b = block_of((unsigned long)page);
 	BUG_ON(!b || b->addr != (unsigned long)page || b->order != order || b->live);
 	b->live = 1UL << order;
+	/* as the kernel's: every page now holds a reference of its own */
+	for (i = 1; i < b->live; i++) {
+		BUG_ON(b->ref[i]);
+		b->ref[i] = 1;
+	}
 	pthread_mutex_unlock(&blocks_lock);
 }
 
@@ -198,8 +216,43 @@ void __wrap_free_pages_exact(void *virt, size_t size)
 		for (pp = &blocks[block_hash(b->addr)]; *pp != b; pp = &(*pp)->next)
 			;
 		*pp = b->next;
+		free(b->ref);
 		free(b);
 	}
 	pthread_mutex_unlock(&blocks_lock);
 	munmap(virt, n * PAGE_SIZE);
+}
+
+/* the reference count of the page at @addr; blocks_lock held */
+static int *page_ref(unsigned long addr)
+{
+	struct bench_block *b = block_of(addr);
+
+	BUG_ON(!b || addr % PAGE_SIZE);
+	return &b->ref[(addr - b->addr) / PAGE_SIZE];
+}
+
+int __wrap_page_ref_count(const struct page *page)
+{
+	int v;
+
+	pthread_mutex_lock(&blocks_lock);
+	v = *page_ref((unsigned long)page);
+	pthread_mutex_unlock(&blocks_lock);
+	return v;
+}
+
+void __wrap_set_page_count(struct page *page, int v)
+{
+	pthread_mutex_lock(&blocks_lock);
+	*page_ref((unsigned long)page) = v;
+	pthread_mutex_unlock(&blocks_lock);
+}
+
+/* no benchmark frees gomem's pages this way: the last reference is a bug */
+void __wrap_put_page(struct page *page)
+{
+	pthread_mutex_lock(&blocks_lock);
+	BUG_ON(--*page_ref((unsigned long)page) <= 0);
+	pthread_mutex_unlock(&blocks_lock);
 }
