@@ -154,7 +154,9 @@ def cg_total(alloc, mode):
 CG = {}
 for a in ALLOCS_USER:
     f, e = cg_total(a, "fastpath"), cg_total(a, "empty")
-    CG[a] = None if f is None or e is None else (f - e) / CG_PAIRS
+    # a program that died before its loop leaves a summary of 0: no data,
+    # not a pair that costs nothing
+    CG[a] = None if f is None or e is None or f <= e else (f - e) / CG_PAIRS
 
 
 def cg_profile(path, pairs, limit=16):
