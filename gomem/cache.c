@@ -73,25 +73,9 @@ static struct gomem_cache *cache_merge_target(struct gomem_class *cls)
 	return NULL;
 }
 
-/**
- * gomem_cache_create() - create a cache, as kmem_cache_create()
- * @name: name shown in /proc/gomem and in reports (copied)
- * @size: object size, 1 to 32768 bytes (32760 for a cache with a constructor,
- *	GOMEM_NO_MERGE or GOMEM_TYPESAFE_BY_RCU, whose free objects keep an
- *	8-byte link after the object; less with debug flags, whose red zones
- *	and owners take room in the slot: Documentation/debugging.rst)
- * @align: required alignment: 0, or a power of two up to 8192
- * @flags: GOMEM_* cache flags; gomem.debug= may add debug flags
- * @ctor: constructor, run once per object when its span is made, or NULL
- *
- * Context: process context; may sleep.
- * Return: the cache, or NULL (with a warning naming the problem and the
- * caller) for a NULL name, an impossible size, a bad alignment, unknown flags
- * or lack of memory.
- */
-struct gomem_cache *gomem_cache_create(const char *name, unsigned int size,
-				       unsigned int align, unsigned long flags,
-				       void (*ctor)(void *))
+static struct gomem_cache *create_cache(const char *name, unsigned int size,
+					unsigned int align, unsigned long flags,
+					void (*ctor)(void *), void *caller)
 {
 	unsigned int ralign, need, link_off = 0, sc, spc;
 	struct gomem_debug_layout dl;
@@ -108,9 +92,10 @@ struct gomem_cache *gomem_cache_create(const char *name, unsigned int size,
 		bad = "unknown flags";
 	if (bad) {
 		pr_warn("gomem: cache_create(%s, %u, %u, %#lx) by %pS: %s, refused\n",
-			name ?: "(null)", size, align, flags, __builtin_return_address(0), bad);
+			name ?: "(null)", size, align, flags, caller, bad);
 		return NULL;
 	}
+	flags &= ~(GOMEM_PANIC | GOMEM_IGNORED_FLAGS);
 	flags |= gomem_debug_flags_for(name);
 	ralign = max(align, 8U);
 	if (flags & GOMEM_HWCACHE_ALIGN) {	/* as SLUB's calculate_alignment() */
@@ -186,6 +171,36 @@ fail:
 	kfree(c->name);
 	kfree(c);
 	return NULL;
+}
+
+/**
+ * gomem_cache_create() - create a cache, as kmem_cache_create()
+ * @name: name shown in /proc/gomem and in reports (copied)
+ * @size: object size, 1 to 32768 bytes (32760 for a cache with a constructor,
+ *	GOMEM_NO_MERGE or GOMEM_TYPESAFE_BY_RCU, whose free objects keep an
+ *	8-byte link after the object; less with debug flags, whose red zones
+ *	and owners take room in the slot: Documentation/debugging.rst)
+ * @align: required alignment: 0, or a power of two up to 8192
+ * @flags: GOMEM_* cache flags; gomem.debug= may add debug flags.
+ *	GOMEM_PANIC panics where NULL would be returned; GOMEM_ACCOUNT,
+ *	GOMEM_RECLAIM_ACCOUNT and GOMEM_MEM_SPREAD are accepted and ignored.
+ * @ctor: constructor, run once per object when its span is made, or NULL
+ *
+ * Context: process context; may sleep.
+ * Return: the cache, or NULL (with a warning naming the problem and the
+ * caller) for a NULL name, an impossible size, a bad alignment, unknown flags
+ * or lack of memory.
+ */
+struct gomem_cache *gomem_cache_create(const char *name, unsigned int size,
+				       unsigned int align, unsigned long flags,
+				       void (*ctor)(void *))
+{
+	struct gomem_cache *c;
+
+	c = create_cache(name, size, align, flags, ctor, __builtin_return_address(0));
+	if (unlikely(!c && (flags & GOMEM_PANIC)))
+		panic("gomem: cannot create cache %s\n", name ?: "(null)");
+	return c;
 }
 EXPORT_SYMBOL_GPL(gomem_cache_create);
 

@@ -396,7 +396,18 @@ static inline void gomem_kvfree(const void *p)
 #define GOMEM_CONSISTENCY_CHECKS 0x00000080UL	/* state checks at alloc, free (F) */
 #define GOMEM_DEBUG_FLAGS	(GOMEM_POISON | GOMEM_RED_ZONE | GOMEM_STORE_USER | \
 				 GOMEM_CONSISTENCY_CHECKS)
-#define GOMEM_CACHE_FLAGS	0x000000ffUL
+/* as SLAB_PANIC: gomem_cache_create() panics instead of returning NULL */
+#define GOMEM_PANIC		0x00000100UL
+/*
+ * Accepted for the slab API's sake and ignored (Documentation/porting.rst,
+ * "Cache flags"): gomem charges no memory cgroup and has no cpuset
+ * spreading of page cache objects.
+ */
+#define GOMEM_ACCOUNT		0x00000200UL	/* SLAB_ACCOUNT */
+#define GOMEM_RECLAIM_ACCOUNT	0x00000400UL	/* SLAB_RECLAIM_ACCOUNT */
+#define GOMEM_MEM_SPREAD	0x00000800UL	/* SLAB_MEM_SPREAD */
+#define GOMEM_IGNORED_FLAGS	(GOMEM_ACCOUNT | GOMEM_RECLAIM_ACCOUNT | GOMEM_MEM_SPREAD)
+#define GOMEM_CACHE_FLAGS	0x00000fffUL
 
 struct gomem_cache;
 

@@ -1237,7 +1237,7 @@ static void api_test_bad_create(API_ARGS)
 {
 	static const struct { unsigned int size, align; unsigned long flags; } bad[] = {
 		{ 0, 0, 0 }, { GOMEM_MAX_SMALL_SIZE + 1, 0, 0 }, { UINT_MAX, 0, 0 },
-		{ 64, 3, 0 }, { 64, 24, 0 }, { 64, 16384, 0 }, { 64, 0, 0x100 },
+		{ 64, 3, 0 }, { 64, 24, 0 }, { 64, 16384, 0 }, { 64, 0, 0x1000 },
 		{ 0, 8, GOMEM_NO_MERGE },
 	};
 	struct api_cache_stat st;
@@ -1255,6 +1255,61 @@ static void api_test_bad_create(API_ARGS)
 	api_section("end");
 	api_cache_stat("tgc_bad", &st);
 	API_EXPECT(!st.listed, "a refused cache is listed");
+}
+
+/*
+ * The slab flags gomem accepts without effect (GOMEM_ACCOUNT,
+ * GOMEM_RECLAIM_ACCOUNT, GOMEM_MEM_SPREAD) change nothing: the cache is
+ * created, merges as the same cache without them would (a shared class:
+ * no spans of its own), and serves objects; a GOMEM_NO_MERGE cache with
+ * them still has spans of its own. GOMEM_PANIC on a cache that can be
+ * created is a plain create. (Its panic on failure is a host test of its
+ * own: test_api's panic_flag.)
+ */
+static void api_test_slab_flags(API_ARGS)
+{
+	const unsigned long ign = GOMEM_ACCOUNT | GOMEM_RECLAIM_ACCOUNT | GOMEM_MEM_SPREAD;
+	struct gomem_cache *a = gomem_cache_create("tgc_acct", 100, 0, ign, NULL);
+	struct gomem_cache *p = gomem_cache_create("tgc_panic", 100, 0, GOMEM_PANIC, NULL);
+	struct gomem_cache *n = gomem_cache_create("tgc_acct_nm", 100, 0, ign | GOMEM_NO_MERGE,
+						   NULL);
+	struct api_cache_stat sa, sp, sn;
+	void *x = NULL, *y = NULL, *z = NULL;
+
+	if (API_EXPECT(a && p && n, "a cache with ignored flags or GOMEM_PANIC was refused"))
+		goto out;
+	x = gomem_cache_alloc(a, GFP_KERNEL);
+	y = gomem_cache_alloc(p, GFP_KERNEL);
+	z = gomem_cache_alloc(n, GFP_KERNEL);
+	if (API_EXPECT(x && y && z, "no memory"))
+		goto out;
+	api_fill(x, 100, 5);
+	api_fill(y, 100, 6);
+	api_fill(z, 100, 7);
+	API_EXPECT(gomem_ksize(x) >= 100 && gomem_ksize(z) >= 100, "ksize");
+	api_cache_stat("tgc_acct", &sa);
+	api_cache_stat("tgc_panic", &sp);
+	api_cache_stat("tgc_acct_nm", &sn);
+	API_EXPECT(sa.listed && sa.spans == -1 && sa.active == 1,
+		   "tgc_acct: listed %d, spans %ld (merged: -1), active %lu", sa.listed, sa.spans,
+		   sa.active);
+	API_EXPECT(sp.listed && sp.spans == -1 && sp.active == 1,
+		   "tgc_panic: listed %d, spans %ld, active %lu", sp.listed, sp.spans, sp.active);
+	API_EXPECT(sn.listed && sn.spans == 1 && sn.active == 1,
+		   "tgc_acct_nm: listed %d, spans %ld (own: 1), active %lu", sn.listed, sn.spans,
+		   sn.active);
+	API_EXPECT(api_intact(x, 100, 5) && api_intact(y, 100, 6) && api_intact(z, 100, 7),
+		   "objects changed");
+out:
+	if (x)
+		gomem_cache_free(a, x);
+	if (y)
+		gomem_cache_free(p, y);
+	if (z)
+		gomem_cache_free(n, z);
+	gomem_cache_destroy(a);
+	gomem_cache_destroy(p);
+	gomem_cache_destroy(n);
 }
 
 /*
@@ -1808,6 +1863,7 @@ static const struct api_test {
 	{ api_test_typesafe_by_rcu, "typesafe_by_rcu" },
 	{ api_test_kfree_of_cache_objects, "kfree_of_cache_objects" },
 	{ api_test_bad_create, "bad_create" },
+	{ api_test_slab_flags, "slab_flags" },
 	{ api_test_null_cache, "null_cache" },
 	{ api_test_refused_frees, "refused_frees" },
 	{ api_test_owns, "owns" },

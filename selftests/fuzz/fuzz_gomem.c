@@ -369,7 +369,7 @@ static void op_cache_create(struct fz_in *in)
 	ctor = flags & 0x80;
 	flags &= 0x7f;
 	if (flags == 0x7f)
-		flags = 0x100;		/* an unknown flag */
+		flags = 0x1000;		/* an unknown flag */
 	else if (flags & GOMEM_STORE_USER)
 		flags |= GOMEM_CONSISTENCY_CHECKS;	/* debug classes: F with U */
 	len = in_u8(in) % sizeof(name);

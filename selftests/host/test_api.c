@@ -7,6 +7,7 @@
  * What the kernel reads from /proc/gomem is read here from gomem's internal
  * counters, computed as gomem/procfs.c computes them.
  */
+#include <sys/wait.h>
 #include "gomem_host.h"
 #include "kselftest_harness.h"
 
@@ -159,4 +160,27 @@ static void __attribute__((constructor)) api_register(void)
 	}
 }
 
+/*
+ * GOMEM_PANIC: a cache that cannot be created (size 0) panics instead of
+ * returning NULL, as SLAB_PANIC does: the shim's panic() aborts, in a child
+ * (the harness takes SIGABRT for a failed assertion).
+ */
+TEST(panic_flag)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (gomem_host_init())
+			_exit(2);
+		gomem_cache_create("tgc_panic_bad", 0, 0, GOMEM_PANIC, NULL);
+		_exit(0);	/* it returned: no panic */
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT)
+		TH_LOG("status %#x: the child did not panic", status);
+}
+
 TEST_HARNESS_MAIN
+

@@ -338,6 +338,8 @@ void shim_printk(const char *lvl, const char *fmt, ...) __printf(2, 3);
 #define WARN_ON(c)		WARN(c, "%s", #c)
 #define WARN_ONCE		WARN
 #define WARN_ON_ONCE		WARN_ON
+#define panic(fmt, ...)		do { shim_printk("E", "Kernel panic - not syncing: " fmt, \
+					     ##__VA_ARGS__); abort(); } while (0)
 #define BUG()			do { fprintf(stderr, "BUG at %s:%d\n", __FILE__, __LINE__); \
 				     abort(); } while (0)
 #define BUG_ON(c)		do { if (unlikely(c)) BUG(); } while (0)
