@@ -20,6 +20,7 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/vmalloc.h>
+#include <linux/rcupdate.h>
 #include "free.h"
 #include "mcache.h"
 #include "mheap.h"
@@ -172,18 +173,19 @@ static size_t tiny_size(struct gomem_span *s, const void *p)
  * (small, tiny or large; any byte of it), or in a page gomem holds from the
  * buddy allocator and keeps free in its page heap (a stale pointer to a
  * freed large object is still gomem's to refuse, never the kernel's to
- * free). Lockless (the chunk index is read inside the CPU section, an RCU
- * reader), so the answer is exact for memory the caller holds and a hint
+ * free). Lockless: the chunk index is read under rcu_read_lock() (chunk
+ * structs are freed after a grace period, arena.c; the span pointer is only
+ * tested), so the answer is exact for memory the caller holds and a hint
  * for memory being freed meanwhile.
  */
 bool gomem_heap_owns(const void *p)
 {
-	unsigned long addr = gomem_heap_addr(p), flags;
+	unsigned long addr = gomem_heap_addr(p);
 	bool owns;
 
-	gomem_cpu_lock(flags);
+	rcu_read_lock();
 	owns = gomem_addr_to_span(addr) || gomem_page_held(addr);
-	gomem_cpu_unlock(flags);
+	rcu_read_unlock();
 	return owns;
 }
 

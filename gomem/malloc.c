@@ -229,8 +229,8 @@ EXPORT_SYMBOL_GPL(gomem_ksize);
  * gomem_kfree() still checks that, and reports a double free or a pointer
  * into an object.
  *
- * Context: any context gomem_kfree() may be called from. Takes no lock
- * but the CPU section and an RCU read side (the vmalloc'ed objects' index).
+ * Context: any context gomem_kfree() may be called from. Takes no lock,
+ * only RCU read sides (the chunk index, the vmalloc'ed objects' index).
  *
  * Return: true when @p is gomem's.
  */

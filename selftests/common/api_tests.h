@@ -1268,48 +1268,38 @@ static void api_test_bad_create(API_ARGS)
  */
 static void api_test_slab_flags(API_ARGS)
 {
-	const unsigned long ign = GOMEM_ACCOUNT | GOMEM_RECLAIM_ACCOUNT | GOMEM_MEM_SPREAD;
-	struct gomem_cache *a = gomem_cache_create("tgc_acct", 100, 0, ign, NULL);
-	struct gomem_cache *p = gomem_cache_create("tgc_panic", 100, 0, GOMEM_PANIC, NULL);
-	struct gomem_cache *n = gomem_cache_create("tgc_acct_nm", 100, 0, ign | GOMEM_NO_MERGE,
-						   NULL);
-	struct api_cache_stat sa, sp, sn;
-	void *x = NULL, *y = NULL, *z = NULL;
+	static const struct { const char *name; unsigned long flags; long spans; } k[] = {
+		{ "tgc_acct", GOMEM_IGNORED_FLAGS, -1 },	/* merged: -1 */
+		{ "tgc_panic", GOMEM_PANIC, -1 },
+		{ "tgc_acct_nm", GOMEM_IGNORED_FLAGS | GOMEM_NO_MERGE, 1 },	/* its own */
+	};
+	struct gomem_cache *c[ARRAY_SIZE(k)] = { NULL };
+	void *o[ARRAY_SIZE(k)] = { NULL };
+	struct api_cache_stat st;
+	unsigned int i;
 
-	if (API_EXPECT(a && p && n, "a cache with ignored flags or GOMEM_PANIC was refused"))
-		goto out;
-	x = gomem_cache_alloc(a, GFP_KERNEL);
-	y = gomem_cache_alloc(p, GFP_KERNEL);
-	z = gomem_cache_alloc(n, GFP_KERNEL);
-	if (API_EXPECT(x && y && z, "no memory"))
-		goto out;
-	api_fill(x, 100, 5);
-	api_fill(y, 100, 6);
-	api_fill(z, 100, 7);
-	API_EXPECT(gomem_ksize(x) >= 100 && gomem_ksize(z) >= 100, "ksize");
-	api_cache_stat("tgc_acct", &sa);
-	api_cache_stat("tgc_panic", &sp);
-	api_cache_stat("tgc_acct_nm", &sn);
-	API_EXPECT(sa.listed && sa.spans == -1 && sa.active == 1,
-		   "tgc_acct: listed %d, spans %ld (merged: -1), active %lu", sa.listed, sa.spans,
-		   sa.active);
-	API_EXPECT(sp.listed && sp.spans == -1 && sp.active == 1,
-		   "tgc_panic: listed %d, spans %ld, active %lu", sp.listed, sp.spans, sp.active);
-	API_EXPECT(sn.listed && sn.spans == 1 && sn.active == 1,
-		   "tgc_acct_nm: listed %d, spans %ld (own: 1), active %lu", sn.listed, sn.spans,
-		   sn.active);
-	API_EXPECT(api_intact(x, 100, 5) && api_intact(y, 100, 6) && api_intact(z, 100, 7),
-		   "objects changed");
-out:
-	if (x)
-		gomem_cache_free(a, x);
-	if (y)
-		gomem_cache_free(p, y);
-	if (z)
-		gomem_cache_free(n, z);
-	gomem_cache_destroy(a);
-	gomem_cache_destroy(p);
-	gomem_cache_destroy(n);
+	for (i = 0; i < ARRAY_SIZE(k); i++) {
+		c[i] = gomem_cache_create(k[i].name, 100, 0, k[i].flags, NULL);
+		o[i] = c[i] ? gomem_cache_alloc(c[i], GFP_KERNEL) : NULL;
+		if (!API_EXPECT(o[i], "%s (flags %#lx): refused, or no memory", k[i].name,
+				k[i].flags))
+			api_fill(o[i], 100, i + 5);
+	}
+	for (i = 0; i < ARRAY_SIZE(k); i++) {
+		if (!o[i])
+			continue;
+		api_cache_stat(k[i].name, &st);
+		API_EXPECT(st.listed && st.spans == k[i].spans && st.active == 1,
+			   "%s: listed %d, spans %ld (want %ld), active %lu", k[i].name, st.listed,
+			   st.spans, k[i].spans, st.active);
+		API_EXPECT(gomem_ksize(o[i]) >= 100 && api_intact(o[i], 100, i + 5),
+			   "%s: its object", k[i].name);
+	}
+	for (i = 0; i < ARRAY_SIZE(k); i++) {
+		if (o[i])
+			gomem_cache_free(c[i], o[i]);
+		gomem_cache_destroy(c[i]);
+	}
 }
 
 /*
