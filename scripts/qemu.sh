@@ -40,7 +40,8 @@
 # GOMEM_MODULES_DIR (override the image and the module directory),
 # QEMU_EXTRA (extra QEMU arguments), QEMU_ACCEL (the -accel option, per
 # kernel), GOMEM_TESTS (a pattern: only the guest
-# tests whose names match).
+# tests whose names match), GOMEM_INITRAMFS_EXTRA (a directory copied over
+# the initramfs's root last).
 set -uo pipefail
 
 mode=${1:-test}
@@ -137,6 +138,11 @@ gcc -static -O2 -Wall -I"$top/selftests/common" -o "$ir/usr/bin/gomemtop" \
 	"$top/tools/gomemtop/gomemtop.c" || { echo "qemu: cannot build gomemtop" >&2; exit 1; }
 cp "$top/selftests/guest/init" "$ir/init"
 chmod +x "$ir/init" "$ir"/guest/*.sh "$ir"/guest/tests/* 2>/dev/null
+# more files over the initramfs, as they are (scripts/realmod.sh: the
+# filesystem modules, mkfs and fsck, the workload, its guest test)
+if [ -n "${GOMEM_INITRAMFS_EXTRA:-}" ]; then
+	cp -a "$GOMEM_INITRAMFS_EXTRA"/. "$ir/" || { echo "qemu: cannot copy $GOMEM_INITRAMFS_EXTRA" >&2; exit 1; }
+fi
 (cd "$ir" && find . | cpio -o -H newc 2>/dev/null | gzip -1) > "$out/initramfs.cpio.gz"
 
 half=$((mem / 2))
@@ -201,7 +207,7 @@ results=$out/results.log
 [ "$mode" = test ] || { [ "$rc" -eq 0 ] && exit 0; echo "qemu: exit status $rc" >&2; exit 1; }
 
 # --- test mode: count results, check the kernel log ---
-grep -E '^(TAP version|1\.\.|ok |not ok |#)' "$results" | grep -v '^# dmesg'
+grep -aE '^(TAP version|1\.\.|ok |not ok |#)' "$results" | grep -av '^# dmesg'
 pass=$(grep -cE '^ok [0-9]+' "$results")
 fail=$(grep -cE '^not ok [0-9]+' "$results")
 plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$results" | head -n 1)
