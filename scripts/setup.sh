@@ -73,7 +73,8 @@ packages=(gcc make libc6-dev bc flex bison libelf-dev kmod xz-utils cpio
 	  qemu-system-x86 busybox-static liburcu-dev libnuma-dev numactl
 	  linux-source-6.1 sparse perl python3
 	  dkms openssl	# make install-test: dkms builds and signs (openssl)
-	  linux-perf)	# 46-trace: perf stat over gomem's tracepoints in the guest
+	  linux-perf	# 46-trace: perf stat over gomem's tracepoints in the guest
+	  e2fsprogs xfsprogs dosfstools util-linux)	# make realmod: mkfs, fsck in the guest
 [ -n "$bench" ] && packages+=(gnuplot-nox libjemalloc-dev libgoogle-perftools-dev
 			      libmimalloc-dev valgrind)
 [ -n "$fuzz" ] && packages+=(clang libfuzzer-14-dev)
