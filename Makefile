@@ -21,6 +21,10 @@
 #                   against the pinned kernel's headers, in a private DKMS
 #                   tree; the module DKMS built boots in QEMU and passes
 #                   guest tests
+#   make realmod    real filesystems (minix, vfat, ext4, xfs) of
+#                   linux-source-6.1 rebuilt on gomem with one Kbuild line,
+#                   run beside Debian's stock modules in one QEMU boot
+#                   (scripts/realmod.sh, Documentation/testing.rst)
 #   make fuzz       the libFuzzer target over the userspace core for
 #                   FUZZ_TIME seconds (60); FUZZ_DOUBLE_FREE=0 leaves the
 #                   double and wrong-cache frees out (Documentation/testing.rst)
@@ -96,6 +100,9 @@ install:
 install-test: setup
 	@bash $(TOP)/scripts/install-test.sh
 
+realmod:
+	@bash $(TOP)/scripts/realmod.sh
+
 # userspace tools over /proc/gomem (Documentation/gomemtop.rst)
 tools:
 	@$(MAKE) -s -C $(TOP)/tools/gomemtop TOP=$(TOP)
@@ -151,4 +158,4 @@ clean:
 distclean: clean
 	rm -rf $(BUILD)
 
-.PHONY: all setup local-setup modules install install-test tools qemu-modules host-test qemu-test test run check bench latency fuzz clean distclean
+.PHONY: all setup local-setup modules install install-test realmod tools qemu-modules host-test qemu-test test run check bench latency fuzz clean distclean
