@@ -14,9 +14,11 @@
 # start: the host tests and the kernels that are ready (default, rt) run
 # meanwhile, and the built ones are tested last. scripts/kernel.sh holds a
 # lock per variant, so the set-up step of a kernel still building waits for
-# it.
+# it. Last, on the default kernel, real filesystems on gomem
+# (scripts/realmod.sh).
 #
-# GOMEM_SKIP_HOST=1 or GOMEM_SKIP_QEMU=1 leave a part out.
+# GOMEM_SKIP_HOST=1, GOMEM_SKIP_QEMU=1 or GOMEM_SKIP_REALMOD=1 leave a part
+# out.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -28,7 +30,7 @@ fail=0
 # count FILE PREFIX: add the "PREFIX: N passed, N failed" line of FILE
 count() {
 	local line p f
-	line=$(grep -E "^$2: [0-9]+ passed, [0-9]+ failed" "$1" | tail -n 1)
+	line=$(grep -aE "^$2: [0-9]+ passed, [0-9]+ failed" "$1" | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "not ok - $2: no result line (see ${1#"$top"/})"
 		fail=$((fail + 1))
@@ -103,6 +105,17 @@ if [ -z "${GOMEM_SKIP_QEMU:-}" ] && [[ " $kernels " == *" default "* ]]; then
 	bash scripts/install-test.sh 2>&1 | tee "$log/install.log"
 	count "$log/install.log" install
 	echo "# install: $(($(date +%s) - start))s"
+fi
+
+# real filesystems of linux-source-6.1 rebuilt on gomem, beside Debian's
+# stock modules, in one boot of the default kernel (scripts/realmod.sh)
+if [ -z "${GOMEM_SKIP_QEMU:-}" ] && [ -z "${GOMEM_SKIP_REALMOD:-}" ] &&
+   [[ " $kernels " == *" default "* ]]; then
+	echo "== realmod: minix, vfat, ext4, xfs on gomem and on Debian's modules"
+	start=$(date +%s)
+	bash scripts/realmod.sh 2>&1 | tee "$log/realmod.log"
+	count "$log/realmod.log" realmod
+	echo "# realmod: $(($(date +%s) - start))s"
 fi
 
 echo "$pass passed, $fail failed"
