@@ -13,9 +13,12 @@
 #                  counts, init_on_alloc=0 and =1 (two runs in parallel)
 #   4. smp         QEMU -smp 4 (two NUMA nodes): cross-CPU free and all-CPU
 #                  churn, gomem/SLUB time ratios, BENCH_SMP_RUNS boots
-#   5. user        userspace timings, callgrind on the fast path, perf
+#   5. realmod     real filesystems on gomem against Debian's modules
+#                  (scripts/realmod.sh), BENCH_REALMOD_RUNS boots: each
+#                  filesystem's workload time and memory, medians
+#   6. user        userspace timings, callgrind on the fast path, perf
 #                  profiles of gomem (when perf works)
-#   6. report      bench/report.py
+#   7. report      bench/report.py
 #
 # Everything from an earlier run is deleted first: every figure in the report
 # comes from this run. The raw outputs stay in build/bench/raw/. The modules
@@ -25,6 +28,7 @@
 #
 # Environment: BENCH_ROUNDS (5, rounds per in-kernel measurement),
 # BENCH_SMP_RUNS (5, boots), BENCH_SMP_ROUNDS (9, rounds per boot),
+# BENCH_REALMOD_RUNS (3, realmod boots; REALMOD_FILES as in realmod.sh),
 # BENCH_REPS (5, userspace repetitions), BENCH_NN_MAX (1000000, largest N),
 # BENCH_CG_PAIRS (1000000), BENCH_QUICK=1 (a smoke run with small counts),
 # BENCH_ONLY (a list of steps to run, e.g. "icount": guest instruction
@@ -42,10 +46,13 @@ smp_rounds=${BENCH_SMP_ROUNDS:-9}
 reps=${BENCH_REPS:-5}
 nn_max=${BENCH_NN_MAX:-1000000}
 cg_pairs=${BENCH_CG_PAIRS:-1000000}
+realmod_runs=${BENCH_REALMOD_RUNS:-3}
 scale=100
 mem_mb=2048
 if [ -n "${BENCH_QUICK:-}" ]; then
 	rounds=1 smp_runs=1 smp_rounds=2 reps=1 nn_max=10000 cg_pairs=100000 scale=10
+	realmod_runs=1
+	export REALMOD_FILES=${REALMOD_FILES:-2000}
 fi
 
 # one run at a time: a second would delete the first one's results
@@ -166,6 +173,21 @@ smp_runs() {
 	return "$rc"
 }
 
+# real filesystems, gomem's build and Debian's, in the same boot: one
+# directory of results per boot (raw/realmod-N/), its output in
+# raw/realmod-N.log; the guest loads the frozen gomem.ko
+realmod_runs() {
+	local i rc=0
+
+	for i in $(seq 1 "$realmod_runs"); do
+		REALMOD_OUT=$raw/realmod-$i GOMEM_QEMU_DIR=$top/build/qemu-bench-realmod \
+			GOMEM_MODULES_DIR=$out/mods bash "$top/scripts/realmod.sh" \
+			> "$raw/realmod-$i.log" 2>&1 || rc=1
+		grep -aA4 '^# fs ' "$raw/realmod-$i.log"	# the boot's table
+	done
+	return "$rc"
+}
+
 # one repetition of every allocator in turn, $reps times: a change in the
 # machine's load spreads over all allocators rather than biasing one
 user_runs() {
@@ -222,6 +244,7 @@ meta HOST_KERNEL "$(uname -r)"
 meta LOAD_START "$(cut -d' ' -f1-3 /proc/loadavg)"
 meta QEMU_MEM_MB "$mem_mb"
 meta SMP_RUNS "$smp_runs"
+meta REALMOD_RUNS "$realmod_runs"
 meta BENCH_REPS "$reps"
 meta CG_PAIRS "$cg_pairs"
 
@@ -236,6 +259,7 @@ meta SOURCE_AFTER "$(src_sum)"
 if [ -f "$out/mods/gomem_bench.ko" ]; then
 	step icount icount_runs
 	step smp smp_runs
+	step realmod realmod_runs
 fi
 if [ -x "$out/user/bench-gomem" ]; then
 	step user user_runs
