@@ -93,6 +93,9 @@ install:
 	$(MAKE) -C $(KDIR) M=$(TOP)/gomem INSTALL_MOD_DIR=extra CONFIG_MODULE_SIG_ALL= \
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
 	install -D -m 644 $(TOP)/include/gomem.h $(DESTDIR)/usr/src/gomem-$(VERSION)/include/gomem.h
+	install -D -m 644 $(TOP)/include/gomem_slab.h \
+		$(DESTDIR)/usr/src/gomem-$(VERSION)/include/gomem_slab.h
+	install -D -m 644 $(TOP)/gomem.mk $(DESTDIR)/usr/src/gomem-$(VERSION)/gomem.mk
 	install -D -m 644 $(TOP)/gomem/Module.symvers \
 		$(DESTDIR)/usr/src/gomem-$(VERSION)/$(KVER_SH)/Module.symvers
 	$(if $(DESTDIR),,depmod -a $(KVER_SH))

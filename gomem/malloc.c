@@ -194,6 +194,38 @@ void gomem_kfree(const void *objp)
 EXPORT_SYMBOL_GPL(gomem_kfree);
 
 /**
+ * gomem_kfree_any() - free memory from gomem or from the kernel's kmalloc()
+ * @objp: the object, NULL or ZERO_SIZE_PTR (ignored)
+ *
+ * gomem's objects take gomem_kfree()'s path, inline fast path included;
+ * a pointer gomem does not own (gomem_owns()) goes to the kernel's kfree().
+ * A double free or a pointer into a gomem object is still reported and
+ * refused. The drop-in layer's kfree() (gomem_slab.h).
+ */
+void gomem_kfree_any(const void *objp)
+{
+	unsigned long flags;
+
+	switch (gomem_free_fast(true, NULL, objp, &flags)) {
+	case GOMEM_FREED:
+		return;
+	case GOMEM_FREE_MISS:
+		if (likely(gomem_free_indexed_unlock(NULL, objp, flags)))
+			return;
+		break;
+	default:
+		break;
+	}
+	if (unlikely(!ZERO_OR_NULL_PTR(objp) && !gomem_owns(objp))) {
+		gomem_stat_add(GOMEM_STAT_FOREIGN_FREES, 1);
+		kfree(objp);
+		return;
+	}
+	kfree_slow(objp, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(gomem_kfree_any);
+
+/**
  * gomem_ksize() - usable size of an allocation
  * @objp: an object from gomem, or NULL
  *

@@ -114,9 +114,10 @@ static int gomem_proc_show(struct seq_file *m, void *v)
 		   gomem_stat_sum(GOMEM_STAT_VMALLOC_ALLOCS),
 		   gomem_stat_sum(GOMEM_STAT_VMALLOC_FREES),
 		   gomem_stat_sum(GOMEM_STAT_REMOTE_NODE_FREES));
-	seq_printf(m, " bad_frees=%lu double_frees=%lu failed_allocs=%lu\n",
+	seq_printf(m, " bad_frees=%lu double_frees=%lu failed_allocs=%lu foreign_frees=%lu\n",
 		   gomem_stat_sum(GOMEM_STAT_BAD_FREES), gomem_stat_sum(GOMEM_STAT_DOUBLE_FREES),
-		   gomem_stat_sum(GOMEM_STAT_FAILED_ALLOCS));
+		   gomem_stat_sum(GOMEM_STAT_FAILED_ALLOCS),
+		   gomem_stat_sum(GOMEM_STAT_FOREIGN_FREES));
 
 	for_each_node(node) {
 		if (!gomem_heaps[node])

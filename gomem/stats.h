@@ -17,6 +17,7 @@ enum gomem_stat_item {
 	GOMEM_STAT_BAD_FREES,
 	GOMEM_STAT_DOUBLE_FREES,
 	GOMEM_STAT_FAILED_ALLOCS,
+	GOMEM_STAT_FOREIGN_FREES,	/* gomem_*_any(): given to the kernel */
 	GOMEM_NR_STATS
 };
 

@@ -571,6 +571,86 @@ do {									\
 #define gomem_kmalloc_node_track_caller(size, flags, node)		\
 	__gomem_kmalloc_node_track_caller(size, flags, node, _RET_IP_)
 
+/*
+ * Memory from either allocator: for code that frees pointers which may be
+ * gomem's or the kernel's (strings from match_strdup() or kasprintf(),
+ * buffers handed over by core code), and for the drop-in layer
+ * (gomem_slab.h), which maps kfree() and its kin here. Each frees (or
+ * measures, or resizes) gomem's memory through gomem and gives anything
+ * else to the kernel's function of the same name; gomem_owns() decides.
+ * Documentation/porting.rst, "Boundary crossings".
+ */
+void gomem_kfree_any(const void *objp);
+void gomem_kvfree_any(const void *p);
+void gomem_kfree_sensitive_any(const void *objp);
+void gomem_kvfree_sensitive_any(const void *p, size_t len);
+void gomem_kfree_const_any(const void *x);
+void gomem_kfree_bulk_any(size_t n, void **p);
+size_t gomem_ksize_any(const void *objp);
+void *gomem_krealloc_any(const void *objp, size_t new_size, gfp_t flags);
+void *gomem_kvrealloc_any(const void *p, size_t oldsize, size_t newsize, gfp_t flags);
+void gomem_kfree_link(void *p);
+void gomem_kfree_rcu_any(struct rcu_head *head, unsigned long offset);
+void gomem_kvfree_rcu_sync_any(const void *ptr);
+
+/**
+ * gomem_krealloc_array_any() - gomem_krealloc_array() for memory from
+ *	either allocator
+ * @p: the array (gomem's, the kernel's, or NULL)
+ * @n: number of elements
+ * @size: element size
+ * @flags: GFP flags
+ *
+ * Return: as krealloc_array(); the kernel's memory is resized by the kernel.
+ */
+static inline void *gomem_krealloc_array_any(void *p, size_t n, size_t size, gfp_t flags)
+{
+	size_t bytes;
+
+	if (unlikely(check_mul_overflow(n, size, &bytes)))
+		return NULL;
+	return gomem_krealloc_any(p, bytes, flags);
+}
+
+/**
+ * gomem_kvfree_rcu_any() - kvfree_rcu() for memory from either allocator
+ *
+ * gomem_kvfree_rcu_any(ptr, rhf) queues the object around @ptr->rhf (from
+ * any context); gomem_kvfree_rcu_any(ptr) waits for a grace period and then
+ * frees (it may sleep). Either way gomem's memory goes back to gomem and the
+ * kernel's to kvfree_call_rcu(), as kfree_rcu() would.
+ */
+#define gomem_kvfree_rcu_any(...)					\
+	__GOMEM_KFREE_RCU_PICK(__VA_ARGS__, __gomem_kvfree_rcu_any2,	\
+			       __gomem_kvfree_rcu_any1)(__VA_ARGS__)
+
+#define __gomem_kvfree_rcu_any2(ptr, rhf)				\
+do {									\
+	typeof(ptr) ___gomem_p = (ptr);					\
+									\
+	if (___gomem_p)							\
+		gomem_kfree_rcu_any(&___gomem_p->rhf,			\
+				    offsetof(typeof(*___gomem_p), rhf));	\
+} while (0)
+
+#define __gomem_kvfree_rcu_any1(ptr)	gomem_kvfree_rcu_sync_any(ptr)
+
+/*
+ * A mempool of gomem objects: pass these to mempool_create() or
+ * mempool_init() with the cache (the slab pair) or the element size in
+ * bytes (the kmalloc pair) as pool_data, as mempool_create_slab_pool() and
+ * mempool_create_kmalloc_pool() pass the kernel's.
+ */
+void *gomem_mempool_alloc_slab(gfp_t gfp_mask, void *pool_data);
+void gomem_mempool_free_slab(void *element, void *pool_data);
+void *gomem_mempool_kmalloc(gfp_t gfp_mask, void *pool_data);
+void gomem_mempool_kfree(void *element, void *pool_data);
+
+/* kmem_cache_create() with SLAB_* flags, for the drop-in layer */
+struct gomem_cache *gomem_cache_create_slab(const char *name, unsigned int size,
+					    unsigned int align, slab_flags_t flags,
+					    void (*ctor)(void *));
+
 /**
  * GOMEM_KMEM_CACHE() - a cache for a struct, as KMEM_CACHE()
  * @__struct: the struct; its name, size and alignment make the cache

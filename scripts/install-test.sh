@@ -45,12 +45,62 @@ for f in "lib/modules/$kver/extra/gomem.ko" "usr/src/gomem-$ver/include/gomem.h"
 	 "usr/src/gomem-$ver/$kver/Module.symvers"; do
 	[ -s "$tmp/inst/$f" ] && ok "make install: /$f" || no "make install: no /$f"
 done
+[ -s "$tmp/inst/usr/src/gomem-$ver/gomem.mk" ] && [ -s "$tmp/inst/usr/src/gomem-$ver/include/gomem_slab.h" ] &&
+	ok "make install: the drop-in layer (gomem.mk, include/gomem_slab.h)" ||
+	no "make install: no gomem.mk or gomem_slab.h"
 grep -qE '\sgomem_cache_create\s.*gomem/gomem\s+EXPORT_SYMBOL' \
 	"$tmp/inst/usr/src/gomem-$ver/$kver/Module.symvers" 2>/dev/null &&
 	ok "make install: Module.symvers exports gomem_cache_create" ||
 	no "make install: gomem_cache_create not in the installed Module.symvers"
 [ "$(modinfo -F vermagic "$tmp/inst/lib/modules/$kver/extra/gomem.ko" 2>/dev/null | cut -d' ' -f1)" = "$kver" ] &&
 	ok "make install: the module is for $kver" || no "make install: vermagic"
+
+# a client of the installed gomem, written for the slab API, built with the
+# one line of Documentation/porting.rst against the installed tree
+mkdir -p "$tmp/client"
+cat > "$tmp/client/client.c" <<'CLIENT'
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/module.h>
+#include <linux/slab.h>
+
+struct client_rec { long a[5]; };
+static struct kmem_cache *c;
+
+static int __init client_init(void)
+{
+	void *o, *p;
+
+	c = KMEM_CACHE(client_rec, SLAB_HWCACHE_ALIGN);
+	if (!c)
+		return -ENOMEM;
+	o = kmem_cache_alloc(c, GFP_KERNEL);
+	p = kmalloc(100, GFP_KERNEL);
+	kfree(p);
+	kmem_cache_free(c, o);
+	return 0;
+}
+
+static void __exit client_exit(void)
+{
+	kmem_cache_destroy(c);
+}
+
+module_init(client_init);
+module_exit(client_exit);
+MODULE_LICENSE("GPL");
+CLIENT
+printf 'obj-m += client.o\ninclude %s/gomem.mk\n' "$tmp/inst/usr/src/gomem-$ver" > "$tmp/client/Kbuild"
+if make -C "$kdir" M="$tmp/client" modules > "$tmp/client.log" 2>&1 &&
+   ! grep -E 'warning:|error:' "$tmp/client.log"; then
+	ok "a slab-API client builds against the installed gomem.mk, no warnings"
+	[ "$(modinfo -F depends "$tmp/client/client.ko")" = gomem ] &&
+		ok "the client depends on gomem" || no "client depends: '$(modinfo -F depends "$tmp/client/client.ko")'"
+	bash "$top/scripts/slab-escapes.sh" "$tmp/client/client.ko" &&
+		ok "the client calls no slab function of the kernel's" || no "slab calls escaped gomem.mk"
+else
+	cat "$tmp/client.log"
+	no "a slab-API client with the installed gomem.mk"
+fi
 
 # the sources a user's tarball or checkout has: no build output
 cp "$top/dkms.conf" "$tmp/stage/gomem-$ver/"

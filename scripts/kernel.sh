@@ -168,9 +168,9 @@ rt_variant() {
 
 # module_sources: the files a module build reads, relative to the top
 module_sources() {
-	(cd "$top" && find Kbuild gomem include examples bench selftests/modules selftests/common \
-		-path bench/user -prune -o -type f \
-		\( -name Kbuild -o -name '*.[ch]' \) ! -name '*.mod.c' -print)
+	(cd "$top" && find Kbuild gomem.mk gomem include examples bench selftests/modules \
+		selftests/dropin selftests/common -path bench/user -prune -o -type f \
+		\( -name Kbuild -o -name '*.[ch]' -o -name '*.mk' \) ! -name '*.mod.c' -print)
 }
 
 # modules VARIANT: copy the module sources into build/mods-VARIANT/ (only the
@@ -187,7 +187,7 @@ modules() {
 	while read -r f; do
 		cmp -s "$top/$f" "$mods/$f" || install -D -p -m 644 "$top/$f" "$mods/$f"
 	done < "$mods/.sources"
-	(cd "$mods" && find . -type f \( -name Kbuild -o -name '*.[ch]' \) ! -name '*.mod.c' |
+	(cd "$mods" && find . -type f \( -name Kbuild -o -name '*.[ch]' -o -name '*.mk' \) ! -name '*.mod.c' |
 	 sed 's|^\./||' | { grep -vxF -f .sources || true; } | xargs -r rm -f)
 	make -C "$(readlink -f "$kdir")" M="$mods" KSELFTEST_DIR="$build/kselftest" W=1 modules
 }

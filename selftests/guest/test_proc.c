@@ -61,7 +61,8 @@ static const char * const total_keys[] = {
 	"small_allocs", "small_frees", "small_objects_inuse", "small_objects_cached",
 	"small_bytes_inuse", "large_allocs", "large_frees", "large_objects_inuse",
 	"large_bytes_inuse", "tiny_allocs", "tiny_frees", "tiny_blocks", "vmalloc_allocs",
-	"vmalloc_frees", "remote_node_frees", "bad_frees", "double_frees", "failed_allocs", NULL
+	"vmalloc_frees", "remote_node_frees", "bad_frees", "double_frees", "failed_allocs",
+	"foreign_frees", NULL
 };
 static const char * const node_keys[] = {
 	"id", "held_bytes", "inuse_bytes", "idle_bytes", "released_bytes", "grown_blocks",

@@ -50,6 +50,7 @@ typedef int16_t s16;
 typedef int32_t s32;
 typedef int64_t s64;
 typedef unsigned int gfp_t;
+typedef unsigned int slab_flags_t;
 typedef unsigned long phys_addr_t;
 typedef struct { int counter; } atomic_t;
 typedef struct { long counter; } atomic_long_t;
