@@ -21,7 +21,9 @@
 #     $GOMEM_KERNEL_CACHE/realmod-gomem-HASH/ (default /var/cache/gomem),
 #     HASH over the source tarball, gomem.mk, include/*.h, the CRCs of
 #     gomem's exports, the kernel release, gcc and this recipe: a second
-#     run, or a fresh clone on the same machine, skips the build. Without
+#     run, or a fresh clone on the same machine, skips the build. The build
+#     has no warning, scripts/slab-escapes.sh finds no slab call that
+#     escaped the layer, and modinfo shows each depends on gomem. Without
 #     gomem.mk (the drop-in layer) the gomem variant is not built, and its
 #     runs are reported as failures.
 #  2. stock modules: the same filesystems, their dependencies, the NLS
@@ -213,6 +215,25 @@ else
 		done
 		if [ -z "$no_gomem" ]; then
 			ok "gomem modules: $gomem_mods"
+			# every slab call went through the layer
+			# shellcheck disable=SC2046
+			if bash "$top/scripts/slab-escapes.sh" $(for m in $gomem_mods; do
+				echo "$cdir/$m.ko"; done) > "$out/escapes.log" 2>&1; then
+				ok "no slab call escaped the layer (scripts/slab-escapes.sh)"
+			else
+				cat "$out/escapes.log"
+				no "slab calls escaped the layer"
+			fi
+			nodep=
+			for m in $gomem_mods; do
+				[[ ,$(modinfo -F depends "$cdir/$m.ko"), == *,gomem,* ]] ||
+					nodep+=" $m"
+			done
+			if [ -z "$nodep" ]; then
+				ok "modinfo: every one depends on gomem"
+			else
+				no "modinfo: not depending on gomem:$nodep"
+			fi
 		else
 			no "gomem modules: $no_gomem"
 		fi
