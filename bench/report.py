@@ -757,10 +757,15 @@ def realmod_section():
                 per.append(f"{float(t['gomem']) / float(t['stock']):.2f}")
             except (KeyError, TypeError, ValueError, ZeroDivisionError):
                 per.append("-")
+        gu = realmod_median(fs, "gomem", "gomem_inuse_kb")
         rows.append([fs, fmt(st, 2), fmt(gt, 2), fmt_ratio(ratio(gt, st)), fmt(sm, 0),
-                     fmt(gm, 0), fmt_ratio(ratio(gm, sm)), ", ".join(per)])
+                     fmt(gm, 0), fmt(gu, 0), fmt_ratio(ratio(gm, sm)), ", ".join(per)])
     s.append(table(["filesystem", "stock s", "gomem s", "time gomem/stock", "stock KiB",
-                    "gomem KiB", "memory gomem/stock", "per-boot time ratios"], rows))
+                    "gomem KiB", "(gomem in use KiB)", "memory gomem/stock",
+                    "per-boot time ratios"], rows))
+    s.append("\ngomem's held bytes grow by whole 4 MiB chunks; its in-use bytes (objects' "
+             "slots and spans in use, no idle pages) show what the module's objects take "
+             "below that granularity.\n")
     return "".join(s)
 
 

@@ -13,7 +13,8 @@
 # after a failure the run's remaining steps are "not ok ... # not run".
 # One "realmod-result" line per run: workload time, operations, memory
 # (Slab of /proc/meminfo and gomem's held_bytes, each as grown from before
-# the modules were loaded to the end of the workload, still mounted).
+# the modules were loaded to the end of the workload, still mounted; and
+# gomem's inuse_bytes: held_bytes grows by whole 4 MiB chunks).
 # shellcheck shell=dash
 # shellcheck disable=SC2086 # $mkfs, $fsck, $opts, $mods: words on purpose
 # shellcheck source=/dev/null
@@ -63,9 +64,10 @@ kb() {
 	sed -n "s/^$1: *\([0-9]*\) kB/\1/p" /proc/meminfo
 }
 
-held_kb() {
+# gomem_kb FIELD: /proc/gomem's total FIELD in KiB, 0 without gomem
+gomem_kb() {
 	if [ -e /proc/gomem ]; then
-		echo $(($(gomem_field total held_bytes) / 1024))
+		echo $(($(gomem_field total "$1") / 1024))
 	else
 		echo 0
 	fi
@@ -133,7 +135,7 @@ log_clean() {
 
 # run FS VARIANT: one filesystem on one variant
 run() {
-	local fs=$1 v=$2 dir mods rev secs ops slab0 slab1 g0 g1
+	local fs=$1 v=$2 dir mods rev secs ops slab0 slab1 g0 g1 u0 u1
 	broken=
 	mark="$fs $v"
 	echo "realmod: mark $mark" > /dev/kmsg
@@ -152,7 +154,8 @@ run() {
 	sync
 	echo 3 > /proc/sys/vm/drop_caches
 	slab0=$(kb Slab)
-	g0=$(held_kb)
+	g0=$(gomem_kb held_bytes)
+	u0=$(gomem_kb inuse_bytes)
 	t "$fs $v: insmod$(for m in $kos; do printf ' %s' "$m"; done)" insmod_all $mods
 	t "$fs $v: $mkfs" $mkfs /dev/ram0
 	t "$fs $v: mount -t $fstype${opts:+ $opts}" mount -t "$fstype" $opts /dev/ram0 /mnt
@@ -160,11 +163,13 @@ run() {
 	if t "$fs $v: workload ($REALMOD_FILES files, copy of $REALMOD_SRC)" workload; then
 		sed 's/^/# /' /tmp/wl.out
 		slab1=$(kb Slab)
-		g1=$(held_kb)
+		g1=$(gomem_kb held_bytes)
+		u1=$(gomem_kb inuse_bytes)
 		secs=$(sed -n 's/^workload: run ops=[0-9]* secs=\([0-9.]*\)$/\1/p' /tmp/wl.out)
 		ops=$(sed -n 's/^workload: run ops=\([0-9]*\) .*/\1/p' /tmp/wl.out)
 		echo "realmod-result fs=$fs variant=$v secs=$secs ops=$ops" \
 		     "slab_kb=$((slab1 - slab0)) gomem_kb=$((g1 - g0))" \
+		     "gomem_inuse_kb=$((u1 - u0))" \
 		     "mem_kb=$((slab1 - slab0 + g1 - g0))"
 	fi
 	t "$fs $v: remount, verify every name, size, hash, link, xattr" remount_verify
