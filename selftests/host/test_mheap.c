@@ -455,6 +455,64 @@ TEST_F(heap, whole_blocks_stay_whole)
 }
 
 /*
+ * Under init_on_alloc the buddy allocator zeroes what it hands out: a cold
+ * heap grows by the span that is needed (rounded to an order), never by a
+ * 4 MiB chunk, so a cold allocation zeroes its own span's pages only; a
+ * span that fits in what was grown before takes no new block; a growing
+ * heap takes blocks of an eighth of what it uses, so few of them, and
+ * never more than an eighth free. Without init_on_alloc, the first growth
+ * takes the whole chunk.
+ */
+#define GROW_SPANS	2000
+
+TEST_F(heap, grow_by_span_under_init_on_alloc)
+{
+	static struct gomem_span *grown[GROW_SPANS];
+	struct gomem_span *s[4];
+	unsigned long held, nfree;
+	struct gomem_heap_stats st;
+	unsigned int i;
+
+	shim_init_on_alloc = true;
+	s[0] = take(1);
+	s[1] = take(3);			/* order 2: 4 pages, one left free */
+	s[2] = take(1);			/* the free page: no growth */
+	ASSERT_NE(NULL, s[0]);
+	ASSERT_NE(NULL, s[1]);
+	ASSERT_NE(NULL, s[2]);
+	heap_figures(self->h, &st, &held, &nfree);
+	EXPECT_EQ(5, held);
+	EXPECT_EQ(0, nfree);
+	EXPECT_EQ(2, st.grown_blocks);
+	EXPECT_EQ(0, st.fallback_blocks);	/* the size asked for: no fallback */
+	for (i = 0; i < 3; i++)
+		EXPECT_TRUE(span_intact(s[i]));
+	for (i = 0; i < GROW_SPANS; i++) {
+		grown[i] = take(1);
+		ASSERT_NE(NULL, grown[i]);
+		heap_figures(self->h, &st, &held, &nfree);
+		/* what is free is at most the last block: an eighth of the use */
+		ASSERT_LE(nfree, (held - nfree) / 8 + 1);
+	}
+	TH_LOG("%u one-page spans: %lu blocks", GROW_SPANS, st.grown_blocks);
+	EXPECT_LE(st.grown_blocks, 100);	/* a block per span: 2000 */
+	EXPECT_EQ(0, st.fallback_blocks);
+	for (i = 0; i < GROW_SPANS; i++)
+		gomem_heap_free_span(grown[i]);
+	shim_init_on_alloc = false;
+	gomem_heap_release(self->h, 0);
+	heap_figures(self->h, &st, &held, &nfree);
+	ASSERT_EQ(5, held);
+	s[3] = take(1);			/* a chunk again */
+	ASSERT_NE(NULL, s[3]);
+	heap_figures(self->h, &st, &held, &nfree);
+	EXPECT_EQ(5 + CHUNK_PAGES, held);
+	for (i = 0; i < 4; i++)
+		gomem_heap_free_span(s[i]);
+	EXPECT_EQ(0, heap_check(self->h));
+}
+
+/*
  * Random spans over blocks of random orders (small ones too, which the
  * shim may place next to each other, so runs cross blocks), random frees,
  * a small retain limit and releases with random @keep: the invariants hold,
