@@ -811,7 +811,11 @@ void gomem_heap_free_span(struct gomem_span *s)
  * @gfp: allocation context
  * @node: preferred node or NUMA_NO_NODE
  *
- * Return: the object (8 KiB aligned), or NULL.
+ * A power-of-two @size is aligned to itself, as the kernel's kmalloc()
+ * guarantees (64 KiB to 4 MiB: 8 to 512 pages, within one chunk).
+ *
+ * Return: the object (8 KiB aligned; @size aligned for a power of two),
+ * or NULL.
  */
 void *gomem_large_alloc(size_t size, gfp_t gfp, int node)
 {
@@ -821,7 +825,8 @@ void *gomem_large_alloc(size_t size, gfp_t gfp, int node)
 
 	if (!size || npages > GOMEM_CHUNK_PAGES)
 		return NULL;
-	s = gomem_heap_alloc_span(node, npages, gfp);
+	s = gomem_heap_alloc_span_aligned(node, npages,
+					  is_power_of_2(size) ? npages : 1, gfp);
 	if (!s)
 		return NULL;
 	s->elemsize = npages << GOMEM_PAGE_SHIFT;
