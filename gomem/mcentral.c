@@ -73,6 +73,7 @@
 #include "mheap.h"
 #include "report.h"
 #include "stats.h"
+#include "faultinject.h"
 
 static void span_release_rcu(struct rcu_head *head)
 {
@@ -502,6 +503,12 @@ static unsigned long span_align(const struct gomem_class *cls)
 	return 1;
 }
 
+/* a tagged span's tags: the caller's reclaim rules, quietly */
+static gfp_t tags_gfp(gfp_t gfp)
+{
+	return (gfp & (__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HIGH)) | __GFP_NOWARN;
+}
+
 /**
  * gomem_mcentral_new_span() - a fresh span for a class, from the page heap
  * @cls: the class
@@ -519,6 +526,13 @@ struct gomem_span *gomem_mcentral_new_span(struct gomem_class *cls, int node, gf
 	s = gomem_heap_alloc_span_aligned(node, cls->npages, span_align(cls), gfp);
 	if (!s)
 		return NULL;
+	if (cls->tagged) {
+		s->tags = gomem_meta_alloc(kzalloc_node(cls->nelems, tags_gfp(gfp), s->node));
+		if (!s->tags) {
+			gomem_heap_free_span(s);
+			return NULL;
+		}
+	}
 	gomem_span_prepare(s, cls);
 	spin_lock_irqsave(&cls->central[s->node].lock, flags);
 	cls->central[s->node].spans_made++;

@@ -802,6 +802,8 @@ void gomem_heap_free_span(struct gomem_span *s)
 		release_flush(&rb[1]);
 	}
 	s->state = GOMEM_SPAN_DEAD;
+	kfree(s->tags);		/* a tagged class's (mcentral.c) */
+	s->tags = NULL;
 	gomem_fixalloc_free(&h->spanalloc, s);
 }
 

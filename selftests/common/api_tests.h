@@ -1244,7 +1244,7 @@ static void api_test_kfree_rcu(API_ARGS)
 	u8 *big;
 
 	cp = gomem_cache_create("api_rcufree", 96, 0, GOMEM_TYPESAFE_BY_RCU, NULL);
-	/* private: kfree_rcu() of a merged cache's object is not credited to it */
+	/* a private cache (merged ones: merged_kfree) */
 	cn = gomem_cache_create("api_rcufree_nm", 152, 0, GOMEM_NO_MERGE, NULL);
 	if (API_EXPECT(cp && cn, "cannot create caches"))
 		goto out;
@@ -1366,6 +1366,89 @@ static void api_test_kfree_of_cache_objects(API_ARGS)
 out:
 	gomem_cache_destroy(m);	/* empty: no report */
 	gomem_cache_destroy(p);
+}
+
+/*
+ * gomem_kfree() of merged caches' objects is credited to the cache that
+ * allocated them, as SLUB's kfree() of an alias's object: two merged caches
+ * of one size class and kmalloc objects of that class, allocated through
+ * every path (inline, node, bulk), all freed with gomem_kfree() (and
+ * gomem_kfree_rcu()): each cache's row exactly balanced, nothing left in
+ * use, no bad free, and both destroyed without a report (a cache destroyed
+ * with live objects stays listed). An object freed through one cache and
+ * handed out again through the other is credited to the second; frees
+ * between the merged caches and of kmalloc objects through a merged cache
+ * stay legal.
+ */
+static void api_test_merged_kfree(API_ARGS)
+{
+	enum { N = 48, K = 16 };	/* the arrays stay on a kernel stack */
+	struct gomem_cache *m1, *m2;
+	struct api_counts c0, c1;
+	struct api_cache_stat st;
+	void *o1[N], *o2[N], *k[N], *b[K], *p, *q;
+	unsigned int i;
+
+	m1 = gomem_cache_create("api_mkfree1", 88, 0, 0, NULL);
+	m2 = gomem_cache_create("api_mkfree2", 90, 0, 0, NULL);
+	if (API_EXPECT(m1 && m2, "cannot create caches"))
+		goto out;
+	api_counts(&c0);
+	for (i = 0; i < N; i++) {
+		o1[i] = i % 3 ? gomem_cache_alloc(m1, GFP_KERNEL) :
+				gomem_cache_alloc_node(m1, GFP_KERNEL, NUMA_NO_NODE);
+		o2[i] = gomem_cache_alloc(m2, GFP_KERNEL);
+		k[i] = gomem_kmalloc(96, GFP_KERNEL);
+		if (API_EXPECT(o1[i] && o2[i] && k[i], "no memory at %u", i))
+			return;
+		api_fill(o1[i], 88, 1);
+		api_fill(o2[i], 90, 2);
+		api_fill(k[i], 96, 3);
+	}
+	if (API_EXPECT(gomem_cache_alloc_bulk(m2, GFP_KERNEL, K, b) == K, "bulk"))
+		return;
+	api_expect_row(API_PASS, "api_mkfree1", N, 0);
+	api_expect_row(API_PASS, "api_mkfree2", N + K, 0);
+	for (i = 0; i < N; i++) {
+		API_EXPECT(api_intact(o1[i], 88, 1) && api_intact(o2[i], 90, 2) &&
+			   api_intact(k[i], 96, 3), "object %u overwritten", i);
+		gomem_kfree(k[i]);
+		gomem_kfree(o2[i]);
+		gomem_kfree(o1[i]);
+	}
+	for (i = 0; i < K; i++)
+		gomem_kfree(b[i]);
+	api_expect_row(API_PASS, "api_mkfree1", N, N);
+	api_expect_row(API_PASS, "api_mkfree2", N + K, N + K);
+
+	/* a slot freed through m1, handed out through m2: m2's now */
+	api_pin();
+	p = gomem_cache_alloc(m1, GFP_KERNEL);
+	gomem_cache_free(m1, p);
+	q = gomem_cache_alloc(m2, GFP_KERNEL);
+	api_unpin();
+	API_EXPECT(p && p == q, "merged caches share a class: %p freed, %p handed out", p, q);
+	gomem_kfree(q);
+	api_expect_row(API_PASS, "api_mkfree1", N + 1, N + 1);
+	api_expect_row(API_PASS, "api_mkfree2", N + K + 1, N + K + 1);
+	/* legal between merged caches, and for kmalloc objects of the class */
+	p = gomem_cache_alloc(m2, GFP_KERNEL);
+	q = gomem_kmalloc(88, GFP_KERNEL);
+	if (!API_EXPECT(p && q, "no memory")) {
+		gomem_cache_free(m1, p);
+		gomem_cache_free(m1, q);
+	}
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, small_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 0);
+	API_EXPECT_DELTA(c0, c1, double_frees, 0);
+out:
+	gomem_cache_destroy(m1);	/* settles m1's two extra frees on m2 */
+	gomem_cache_destroy(m2);
+	api_cache_stat("api_mkfree1", &st);
+	API_EXPECT(!st.listed, "api_mkfree1 kept: destroyed with objects it did not hold");
+	api_cache_stat("api_mkfree2", &st);
+	API_EXPECT(!st.listed, "api_mkfree2 kept: destroyed with objects it did not hold");
 }
 
 /* ---------------- misuse: refused, reported, counted ---------------- */
@@ -1991,6 +2074,7 @@ static const struct api_test {
 	{ api_test_kfree_rcu, "kfree_rcu" },
 	{ api_test_typesafe_by_rcu, "typesafe_by_rcu" },
 	{ api_test_kfree_of_cache_objects, "kfree_of_cache_objects" },
+	{ api_test_merged_kfree, "merged_kfree" },
 	{ api_test_bad_create, "bad_create" },
 	{ api_test_slab_flags, "slab_flags" },
 	{ api_test_null_cache, "null_cache" },
