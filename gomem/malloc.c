@@ -6,15 +6,15 @@
  *   1 B .. 32 KiB               a size class (mcache.c); noscan requests
  *                               under 16 B are tiny-packed (tiny.c)
  *   32 KiB + 1 .. 4 MiB         a large span from the page heap (mheap.c)
+ *   above 4 MiB                 NULL: kmalloc memory is physically
+ *                               contiguous, and the kernel's kmalloc() has
+ *                               no object above KMALLOC_MAX_SIZE either
  *
  * A power-of-two size is aligned to itself, as the kernel's kmalloc()
  * guarantees: up to 8 KiB the size classes give it (a span starts on a
  * page, and the object size divides the page), the 16 KiB and 32 KiB
  * classes' spans and power-of-two large objects are allocated aligned to
  * their size (mcentral.c, mheap.c).
- *   above 4 MiB                 NULL: kmalloc memory is physically
- *                               contiguous, and the kernel's kmalloc() has
- *                               no object above KMALLOC_MAX_SIZE either
  *
  * gomem_kvmalloc_node() is kvmalloc_node(): the kmalloc path first (for
  * more than a page, without retrying or warning), then, for a GFP that
