@@ -20,7 +20,7 @@
  *   mem     the mixed generator with a large live set: memory taken from
  *           the page allocator per byte requested at the peak, after 90 %
  *           of the objects are freed, and after all are freed
- *   bulk    *_alloc_bulk() + *_free_bulk() of 1 .. 256 objects of 256 B
+ *   bulk    *_alloc_bulk() + *_free_bulk() of 1 .. 256 objects of 64 B .. 4 KiB
  *   large   alloc+free pairs of 64 KiB .. 4 MiB
  *   debug   alloc+free pairs, 256 B, of debug caches: gomem's with
  *           GOMEM_DEBUG_FLAGS (FZPU), SLUB's "bench_slub_dbg", which the
@@ -1082,18 +1082,26 @@ static noinline int bulk_run(int a, void *cache, void **p, unsigned int n, unsig
 	return bulk_body(A_NULL, cache, p, n, iters, r);
 }
 
-static void bench_bulk(void)
+/* objects per call: powers of two, and the sizes around span boundaries */
+static const unsigned int bulk_counts[] = {
+	1, 2, 3, 4, 8, 16, 30, 32, 34, 48, 64, 128, 158, 250, 256
+};
+static const unsigned int bulk_sizes[] = { 64, 256, 1024, 4096 };
+
+/* one object size: "bulk-SIZE", size= the objects per call */
+static int bench_bulk_size(unsigned int objsize, void **p)
 {
 	s64 ma[NR_A], mf[NR_A];
-	unsigned int n, iters, rd, k, nr = nrounds(rounds);
-	int ci = cache_index(256), a, err;
+	unsigned int i, n, iters, rd, k, nr = nrounds(rounds);
+	int ci = cache_index(objsize), a, err;
 	struct bulk_res r;
-	void **p;
+	char name[16];
 
-	p = kcalloc(256, sizeof(void *), GFP_KERNEL);
-	if (!p || ci < 0)
-		goto out;
-	for (n = 1; n <= 256; n <<= 1) {
+	if (ci < 0)
+		return -EINVAL;
+	snprintf(name, sizeof(name), "bulk-%u", objsize);
+	for (i = 0; i < ARRAY_SIZE(bulk_counts); i++) {
+		n = bulk_counts[i];
 		iters = max(8U, 4096 / n);
 		for (rd = 0; rd < nr; rd++) {
 			for (k = 0; k < NR_A; k++) {
@@ -1101,8 +1109,8 @@ static void bench_bulk(void)
 				err = bulk_run(a, a == A_GOMEM ? (void *)gcaches[ci] :
 					       (void *)scaches[ci], p, n, iters, &r);
 				if (err) {
-					emit_error("bulk", "cache", n, a, err);
-					goto out;
+					emit_error(name, "cache", n, a, err);
+					return err;
 				}
 				va[a][rd] = div64_u64(r.alloc * 10, (u64)iters * n);
 				vf[a][rd] = div64_u64(r.free * 10, (u64)iters * n);
@@ -1113,15 +1121,27 @@ static void bench_bulk(void)
 			ma[a] = median(va[a], nr);
 			mf[a] = median(vf[a], nr);
 		}
-		/* size= is the bulk count here; objects are 256 B */
 		for (a = A_GOMEM; a <= A_SLUB; a++) {
-			emit("bulk", "cache", n, iters, a, -1, "alloc", units, ma[a] - ma[A_NULL]);
-			emit("bulk", "cache", n, iters, a, -1, "free", units, mf[a] - mf[A_NULL]);
-			emit("bulk", "cache", n, iters, a, -1, "pair", units,
+			emit(name, "cache", n, iters, a, -1, "alloc", units, ma[a] - ma[A_NULL]);
+			emit(name, "cache", n, iters, a, -1, "free", units, mf[a] - mf[A_NULL]);
+			emit(name, "cache", n, iters, a, -1, "pair", units,
 			     ma[a] + mf[a] - ma[A_NULL] - mf[A_NULL]);
 		}
 	}
-out:
+	return 0;
+}
+
+static void bench_bulk(void)
+{
+	unsigned int i;
+	void **p;
+
+	p = kcalloc(256, sizeof(void *), GFP_KERNEL);
+	if (!p)
+		return;
+	for (i = 0; i < ARRAY_SIZE(bulk_sizes); i++)
+		if (bench_bulk_size(bulk_sizes[i], p))
+			break;
 	kfree(p);
 }
 

@@ -20,6 +20,9 @@ RAW, OUT = sys.argv[1], sys.argv[2]
 PAIR_TARGET = 100          # guest instructions, 256 B pair, init_on_alloc=0
 RATIO_TARGET = 1.0         # gomem/SLUB time, multi-CPU workloads
 MIMALLOC_FACTOR = 1.5      # userspace fast path against mimalloc (callgrind)
+# bulk workload (bench/gomem_bench.c): object sizes and objects per call
+BULK_SIZES = (64, 256, 1024, 4096)
+BULK_COUNTS = (1, 2, 3, 4, 8, 16, 30, 32, 34, 48, 64, 128, 158, 250, 256)
 ALLOCS_USER = ["gomem", "glibc", "jemalloc", "tcmalloc", "mimalloc"]
 
 
@@ -411,7 +414,28 @@ def goals():
             notes.append(f"Memory {label}: gomem holds {fmt(mib(g))} MiB for {fmt(mib(gr))} MiB "
                          f"requested (its own count: {fmt(mib(gh))} MiB held), SLUB "
                          f"{fmt(mib(s))} MiB.")
-    # 7. real filesystems (issue 12): workload time and memory against
+    # 7. bulk API: per object, every count and object size, both init_on_alloc
+    for ioa, k in K.items():
+        cells, worse = 0, []
+        for osz in BULK_SIZES:
+            for n in BULK_COUNTS:
+                g = val(k, name=f"bulk-{osz}", size=n, alloc="gomem", metric="pair")
+                s = val(k, name=f"bulk-{osz}", size=n, alloc="slub", metric="pair")
+                if g is None or s is None:
+                    continue
+                cells += 1
+                if g > s:
+                    worse.append(f"{osz} B x {n}: {fmt(g)} vs {fmt(s)}")
+        ok = None if not cells else not worse
+        rows.append((f"Bulk alloc+free per object, {len(BULK_COUNTS)} counts 1 to 256 x "
+                     f"{len(BULK_SIZES)} object sizes {BULK_SIZES[0]} B to {BULK_SIZES[-1]} B, "
+                     f"init_on_alloc={ioa}", "gomem <= SLUB in every cell",
+                     f"{cells - len(worse)} of {cells} cells" if cells else "no data",
+                     "SLUB", verdict(ok)))
+        if ok is False:
+            notes.append(f"Bulk, init_on_alloc={ioa}: gomem above SLUB in {len(worse)} cells "
+                         f"(gomem vs SLUB per object): " + "; ".join(worse) + ".")
+    # 8. real filesystems (issue 12): workload time and memory against
     # Debian's own module, medians over the realmod boots
     for fs in REALMOD_FS:
         gt, st = realmod_median(fs, "gomem", "secs"), realmod_median(fs, "stock", "secs")
@@ -432,7 +456,7 @@ def goals():
             notes.append(f"{fs}: gomem's module uses {fmt(gm - sm, 0)} KiB more than the "
                          f"stock one ({100 * (gm / sm - 1):.1f} %); its caches' slots in "
                          "/proc/gomem (slot_size against object_size) say where.")
-    # 8. userspace fast path
+    # 9. userspace fast path
     g, m = CG.get("gomem"), CG.get("mimalloc")
     ok = None if g is None or m is None else g <= MIMALLOC_FACTOR * m
     rows.append(("Userspace fast path (256 B malloc+free), callgrind instructions per pair",
@@ -490,7 +514,7 @@ def plots():
                       ("nn 100", dict(name="nn", api="kmalloc", n=100, metric="op")),
                       ("nn 10k", dict(name="nn", api="kmalloc", n=10000, metric="op")),
                       ("nn 1M", dict(name="nn", api="kmalloc", n=1000000, metric="op")),
-                      ("bulk 16", dict(name="bulk", size=16, metric="pair")),
+                      ("bulk 16", dict(name="bulk-256", size=16, metric="pair")),
                       ("large 1M", dict(name="large", size=1048576, metric="pair"))):
         r0 = ratio(val(K[0], alloc="gomem", **kw), val(K[0], alloc="slub", **kw))
         r1 = ratio(val(K[1], alloc="gomem", **kw), val(K[1], alloc="slub", **kw))
@@ -647,16 +671,20 @@ def kernel_sections():
         s.append(table(["allocator", "alloc", "free", "per operation"],
                        [["gomem"] + [fmt(x) for x in g], ["SLUB"] + [fmt(x) for x in sl],
                         ["gomem/SLUB"] + [fmt_ratio(ratio(a, b)) for a, b in zip(g, sl)]]))
-        rows = []
-        for n in (1, 2, 4, 8, 16, 32, 64, 128, 256):
-            g = [val(k, name="bulk", size=n, alloc="gomem", metric=m) for m in ("alloc", "free")]
-            sl = [val(k, name="bulk", size=n, alloc="slub", metric=m) for m in ("alloc", "free")]
-            gp = None if None in g else g[0] + g[1]
-            sp = None if None in sl else sl[0] + sl[1]
-            rows.append([n, fmt(g[0]), fmt(g[1]), fmt(sl[0]), fmt(sl[1]), fmt_ratio(ratio(gp, sp))])
-        s.append("\n**(d) bulk API** (256 B objects) — instructions per object:\n\n")
-        s.append(table(["objects per call", "gomem alloc", "gomem free", "SLUB alloc",
-                        "SLUB free", "ratio (alloc+free)"], rows))
+        for osz in BULK_SIZES:
+            rows = []
+            for n in BULK_COUNTS:
+                g = [val(k, name=f"bulk-{osz}", size=n, alloc="gomem", metric=m)
+                     for m in ("alloc", "free")]
+                sl = [val(k, name=f"bulk-{osz}", size=n, alloc="slub", metric=m)
+                      for m in ("alloc", "free")]
+                gp = None if None in g else g[0] + g[1]
+                sp = None if None in sl else sl[0] + sl[1]
+                rows.append([n, fmt(g[0]), fmt(g[1]), fmt(sl[0]), fmt(sl[1]),
+                             fmt_ratio(ratio(gp, sp))])
+            s.append(f"\n**(d) bulk API** ({osz} B objects) — instructions per object:\n\n")
+            s.append(table(["objects per call", "gomem alloc", "gomem free", "SLUB alloc",
+                            "SLUB free", "ratio (alloc+free)"], rows))
         rows = []
         for sh in range(16, 23):
             size = 1 << sh

@@ -18,6 +18,16 @@
  * free checked, off the fast paths. A cache that would merge onto a kmalloc
  * class that gomem.debug= made a debug class merges onto that debug class.
  *
+ * Merged caches of one span class share a class of their own, apart from
+ * the kmalloc family's (class.c: gomem_class_merged()), in which every
+ * object carries the id of the cache that allocated it (span->tags; ids
+ * 1..255 per span class, round-robin, so that an id is reused late): the
+ * allocation paths write it, and gomem_kfree() of the object (its full
+ * path: the inline kfree() declines tagged classes) credits that cache, as
+ * SLUB's kfree() of an alias's object is its kmem_cache's. When no id is
+ * left, or the merged class cannot be made, a cache merges onto the kmalloc
+ * class as before, and kfree() of its objects is not credited to it.
+ *
  * A noscan cache of objects under 16 bytes that asks for no alignment packs
  * them with the tiny allocator (aligned by size, as Go aligns tiny objects:
  * 8, 4, 2 or 1 bytes).
@@ -61,6 +71,53 @@ static unsigned int pick_sizeclass(unsigned int need, unsigned int align)
 		if (!(gomem_class_to_size[sc] % align))
 			return sc;
 	return 0;
+}
+
+/* where the round-robin search for a free id starts, per span class */
+static u8 tag_next[GOMEM_NUM_SPAN_CLASSES];
+
+/*
+ * Merge @c onto the merged caches' class of span class @spc, with an id of
+ * its own. Under gomem_cache_mutex. Return: 0; -ENOSPC when no id is free
+ * (@c then merges onto the kmalloc class, untagged); -ENOMEM when the
+ * merged caches' class cannot be made.
+ */
+static int merge_tagged(struct gomem_cache *c, unsigned int spc)
+{
+	struct gomem_class *g;
+	unsigned int i, t;
+
+	lockdep_assert_held(&gomem_cache_mutex);
+	g = gomem_class_merged(spc);
+	if (!g)
+		return -ENOMEM;
+	for (i = 0; i < GOMEM_TAGS - 1; i++) {
+		t = 1 + (tag_next[spc] + i) % (GOMEM_TAGS - 1);
+		if (g->tag_counts[t])
+			continue;
+		tag_next[spc] = t;
+		c->tag = t;
+		c->cls = g;
+		WRITE_ONCE(g->tag_counts[t], c->pcpu);
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+/*
+ * Record in its span which cache allocated @p, an object of a tagged class
+ * (cache.c's top). The object is live: its span and chunk stay.
+ */
+static noinline void cache_tag(struct gomem_cache *cache, void *p)
+{
+	struct gomem_span *s;
+	unsigned int idx;
+
+	rcu_read_lock();
+	s = gomem_ptr_to_span(p);
+	if (likely(s && s->tags && gomem_span_obj_index(s, p, &idx)))
+		WRITE_ONCE(s->tags[idx], cache->tag);
+	rcu_read_unlock();
 }
 
 static struct gomem_cache *cache_merge_target(struct gomem_class *cls)
@@ -159,6 +216,12 @@ static struct gomem_cache *create_cache(const char *name, unsigned int size,
 		c->cls = gomem_classes[spc].redirect ?: &gomem_classes[spc];
 	}
 	mutex_lock(&gomem_cache_mutex);
+	/* a plain merged cache: onto the merged caches' class, tagged */
+	if (c->cls == &gomem_classes[spc] && !c->cls->tiny &&
+	    merge_tagged(c, spc) == -ENOMEM) {
+		mutex_unlock(&gomem_cache_mutex);
+		goto fail;
+	}
 	if (c->cls != &c->own)
 		c->merged_with = cache_merge_target(c->cls);
 	list_add_tail(&c->list, &gomem_caches);
@@ -236,6 +299,8 @@ static noinline void *cache_alloc_ip(struct gomem_cache *cache, gfp_t flags, int
 		return NULL;
 	}
 	this_cpu_inc(cache->pcpu->allocs);
+	if (cache->cls->tagged)
+		cache_tag(cache, p);
 	return p;
 }
 
@@ -284,6 +349,9 @@ void *gomem_cache_alloc(struct gomem_cache *cache, gfp_t flags)
 		p = gomem_alloc_fast(cls, false);
 		if (likely(p)) {
 			this_cpu_inc(cache->pcpu->allocs);
+			/* a merged cache: which cache allocated it (one byte test) */
+			if (unlikely(cls->tagged))
+				cache_tag(cache, p);
 			return gomem_alloc_hook(cls, p, 0, flags & ~__GFP_ZERO,
 						false);
 		}
@@ -403,8 +471,11 @@ int gomem_cache_alloc_bulk(struct gomem_cache *cache, gfp_t flags, size_t size, 
 		if (i < end)
 			goto fail;
 	}
-	for (i = 0; i < size; i++)
+	for (i = 0; i < size; i++) {
+		if (cls->tagged)
+			cache_tag(cache, p[i]);
 		gomem_alloc_hook(cls, p[i], 0, flags, false);
+	}
 	this_cpu_add(cache->pcpu->allocs, size);
 	return size;
 fail:
@@ -637,11 +708,16 @@ void gomem_cache_destroy(struct gomem_cache *cache)
 				c->merged_with = cache_merge_target(c->cls) == c ?
 						 NULL : cache_merge_target(c->cls);
 	}
+	/* its id is free again; kfree()s that read it are done after a GP */
+	if (cache->tag)
+		WRITE_ONCE(cache->cls->tag_counts[cache->tag], NULL);
 	mutex_unlock(&gomem_cache_mutex);
 	if (cache->cls == &cache->own) {
 		gomem_debugfs_remove(&cache->own);
 		gomem_class_destroy(&cache->own);
 		gomem_debug_class_exit(&cache->own);
+	} else if (cache->tag) {
+		synchronize_rcu();
 	}
 	free_percpu(cache->pcpu);
 	kfree(cache->name);

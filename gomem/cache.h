@@ -19,6 +19,7 @@ struct gomem_cache {
 	struct gomem_class *cls;	/* a global class, or &own */
 	struct gomem_class own;
 	struct gomem_cache *merged_with;	/* first cache on a shared class */
+	u8 tag;				/* its id in a tagged class (class.h), or 0 */
 	struct gomem_counts __percpu *pcpu;
 	struct list_head list;		/* gomem_caches, under gomem_cache_mutex */
 };

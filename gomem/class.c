@@ -255,6 +255,47 @@ int gomem_classes_init(void)
 }
 
 /**
+ * gomem_class_merged() - the merged caches' class of a span class
+ * @spanclass: a span class of the kmalloc family (not the tiny one)
+ *
+ * Merged caches (no constructor, no flag that forbids sharing) of one span
+ * class share one class instance, apart from the kmalloc family's: the
+ * caches' objects carry the id of the cache that allocated them
+ * (span->tags, set by cache.c), and gomem_kfree(), which takes the full
+ * path for them, credits that cache. Made at the first merged cache of
+ * the span class, kept until gomem_classes_exit(); the global class points
+ * at it (->merged), and /proc/gomem counts it with it.
+ *
+ * Context: process context, may sleep; the caller serialises calls
+ * (gomem_cache_mutex).
+ * Return: the class, or NULL (no memory).
+ */
+struct gomem_class *gomem_class_merged(unsigned int spanclass)
+{
+	struct gomem_class *g = gomem_classes[spanclass].merged, *cls;
+
+	if (g)
+		return g;
+	if (WARN_ON_ONCE(spanclass < 2 || spanclass >= GOMEM_NUM_SPAN_CLASSES ||
+			 spanclass == GOMEM_TINY_SPANCLASS))
+		return NULL;
+	cls = &gomem_classes[spanclass];
+	g = gomem_meta_alloc(kzalloc(sizeof(*g), GFP_KERNEL));
+	if (!g)
+		return NULL;
+	g->tag_counts = gomem_meta_alloc(kcalloc(GOMEM_TAGS, sizeof(*g->tag_counts),
+						 GFP_KERNEL));
+	g->tagged = true;
+	if (!g->tag_counts || gomem_class_init(g, spanclass, NULL, cls->objsize, 0)) {
+		kfree(g->tag_counts);
+		kfree(g);
+		return NULL;
+	}
+	WRITE_ONCE(cls->merged, g);
+	return g;
+}
+
+/**
  * gomem_classes_exit() - free the global classes' structures
  *
  * Every CPU must have been drained. A class with objects still allocated is
@@ -263,9 +304,25 @@ int gomem_classes_init(void)
 void gomem_classes_exit(void)
 {
 	bool gone[GOMEM_NUM_SPAN_CLASSES] = { };
+	struct gomem_class *g;
 	unsigned long left;
 	unsigned int spc;
 
+	/* the merged caches' classes first: every cache is gone */
+	for (spc = 2; spc < GOMEM_NUM_SPAN_CLASSES; spc++) {
+		g = gomem_classes[spc].merged;
+		if (!g)
+			continue;
+		left = gomem_class_destroy(g);
+		if (left) {
+			pr_err("gomem: merged caches' class %u (%u B): %lu objects still allocated at exit\n",
+			       spc, g->elemsize, left);
+			continue;
+		}
+		gomem_classes[spc].merged = NULL;
+		kfree(g->tag_counts);
+		kfree(g);
+	}
 	for (spc = 2; spc < GOMEM_NUM_SPAN_CLASSES; spc++) {
 		if (!gomem_classes[spc].pcpu)
 			continue;

@@ -92,6 +92,12 @@ struct gomem_class {
 	 * READ_ONCE() and WRITE_ONCE())
 	 */
 	bool fastpath;
+	/*
+	 * The merged caches' class of a span class (gomem_class_merged()):
+	 * each object carries the id of the cache that allocated it
+	 * (span->tags), so that gomem_kfree() credits that cache
+	 */
+	bool tagged;
 	u16 nelems;
 	u16 mag_limit;
 	u32 elemsize;			/* size class: object stride */
@@ -112,14 +118,21 @@ struct gomem_class {
 	 * debug class that serves its allocations (debug.c), else NULL.
 	 */
 	struct gomem_class *redirect;
+	/* a global class: the merged caches' class of its span class, or NULL */
+	struct gomem_class *merged;
+	/* a tagged class: cache id -> that cache's figures (NULL: none) */
+	struct gomem_counts __percpu **tag_counts;
 	/*
 	 * To 128 bytes: a power-of-two size makes the inline paths' index
 	 * into gomem_classes[] one shift (class.c checks the size).
 	 */
-	u8 pad[24];
+	u8 pad[8];
 };
 
 #define GOMEM_CLASS_SIZE	128
+
+/* cache ids of a tagged class: 1..GOMEM_TAGS - 1 (0: no cache) */
+#define GOMEM_TAGS		256
 
 extern struct gomem_class gomem_classes[GOMEM_NUM_SPAN_CLASSES];
 
@@ -175,6 +188,7 @@ int gomem_class_init(struct gomem_class *cls, unsigned int spanclass,
 unsigned long gomem_class_destroy(struct gomem_class *cls);
 int gomem_classes_init(void);
 void gomem_classes_exit(void);
+struct gomem_class *gomem_class_merged(unsigned int spanclass);
 void gomem_class_for_each(void (*fn)(struct gomem_class *cls, void *arg), void *arg);
 void gomem_classes_set_fastpath(bool on);
 unsigned long gomem_classes_idle_bytes(void);

@@ -30,6 +30,20 @@
 #include "stats.h"
 #include "debug.h"
 
+/*
+ * kfree() of an object of a merged cache (a tagged class, class.h): credit
+ * the cache whose id it carries, unless that cache is gone. Inside the CPU
+ * section, an RCU reader: a destroy waits for it before it frees the
+ * counters (cache.c).
+ */
+static void credit_tag(struct gomem_class *cls, u8 tag)
+{
+	struct gomem_counts __percpu *counts = READ_ONCE(cls->tag_counts[tag]);
+
+	if (counts)
+		this_cpu_inc(counts->frees);
+}
+
 /**
  * gomem_free_by_address() - free any small or large gomem object, checked
  * @name: the cache the caller names, or NULL (kfree), for reports
@@ -56,6 +70,7 @@ bool gomem_free_by_address(const char *name, struct gomem_class *want, const voi
 	const char *bad;
 	long gen;
 	unsigned int idx;
+	u8 tag;
 	bool ok;
 
 	if (!name)
@@ -73,7 +88,8 @@ bool gomem_free_by_address(const char *name, struct gomem_class *want, const voi
 	}
 	if (likely(READ_ONCE(s->state) == GOMEM_SPAN_SMALL)) {
 		cls = s->cls;
-		if (unlikely(want && cls != want)) {
+		/* a merged cache's class and the kmalloc class it merges with are one */
+		if (unlikely(want && cls != want && !(want->tagged && cls->merged == want))) {
 			bad = "object of another cache";
 			goto refuse;
 		}
@@ -87,12 +103,16 @@ bool gomem_free_by_address(const char *name, struct gomem_class *want, const voi
 		if (cls->tiny) {
 			ok = gomem_tiny_free_irqoff(name, s, (void *)p, ip);
 		} else if (likely(gomem_span_obj_index(s, p, &idx))) {
+			/* a merged cache's object: the cache that allocated it */
+			tag = !want && s->tags ? READ_ONCE(s->tags[idx]) : 0;
 			/* before the free, which may release the span */
 			gomem_free_hint_set_irqoff(s, gen);
 			ok = gomem_class_free_irqoff(cls, s, (void *)p, ip);
 			/* kfree() of a private cache's object: credit its cache */
 			if (ok && !want && cls->cache_counts)
 				this_cpu_inc(cls->cache_counts->frees);
+			else if (ok && tag)
+				credit_tag(cls, tag);
 		} else {
 			bad = "not the start of an object";
 			goto refuse;

@@ -49,6 +49,9 @@
  *    at most GOMEM_MAG_MAX + GOMEM_REMOTE_MAX objects freed in runs of one
  *    node, one span uncached (a sweep), and the spans this empties given to
  *    the heap;
+ *  - an aligned span from the heap (gomem_pagealloc_alloc_aligned()): at
+ *    most GOMEM_ALIGN_PROBES + 1 chunk bitmaps and as many walks down the
+ *    summary tree, then one ordinary search;
  *  - giving a span to the heap (gomem_heap_free_span()): the span's pages
  *    and at most two chunks' (2 x 512 pages) worth of release bookkeeping;
  *  - a heap release (gomem_heap_release(), gomem_heap_shrink()): one chunk

@@ -10,6 +10,12 @@
  *                               contiguous, and the kernel's kmalloc() has
  *                               no object above KMALLOC_MAX_SIZE either
  *
+ * A power-of-two size is aligned to itself, as the kernel's kmalloc()
+ * guarantees: up to 8 KiB the size classes give it (a span starts on a
+ * page, and the object size divides the page), the 16 KiB and 32 KiB
+ * classes' spans and power-of-two large objects are allocated aligned to
+ * their size (mcentral.c, mheap.c).
+ *
  * gomem_kvmalloc_node() is kvmalloc_node(): the kmalloc path first (for
  * more than a page, without retrying or warning), then, for a GFP that
  * may sleep, vmalloc (vmalloc.c): objects above 4 MiB, and smaller ones
@@ -24,6 +30,7 @@
  * gomem_kmalloc_node().
  */
 #include <linux/kernel.h>
+#include <linux/log2.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/vmalloc.h>
@@ -308,7 +315,9 @@ EXPORT_SYMBOL_GPL(gomem_kmalloc_size_roundup);
  * @flags: GFP flags
  *
  * The contents up to the smaller of the old and new sizes are kept. When the
- * object already has room, it is returned as is.
+ * object already has room, it is returned as is, unless that wastes most of
+ * it or a power-of-two @new_size is not naturally aligned there (what
+ * gomem_kmalloc() of @new_size would guarantee).
  *
  * Return: the object (moved or not), or NULL on failure, when @objp is
  * left untouched.
@@ -328,11 +337,15 @@ void *gomem_krealloc(const void *objp, size_t new_size, gfp_t flags)
 				      "krealloc of a pointer gomem does not own");
 		return NULL;
 	}
-	if (ks >= new_size) {
-		/* keep the object unless it would waste most of its size */
-		if (new_size > GOMEM_MAX_SMALL_SIZE || new_size >= ks / 4 || ks <= 32)
-			return (void *)objp;
-	}
+	/*
+	 * Keep the object unless it would waste most of its size, or it is
+	 * not aligned as a power-of-two new size must be (gomem_kmalloc()'s
+	 * natural alignment: a 24 KiB object shrunk to 16 KiB, say).
+	 */
+	if (ks >= new_size &&
+	    (new_size > GOMEM_MAX_SMALL_SIZE || new_size >= ks / 4 || ks <= 32) &&
+	    (!is_power_of_2(new_size) || IS_ALIGNED((unsigned long)objp, new_size)))
+		return (void *)objp;
 	p = gomem_kmalloc_node(new_size, flags, NUMA_NO_NODE);
 	if (!p)
 		return NULL;

@@ -102,7 +102,8 @@ void gomem_free_hint_set_irqoff(struct gomem_span *s, long gen)
 	h->size = (unsigned long)s->nelems * s->elemsize;
 	h->span = s;
 	h->cls = cls;
-	h->kcls = cls->cache ? NULL : cls;
+	/* kfree() of a private or merged cache's object credits its cache */
+	h->kcls = cls->cache || cls->tagged ? NULL : cls;
 	h->divmagic = gomem_class_to_divmagic[cls->sizeclass];
 	h->elemsize = cls->elemsize;
 	h->link_off = cls->link_off;
@@ -186,7 +187,8 @@ bool gomem_free_indexed_unlock(struct gomem_class *want, const void *p, unsigned
 	if (unlikely(!s || READ_ONCE(s->state) != GOMEM_SPAN_SMALL))
 		goto slow;
 	cls = s->cls;
-	if (unlikely(!READ_ONCE(cls->fastpath) || (want ? cls != want : cls->cache != NULL)))
+	if (unlikely(!READ_ONCE(cls->fastpath) ||
+		     (want ? cls != want : cls->cache || cls->tagged)))
 		goto slow;
 	off = (unsigned long)p - (unsigned long)s->start;
 	idx = gomem_obj_index(off, cls->sizeclass);

@@ -65,6 +65,7 @@
  * form. This file calls only span.c and the page heap (mheap.c).
  */
 #include <linux/kernel.h>
+#include <linux/log2.h>
 #include <linux/slab.h>
 #include <linux/bitops.h>
 #include <linux/rcupdate.h>
@@ -72,6 +73,7 @@
 #include "mheap.h"
 #include "report.h"
 #include "stats.h"
+#include "faultinject.h"
 
 static void span_release_rcu(struct rcu_head *head)
 {
@@ -487,6 +489,26 @@ unsigned long gomem_mcentral_drain_xfer(struct gomem_class *cls)
 	return done;
 }
 
+/*
+ * The alignment of a class's spans, in gomem pages: objects of a
+ * power-of-two size above a page (the 16 KiB and 32 KiB classes) are
+ * naturally aligned, as the kernel's kmalloc() guarantees, when their span
+ * is aligned to the object size. Smaller powers of two divide the page and
+ * need nothing more than the span's page alignment.
+ */
+static unsigned long span_align(const struct gomem_class *cls)
+{
+	if (cls->elemsize > GOMEM_PAGE_SIZE && is_power_of_2(cls->elemsize))
+		return cls->elemsize >> GOMEM_PAGE_SHIFT;
+	return 1;
+}
+
+/* a tagged span's tags: the caller's reclaim rules, quietly */
+static gfp_t tags_gfp(gfp_t gfp)
+{
+	return (gfp & (__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HIGH)) | __GFP_NOWARN;
+}
+
 /**
  * gomem_mcentral_new_span() - a fresh span for a class, from the page heap
  * @cls: the class
@@ -501,9 +523,16 @@ struct gomem_span *gomem_mcentral_new_span(struct gomem_class *cls, int node, gf
 	struct gomem_span *s;
 	unsigned long flags;
 
-	s = gomem_heap_alloc_span(node, cls->npages, gfp);
+	s = gomem_heap_alloc_span_aligned(node, cls->npages, span_align(cls), gfp);
 	if (!s)
 		return NULL;
+	if (cls->tagged) {
+		s->tags = gomem_meta_alloc(kzalloc_node(cls->nelems, tags_gfp(gfp), s->node));
+		if (!s->tags) {
+			gomem_heap_free_span(s);
+			return NULL;
+		}
+	}
 	gomem_span_prepare(s, cls);
 	spin_lock_irqsave(&cls->central[s->node].lock, flags);
 	cls->central[s->node].spans_made++;

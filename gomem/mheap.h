@@ -48,6 +48,8 @@ extern unsigned long gomem_retain_pages;
 int gomem_heap_init(void);
 void gomem_heap_exit(void);
 struct gomem_span *gomem_heap_alloc_span(int node, unsigned long npages, gfp_t gfp);
+struct gomem_span *gomem_heap_alloc_span_aligned(int node, unsigned long npages,
+						 unsigned long align, gfp_t gfp);
 void gomem_heap_free_span(struct gomem_span *s);
 unsigned long gomem_heap_release(struct gomem_heap *h, unsigned long keep);
 unsigned long gomem_heap_shrink(struct gomem_heap *h, unsigned long nr);

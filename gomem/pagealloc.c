@@ -78,6 +78,7 @@
 #include <linux/mm.h>
 #include <linux/numa.h>
 #include <linux/build_bug.h>
+#include <linux/log2.h>
 #include "pagealloc.h"
 #include "locking.h"
 
@@ -671,6 +672,133 @@ unsigned long gomem_pagealloc_alloc(struct gomem_pagealloc *pa,
 	update(pa, addr, npages);
 	if (ff > pa->search_addr)
 		pa->search_addr = ff;
+	return addr;
+}
+
+/*
+ * The lowest chunk number from @ci on whose leaf summary has a run of
+ * @npages free pages, walking the tree top-down as find() does but keeping
+ * only runs inside an entry (an aligned run of at most a chunk lies in one
+ * chunk). An entry whose max fits only through runs that cross its
+ * children is a dead end: the walk starts again after it, and every dead
+ * end costs one of *@budget. ULONG_MAX when there is none, or the budget
+ * ran out.
+ */
+static unsigned long next_fit_chunk(struct gomem_pagealloc *pa, unsigned long ci,
+				    unsigned long npages, unsigned int *budget)
+{
+	unsigned long i = 0, j, jlo, jhi;
+	unsigned int sh;
+	int l;
+
+restart:
+	if (ci >= pa->hi_chunk)
+		return ULONG_MAX;
+	for (l = 0; l <= SUM_LEAF; l++) {
+		/* entry of level l = chunk number >> sh */
+		sh = (SUM_LEAF - l) * GOMEM_SUM_LEVEL_BITS;
+		if (!l) {
+			jlo = ci >> sh;
+			jhi = ((pa->hi_chunk - 1) >> sh) + 1;
+		} else {
+			jlo = max(i << GOMEM_SUM_LEVEL_BITS, ci >> sh);
+			jhi = (i << GOMEM_SUM_LEVEL_BITS) + SUM_BLOCK;
+		}
+		for (j = jlo; j < jhi; j++)
+			if (gomem_psum_max(sum_get(pa, l, j)) >= npages)
+				break;
+		if (j < jhi) {
+			i = j;
+			continue;
+		}
+		if (!l || !*budget)
+			return ULONG_MAX;
+		(*budget)--;
+		/* entry i of level l - 1 was a dead end: after it */
+		ci = (i + 1) << (sh + GOMEM_SUM_LEVEL_BITS);
+		goto restart;
+	}
+	return i;
+}
+
+/* The lowest aligned run of @npages free pages in chunk number @ci, or 0. */
+static unsigned long probe_aligned(struct gomem_pagealloc *pa, unsigned long ci,
+				   unsigned long npages, unsigned long align)
+{
+	struct gomem_chunk *c = gomem_chunk_lookup(ci);
+	unsigned int idx;
+
+	if (!c || c->node != pa->node ||
+	    gomem_psum_max(sum_get(pa, SUM_LEAF, ci)) < npages)
+		return 0;
+	idx = gomem_pallocbits_find_aligned(c->alloc, npages, align);
+	if (idx == GOMEM_PALLOC_NONE)
+		return 0;
+	return c->base + ((unsigned long)idx << GOMEM_PAGE_SHIFT);
+}
+
+/**
+ * gomem_pagealloc_alloc_aligned() - allocate an aligned run of free pages
+ * @pa: the instance
+ * @npages: number of gomem pages, 1..GOMEM_CHUNK_PAGES
+ * @align: alignment of the run's address in gomem pages: a power of two,
+ *	1..GOMEM_CHUNK_PAGES; 1 is gomem_pagealloc_alloc()
+ * @hint: an address whose chunk is probed first (the block the heap just
+ *	grew for this request), or 0
+ *
+ * First the chunk of @hint, then, from search_addr on, the chunks whose
+ * longest free run fits @npages, lowest first: the lowest run in the chunk
+ * that starts at a multiple of @align wins. At most GOMEM_ALIGN_PROBES
+ * chunks without such a run (and dead ends of the walk) are tried; then,
+ * as Go's allocSpan() does for physical page alignment, the lowest run of
+ * @npages + @align - 1 pages, which always holds an aligned run of
+ * @npages (counted in align_fallbacks). search_addr is not moved (it
+ * stays a lower bound). The pages around the run stay free: the cost of
+ * alignment is only that a free run may be too badly placed to serve a
+ * request.
+ *
+ * Context: heap lock held.
+ * Return: the address of the first page, a multiple of @align pages, or 0
+ * when no run was found (the heap then grows).
+ */
+unsigned long gomem_pagealloc_alloc_aligned(struct gomem_pagealloc *pa,
+					    unsigned long npages,
+					    unsigned long align,
+					    unsigned long hint)
+{
+	unsigned int budget = GOMEM_ALIGN_PROBES;
+	unsigned long ci, addr = 0, ff;
+
+	pa_assert_locked(pa);
+	if (align == 1)
+		return gomem_pagealloc_alloc(pa, npages);
+	if (!npages || npages > GOMEM_CHUNK_PAGES || !is_power_of_2(align) ||
+	    align > GOMEM_CHUNK_PAGES || npages > pa->free_pages ||
+	    pa->search_addr >= PA_ADDR_LIMIT)
+		return 0;
+	if (hint && hint < PA_ADDR_LIMIT)
+		addr = probe_aligned(pa, hint >> GOMEM_CHUNK_SHIFT, npages, align);
+	ci = max(pa->search_addr >> GOMEM_CHUNK_SHIFT, pa->lo_chunk);
+	while (!addr && budget) {
+		ci = next_fit_chunk(pa, ci, npages, &budget);
+		if (ci == ULONG_MAX)
+			break;
+		addr = probe_aligned(pa, ci, npages, align);
+		if (!addr && budget)
+			budget--;
+		ci++;
+	}
+	if (!addr) {
+		/* Go's way: overallocate the search, then align */
+		pa->align_fallbacks++;
+		addr = find(pa, npages + align - 1, &ff);
+		if (!addr)
+			return 0;
+		addr = ALIGN(addr, align << GOMEM_PAGE_SHIFT);
+	}
+	range_apply(addr, npages, true, 0);
+	pa->free_pages -= npages;
+	update(pa, addr, npages);
 	return addr;
 }
 

@@ -42,6 +42,11 @@
 #define GOMEM_SUM_LEVEL_BITS	3	/* fan-out 8 below the root */
 #define GOMEM_SUM_FIELD_BITS	21
 #define GOMEM_SUM_MAX_PACKED	(1UL << GOMEM_SUM_FIELD_BITS)
+/*
+ * chunks without an aligned fit (and dead ends) an aligned allocation
+ * probes before it falls back to an overallocated search
+ */
+#define GOMEM_ALIGN_PROBES	8
 
 typedef u64 gomem_psum_t;	/* pallocSum */
 
@@ -88,6 +93,8 @@ struct gomem_pagealloc {
 	unsigned long lo_chunk, hi_chunk;
 	unsigned long free_pages;	/* free pages held */
 	unsigned long held_pages;	/* pages held */
+	/* aligned allocations that fell back to the overallocated search */
+	unsigned long align_fallbacks;
 	/* chunk->node of the chunks this instance manages (first grow) */
 	int node;
 };
@@ -121,6 +128,10 @@ void gomem_pagealloc_grow(struct gomem_pagealloc *pa, unsigned long base,
 void gomem_pagealloc_shrink(struct gomem_pagealloc *pa, unsigned long base,
 			    unsigned long npages);
 unsigned long gomem_pagealloc_alloc(struct gomem_pagealloc *pa, unsigned long npages);
+unsigned long gomem_pagealloc_alloc_aligned(struct gomem_pagealloc *pa,
+					    unsigned long npages,
+					    unsigned long align,
+					    unsigned long hint);
 void gomem_pagealloc_free(struct gomem_pagealloc *pa, unsigned long base,
 			  unsigned long npages);
 int gomem_pagealloc_check(struct gomem_pagealloc *pa);

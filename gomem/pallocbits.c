@@ -262,6 +262,42 @@ unsigned int gomem_pallocbits_find(const unsigned long *b, unsigned int npages,
 }
 
 /**
+ * gomem_pallocbits_find_aligned() - lowest aligned run of free pages
+ * @b: chunk bitmap
+ * @npages: run length, 1..GOMEM_CHUNK_PAGES
+ * @align: alignment of the run's first page, in pages: a power of two,
+ *	1..GOMEM_CHUNK_PAGES (a chunk's page 0 is chunk-aligned, so an
+ *	index aligned in the chunk is an address aligned as much)
+ *
+ * Walks the free runs, a word at a time (find_next_zero_bit() and
+ * find_next_bit()), and takes the first whose first aligned page leaves
+ * room for @npages before the run ends: at most 256 runs in a chunk.
+ *
+ * Return: the index of the first page of the lowest run of @npages free
+ * pages that starts at a multiple of @align and lies inside the chunk, or
+ * GOMEM_PALLOC_NONE.
+ */
+unsigned int gomem_pallocbits_find_aligned(const unsigned long *b,
+					   unsigned int npages,
+					   unsigned int align)
+{
+	unsigned int s, e = 0, a;
+
+	if (unlikely(!npages || npages > GOMEM_CHUNK_PAGES || !align ||
+		     align > GOMEM_CHUNK_PAGES || (align & (align - 1))))
+		return GOMEM_PALLOC_NONE;
+	for (s = find_next_zero_bit(b, GOMEM_CHUNK_PAGES, 0);
+	     s + npages <= GOMEM_CHUNK_PAGES;
+	     s = find_next_zero_bit(b, GOMEM_CHUNK_PAGES, e)) {
+		e = find_next_bit(b, GOMEM_CHUNK_PAGES, s);
+		a = ALIGN(s, align);
+		if (a + npages <= e)
+			return a;
+	}
+	return GOMEM_PALLOC_NONE;
+}
+
+/**
  * gomem_pallocbits_set_range() - mark pages in use
  * @b: chunk bitmap
  * @i: first page

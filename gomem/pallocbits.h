@@ -24,6 +24,9 @@ gomem_psum_t gomem_pallocbits_summarize(const unsigned long *b);
 unsigned int gomem_pallocbits_find(const unsigned long *b, unsigned int npages,
 				   unsigned int search_idx,
 				   unsigned int *first_free);
+unsigned int gomem_pallocbits_find_aligned(const unsigned long *b,
+					   unsigned int npages,
+					   unsigned int align);
 unsigned int gomem_find_bit_range64(u64 c, unsigned int n);
 void gomem_pallocbits_set_range(unsigned long *b, unsigned int i,
 				unsigned int n);

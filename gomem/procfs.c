@@ -53,7 +53,10 @@ static void show_flags(struct seq_file *m, unsigned long f)
 		seq_puts(m, "-");
 }
 
-/* a global class's figures, with its debug class's under gomem.debug= */
+/*
+ * a global class's figures, with its debug class's under gomem.debug= and
+ * its merged caches' class (class.c: gomem_class_merged())
+ */
 static void class_sum(struct gomem_class *cls, unsigned long *a, unsigned long *f,
 		      unsigned long *c)
 {
@@ -62,6 +65,12 @@ static void class_sum(struct gomem_class *cls, unsigned long *a, unsigned long *
 	gomem_class_sum(cls, a, f, c);
 	if (cls->redirect) {
 		gomem_class_sum(cls->redirect, &ra, &rf, &rc);
+		*a += ra;
+		*f += rf;
+		*c += rc;
+	}
+	if (READ_ONCE(cls->merged)) {
+		gomem_class_sum(cls->merged, &ra, &rf, &rc);
 		*a += ra;
 		*f += rf;
 		*c += rc;
@@ -148,6 +157,11 @@ static int gomem_proc_show(struct seq_file *m, void *v)
 			if (gomem_classes[spc].redirect) {
 				gomem_mcentral_count(gomem_classes[spc].redirect, &cspans, &cobjs);
 				nspans += cspans;
+			}
+			if (gomem_classes[spc].merged) {
+				gomem_mcentral_count(gomem_classes[spc].merged, &cspans, &cobjs);
+				nspans += cspans;
+				moved += gomem_mcentral_transferred(gomem_classes[spc].merged);
 			}
 			moved += gomem_mcentral_transferred(&gomem_classes[spc]);
 		}

@@ -48,6 +48,12 @@ struct gomem_span {
 	s16 cpu;			/* CPU whose mcache owns it, or -1 */
 	u64 alloc_cache;
 	struct gomem_class *cls;	/* the class it serves (small spans) */
+	/*
+	 * A tagged class's span (class.h): per object, the id of the cache
+	 * that allocated it last (written at every allocation, read by
+	 * gomem_kfree()); else NULL. Freed with the span (mheap.c).
+	 */
+	u8 *tags;
 	union {
 		struct list_head list;	/* mcentral partial/full list */
 		struct rcu_head rcu;	/* typesafe-by-RCU release */

@@ -522,9 +522,8 @@ static inline void gomem_kfree_const(const void *x)
  *
  * As kfree_rcu(): callable from any context; the object is freed by
  * gomem_kfree() once every RCU reader that may see it has finished. @ptr is
- * evaluated once. Objects of private caches are credited to their cache;
- * objects of merged caches are not (free those with gomem_cache_free() after
- * synchronize_rcu(), or accept that the cache's figures count them as live).
+ * evaluated once. Objects of private and merged caches are credited to
+ * their cache (tiny caches' are not: Documentation/api.rst).
  */
 #define gomem_kfree_rcu(...)						\
 	__GOMEM_KFREE_RCU_PICK(__VA_ARGS__, __gomem_kfree_rcu2,		\

@@ -156,8 +156,9 @@ static inline bool api_expect_row(API_ARGS, const char *name, unsigned long allo
 /*
  * Every size up to 70,000 bytes: usable size, exactly the size class's for
  * small objects (the largest size of the same class, per the header's
- * table), natural alignment of powers of two up to 8 KiB, the whole usable
- * size writable; zero-size and NULL rules; nothing left in use.
+ * table), natural alignment of powers of two (all of them up to 4 MiB:
+ * natural_alignment), the whole usable size writable; zero-size and NULL
+ * rules; nothing left in use.
  */
 static void api_test_kmalloc_sizes(API_ARGS)
 {
@@ -180,7 +181,7 @@ static void api_test_kmalloc_sizes(API_ARGS)
 		else
 			API_EXPECT(ks % 8192 == 0 && ks - size < 8192,
 				   "large size %zu: ksize %zu is not in whole 8 KiB pages", size, ks);
-		if (is_power_of_2(size) && size <= 8192)
+		if (is_power_of_2(size))
 			API_EXPECT((unsigned long)p % size == 0, "size %zu at %p", size, p);
 		API_EXPECT((unsigned long)p % 8 == 0, "size %zu at %p", size, p);
 		api_fill(p, ks, size);
@@ -194,6 +195,143 @@ static void api_test_kmalloc_sizes(API_ARGS)
 	api_counts(&c1);
 	API_EXPECT_DELTA(c0, c1, small_inuse, 0);
 	API_EXPECT_DELTA(c0, c1, large_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 0);
+}
+
+/*
+ * Allocate API_ALIGN_PER objects of every power of two from 8 B to 4 MiB
+ * (@round tells the kinds of allocation apart: kmalloc, kzalloc,
+ * kmalloc_node, kvmalloc), each aligned to its size and, once all are
+ * allocated, its whole size still holding its own pattern (no two
+ * overlap). Return: true when a check failed.
+ */
+#define API_ALIGN_SHIFTS	20	/* 2^3 .. 2^22 bytes */
+#define API_ALIGN_PER		3
+
+static bool api_align_round(API_ARGS, void *objs[API_ALIGN_SHIFTS][API_ALIGN_PER],
+			    unsigned int round)
+{
+	unsigned int i, k;
+	size_t size;
+	void *p;
+
+	for (i = 0; i < API_ALIGN_SHIFTS; i++) {
+		size = (size_t)8 << i;
+		for (k = 0; k < API_ALIGN_PER; k++) {
+			switch (round % 4) {
+			case 0:
+				p = gomem_kmalloc(size, GFP_KERNEL);
+				break;
+			case 1:
+				p = gomem_kzalloc(size, GFP_KERNEL);
+				API_EXPECT(!p || api_all_zero(p, size), "kzalloc(%zu) not zeroed",
+					   size);
+				break;
+			case 2:
+				p = gomem_kmalloc_node(size, GFP_KERNEL, NUMA_NO_NODE);
+				break;
+			default:
+				p = gomem_kvmalloc(size, GFP_KERNEL);
+				API_EXPECT(!p || !is_vmalloc_addr(p), "kvmalloc(%zu) vmalloc'ed",
+					   size);
+			}
+			objs[i][k] = p;
+			if (API_EXPECT(p, "round %u: %zu bytes failed", round, size))
+				return true;
+			API_EXPECT((unsigned long)p % size == 0, "round %u: %zu bytes at %p",
+				   round, size, p);
+			api_fill(p, size, i * API_ALIGN_PER + k + round);
+		}
+	}
+	for (i = 0; i < API_ALIGN_SHIFTS; i++)
+		for (k = 0; k < API_ALIGN_PER; k++)
+			API_EXPECT(api_intact(objs[i][k], (size_t)8 << i,
+					      i * API_ALIGN_PER + k + round),
+				   "round %u: %zu bytes at %p: pattern", round, (size_t)8 << i,
+				   objs[i][k]);
+	return false;
+}
+
+/*
+ * Natural alignment, as the kernel's kmalloc() guarantees: every power of
+ * two from 8 B to 4 MiB, through kmalloc, kzalloc, kmalloc_node and
+ * kvmalloc's kmalloc part; again after the heap was fragmented with objects
+ * of sizes that are not powers of two (24 KiB, 40 KiB, 200 KiB, every other
+ * one freed); krealloc to a power of two (smaller and larger) aligned too.
+ * Nothing left in use.
+ */
+static void api_test_natural_alignment(API_ARGS)
+{
+	static const size_t frag_sizes[] = { 24576, 40960, 204800, 12288 };
+	void *objs[API_ALIGN_SHIFTS][API_ALIGN_PER], *frag[64];
+	struct api_counts c0, c1;
+	unsigned int i, k, round, nfrag = 0;
+	size_t ks;
+	void *p, *q;
+
+	api_counts(&c0);
+	for (round = 0; round < 8; round++) {
+		if (round == 4) {
+			/* holes of odd sizes at odd places */
+			for (i = 0; i < ARRAY_SIZE(frag); i++) {
+				frag[i] = gomem_kmalloc(frag_sizes[i % ARRAY_SIZE(frag_sizes)],
+							GFP_KERNEL);
+				if (API_EXPECT(frag[i], "fragment %u", i))
+					break;
+				nfrag = i + 1;
+			}
+			for (i = 0; i < nfrag; i += 2) {
+				gomem_kfree(frag[i]);
+				frag[i] = NULL;
+			}
+		}
+		if (api_align_round(API_PASS, objs, round)) {
+			/* free what the failed round got */
+			for (i = 0; i < API_ALIGN_SHIFTS; i++)
+				for (k = 0; k < API_ALIGN_PER; k++)
+					objs[i][k] = NULL;
+			break;
+		}
+		for (i = 0; i < API_ALIGN_SHIFTS; i++)
+			for (k = 0; k < API_ALIGN_PER; k++)
+				gomem_kvfree(objs[i][k]);
+	}
+	for (i = 0; i < nfrag; i++)
+		gomem_kfree(frag[i]);
+
+	/* krealloc: 24 KiB kept for 16 KiB only if 16 KiB aligned; 3000 B grown */
+	for (i = 0; i < 8; i++) {
+		p = gomem_kmalloc(24576, GFP_KERNEL);
+		if (API_EXPECT(p, "kmalloc(24576)"))
+			break;
+		api_fill(p, 16384, i);
+		q = gomem_krealloc(p, 16384, GFP_KERNEL);
+		if (API_EXPECT(q, "krealloc(24576 -> 16384)")) {
+			gomem_kfree(p);
+			break;
+		}
+		API_EXPECT((unsigned long)q % 16384 == 0 && api_intact(q, 16384, i),
+			   "krealloc(24576 -> 16384) at %p", q);
+		p = gomem_krealloc(q, 3000, GFP_KERNEL);
+		if (API_EXPECT(p, "krealloc(16384 -> 3000)")) {
+			gomem_kfree(q);
+			break;
+		}
+		q = gomem_krealloc(p, 65536 << (i % 4), GFP_KERNEL);
+		if (API_EXPECT(q, "krealloc(3000 -> %u)", 65536 << (i % 4))) {
+			gomem_kfree(p);
+			break;
+		}
+		ks = gomem_ksize(q);
+		API_EXPECT((unsigned long)q % (65536 << (i % 4)) == 0 && ks >= 65536U << (i % 4) &&
+			   api_intact(q, 3000, i), "krealloc(3000 -> %u) at %p, ksize %zu",
+			   65536 << (i % 4), q, ks);
+		gomem_kfree(q);
+	}
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, small_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, large_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, vmalloc_inuse, 0);
 	API_EXPECT_DELTA(c0, c1, bad_frees, 0);
 }
 
@@ -1106,7 +1244,7 @@ static void api_test_kfree_rcu(API_ARGS)
 	u8 *big;
 
 	cp = gomem_cache_create("api_rcufree", 96, 0, GOMEM_TYPESAFE_BY_RCU, NULL);
-	/* private: kfree_rcu() of a merged cache's object is not credited to it */
+	/* a private cache (merged ones: merged_kfree) */
 	cn = gomem_cache_create("api_rcufree_nm", 152, 0, GOMEM_NO_MERGE, NULL);
 	if (API_EXPECT(cp && cn, "cannot create caches"))
 		goto out;
@@ -1228,6 +1366,89 @@ static void api_test_kfree_of_cache_objects(API_ARGS)
 out:
 	gomem_cache_destroy(m);	/* empty: no report */
 	gomem_cache_destroy(p);
+}
+
+/*
+ * gomem_kfree() of merged caches' objects is credited to the cache that
+ * allocated them, as SLUB's kfree() of an alias's object: two merged caches
+ * of one size class and kmalloc objects of that class, allocated through
+ * every path (inline, node, bulk), all freed with gomem_kfree() (and
+ * gomem_kfree_rcu()): each cache's row exactly balanced, nothing left in
+ * use, no bad free, and both destroyed without a report (a cache destroyed
+ * with live objects stays listed). An object freed through one cache and
+ * handed out again through the other is credited to the second; frees
+ * between the merged caches and of kmalloc objects through a merged cache
+ * stay legal.
+ */
+static void api_test_merged_kfree(API_ARGS)
+{
+	enum { N = 48, K = 16 };	/* the arrays stay on a kernel stack */
+	struct gomem_cache *m1, *m2;
+	struct api_counts c0, c1;
+	struct api_cache_stat st;
+	void *o1[N], *o2[N], *k[N], *b[K], *p, *q;
+	unsigned int i;
+
+	m1 = gomem_cache_create("api_mkfree1", 88, 0, 0, NULL);
+	m2 = gomem_cache_create("api_mkfree2", 90, 0, 0, NULL);
+	if (API_EXPECT(m1 && m2, "cannot create caches"))
+		goto out;
+	api_counts(&c0);
+	for (i = 0; i < N; i++) {
+		o1[i] = i % 3 ? gomem_cache_alloc(m1, GFP_KERNEL) :
+				gomem_cache_alloc_node(m1, GFP_KERNEL, NUMA_NO_NODE);
+		o2[i] = gomem_cache_alloc(m2, GFP_KERNEL);
+		k[i] = gomem_kmalloc(96, GFP_KERNEL);
+		if (API_EXPECT(o1[i] && o2[i] && k[i], "no memory at %u", i))
+			return;
+		api_fill(o1[i], 88, 1);
+		api_fill(o2[i], 90, 2);
+		api_fill(k[i], 96, 3);
+	}
+	if (API_EXPECT(gomem_cache_alloc_bulk(m2, GFP_KERNEL, K, b) == K, "bulk"))
+		return;
+	api_expect_row(API_PASS, "api_mkfree1", N, 0);
+	api_expect_row(API_PASS, "api_mkfree2", N + K, 0);
+	for (i = 0; i < N; i++) {
+		API_EXPECT(api_intact(o1[i], 88, 1) && api_intact(o2[i], 90, 2) &&
+			   api_intact(k[i], 96, 3), "object %u overwritten", i);
+		gomem_kfree(k[i]);
+		gomem_kfree(o2[i]);
+		gomem_kfree(o1[i]);
+	}
+	for (i = 0; i < K; i++)
+		gomem_kfree(b[i]);
+	api_expect_row(API_PASS, "api_mkfree1", N, N);
+	api_expect_row(API_PASS, "api_mkfree2", N + K, N + K);
+
+	/* a slot freed through m1, handed out through m2: m2's now */
+	api_pin();
+	p = gomem_cache_alloc(m1, GFP_KERNEL);
+	gomem_cache_free(m1, p);
+	q = gomem_cache_alloc(m2, GFP_KERNEL);
+	api_unpin();
+	API_EXPECT(p && p == q, "merged caches share a class: %p freed, %p handed out", p, q);
+	gomem_kfree(q);
+	api_expect_row(API_PASS, "api_mkfree1", N + 1, N + 1);
+	api_expect_row(API_PASS, "api_mkfree2", N + K + 1, N + K + 1);
+	/* legal between merged caches, and for kmalloc objects of the class */
+	p = gomem_cache_alloc(m2, GFP_KERNEL);
+	q = gomem_kmalloc(88, GFP_KERNEL);
+	if (!API_EXPECT(p && q, "no memory")) {
+		gomem_cache_free(m1, p);
+		gomem_cache_free(m1, q);
+	}
+	api_counts(&c1);
+	API_EXPECT_DELTA(c0, c1, small_inuse, 0);
+	API_EXPECT_DELTA(c0, c1, bad_frees, 0);
+	API_EXPECT_DELTA(c0, c1, double_frees, 0);
+out:
+	gomem_cache_destroy(m1);	/* settles m1's two extra frees on m2 */
+	gomem_cache_destroy(m2);
+	api_cache_stat("api_mkfree1", &st);
+	API_EXPECT(!st.listed, "api_mkfree1 kept: destroyed with objects it did not hold");
+	api_cache_stat("api_mkfree2", &st);
+	API_EXPECT(!st.listed, "api_mkfree2 kept: destroyed with objects it did not hold");
 }
 
 /* ---------------- misuse: refused, reported, counted ---------------- */
@@ -1836,6 +2057,7 @@ static const struct api_test {
 	const char *name;
 } api_tests[] = {
 	{ api_test_kmalloc_sizes, "kmalloc_sizes" },
+	{ api_test_natural_alignment, "natural_alignment" },
 	{ api_test_lifo_reuse, "lifo_reuse" },
 	{ api_test_zeroing, "zeroing" },
 	{ api_test_overflow_and_limits, "overflow_and_limits" },
@@ -1852,6 +2074,7 @@ static const struct api_test {
 	{ api_test_kfree_rcu, "kfree_rcu" },
 	{ api_test_typesafe_by_rcu, "typesafe_by_rcu" },
 	{ api_test_kfree_of_cache_objects, "kfree_of_cache_objects" },
+	{ api_test_merged_kfree, "merged_kfree" },
 	{ api_test_bad_create, "bad_create" },
 	{ api_test_slab_flags, "slab_flags" },
 	{ api_test_null_cache, "null_cache" },

@@ -72,6 +72,10 @@ static inline long gomem_host_small_inuse(void)
 	for (spc = 2; spc < GOMEM_NUM_SPAN_CLASSES; spc++) {
 		gomem_class_sum(&gomem_classes[spc], &a, &f, &c);
 		n += a - f;
+		if (gomem_classes[spc].merged) {	/* merged caches' objects */
+			gomem_class_sum(gomem_classes[spc].merged, &a, &f, &c);
+			n += a - f;
+		}
 	}
 	return n;
 }

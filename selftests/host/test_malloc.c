@@ -1060,6 +1060,84 @@ TEST_F(gm, merged_wrong_cache_free)
 	}
 }
 
+/* the id byte of the span of @p: which cache allocated it */
+static u8 obj_tag(void *p)
+{
+	struct gomem_span *s = gomem_ptr_to_span(p);
+	unsigned int idx;
+
+	if (!s || !s->tags || !gomem_span_obj_index(s, p, &idx))
+		return 0;
+	return s->tags[idx];
+}
+
+/*
+ * Merged caches' ids: one merged caches' class per span class, apart from
+ * the kmalloc class; every object tagged with its cache's id by every
+ * allocation path; ids distinct, freed at destroy and reused round-robin;
+ * 255 per span class, the 256th cache merges onto the kmalloc class
+ * untagged; a tagged class's kfree() never takes the inline path.
+ */
+TEST_F(gm, merged_tags)
+{
+	enum { NC = GOMEM_TAGS };
+	struct gomem_cache **c = calloc(NC, sizeof(*c));
+	struct gomem_class *g;
+	void *p, *b[8];
+	char name[32];
+	unsigned int i;
+	u8 first;
+
+	ASSERT_NE(NULL, c);
+	for (i = 0; i < NC; i++) {
+		snprintf(name, sizeof(name), "mt_%u", i);
+		c[i] = gomem_cache_create(name, 100 + i % 8, 0, 0, NULL);
+		ASSERT_NE(NULL, c[i]);
+	}
+	g = gomem_classes[gomem_size_to_class(112) << 1].merged;
+	ASSERT_NE(NULL, g);
+	ASSERT_TRUE(g->tagged);
+	ASSERT_FALSE(gomem_classes[gomem_size_to_class(112) << 1].tagged);
+	for (i = 0; i < NC - 1; i++) {
+		ASSERT_EQ(g, c[i]->cls);
+		ASSERT_EQ(i + 1, c[i]->tag);	/* round-robin from 1 */
+	}
+	/* no id left: the kmalloc class, untagged */
+	ASSERT_EQ(&gomem_classes[gomem_size_to_class(112) << 1], c[NC - 1]->cls);
+	ASSERT_EQ(0, c[NC - 1]->tag);
+	/* every path tags: inline, node, bulk */
+	for (i = 0; i < 3; i++) {
+		p = i == 0 ? gomem_cache_alloc(c[7], GFP_KERNEL) :
+			     gomem_cache_alloc_node(c[7], GFP_KERNEL, 0);
+		ASSERT_NE(NULL, p);
+		ASSERT_EQ(c[7]->tag, obj_tag(p));
+		gomem_kfree(p);
+	}
+	ASSERT_EQ(8, gomem_cache_alloc_bulk(c[9], GFP_KERNEL, 8, b));
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(c[9]->tag, obj_tag(b[i]));
+	gomem_cache_free_bulk(c[9], 8, b);
+	ASSERT_EQ(0, gomem_cache_active(c[7]));
+	ASSERT_EQ(0, gomem_cache_active(c[9]));
+	/* kmalloc objects of the same size are not in the tagged class */
+	p = gomem_kmalloc(112, GFP_KERNEL);
+	ASSERT_NE(NULL, p);
+	ASSERT_NE(g, gomem_ptr_to_span(p)->cls);
+	gomem_kfree(p);
+	/* ids come back at destroy, the next one reused first after a wrap */
+	first = c[3]->tag;
+	gomem_cache_destroy(c[3]);
+	c[3] = gomem_cache_create("mt_again", 112, 0, 0, NULL);
+	ASSERT_NE(NULL, c[3]);
+	ASSERT_EQ(g, c[3]->cls);
+	ASSERT_EQ(first, c[3]->tag);
+	for (i = 0; i < NC; i++)
+		gomem_cache_destroy(c[i]);
+	for (i = 1; i < GOMEM_TAGS; i++)
+		ASSERT_EQ(NULL, g->tag_counts[i]);
+	free(c);
+}
+
 /*
  * The same while the cache freed through still holds objects of its own
  * (found by the fuzzer): those hide the surplus, so the settling cannot

@@ -454,6 +454,212 @@ TEST_F(heap, whole_blocks_stay_whole)
 	ASSERT_EQ(0, held);
 }
 
+static struct gomem_span *take_aligned(unsigned long npages, unsigned long align)
+{
+	struct gomem_span *s = gomem_heap_alloc_span_aligned(0, npages, align,
+							     GFP_KERNEL | __GFP_THISNODE);
+
+	if (s)
+		fill_span(s);
+	return s;
+}
+
+/*
+ * Aligned spans: aligned to the run's address (so to the direct map's),
+ * from held pages when an aligned run is free, else from a block grown for
+ * them, which is large enough for the alignment (3 pages aligned to 8 need
+ * an 8-page block), also when the buddy allocator has small blocks only.
+ */
+TEST_F(heap, aligned_spans)
+{
+	static const unsigned long req[][2] = {
+		{ 1, 1 }, { 2, 2 }, { 4, 4 }, { 3, 8 }, { 512, 512 }, { 64, 64 },
+		{ 2, 2 }, { 256, 256 }, { 5, 2 }, { 16, 16 },
+	};
+	struct gomem_span *sp[ARRAY_SIZE(req)], *small[4][8];
+	unsigned long held, nfree, i, k;
+	struct gomem_heap_stats st;
+
+	for (i = 0; i < ARRAY_SIZE(req); i++) {
+		sp[i] = take_aligned(req[i][0], req[i][1]);
+		ASSERT_NE(NULL, sp[i]);
+		ASSERT_EQ(req[i][0], sp[i]->npages);
+		ASSERT_EQ(0, sp[i]->base % (req[i][1] * PG));
+		ASSERT_EQ(0, (unsigned long)sp[i]->start % (req[i][1] * PG));
+		ASSERT_TRUE(span_held(sp[i]));
+	}
+	ASSERT_EQ(0, heap_check(self->h));
+	for (i = 0; i < ARRAY_SIZE(req); i++) {
+		ASSERT_TRUE(span_intact(sp[i]));
+		gomem_heap_free_span(sp[i]);
+	}
+	gomem_heap_release(self->h, 0);
+
+	/* blocks of at most 8 pages: an aligned 8 needs a whole one */
+	shim_pages_max_order = GOMEM_PAGE_ORDER + 3;
+	for (k = 0; k < 4; k++) {
+		for (i = 0; i < ARRAY_SIZE(small[k]); i++) {
+			small[k][i] = take(1);
+			ASSERT_NE(NULL, small[k][i]);
+		}
+		sp[k] = take_aligned(8, 8);
+		ASSERT_NE(NULL, sp[k]);
+		ASSERT_EQ(0, sp[k]->base % (8 * PG));
+		ASSERT_TRUE(span_held(sp[k]));
+		sp[k + 4] = take_aligned(3, 8);
+		ASSERT_NE(NULL, sp[k + 4]);
+		ASSERT_EQ(0, sp[k + 4]->base % (8 * PG));
+		for (i = 0; i < ARRAY_SIZE(small[k]); i += 2)
+			gomem_heap_free_span(small[k][i]);	/* holes of one page */
+	}
+	heap_figures(self->h, &st, &held, &nfree);
+	ASSERT_EQ(0, st.grow_failures);
+	ASSERT_EQ(0, heap_check(self->h));
+	for (k = 0; k < 8; k++) {
+		ASSERT_TRUE(span_intact(sp[k]));
+		gomem_heap_free_span(sp[k]);
+	}
+	for (k = 0; k < 4; k++)
+		for (i = 1; i < ARRAY_SIZE(small[k]); i += 2)
+			gomem_heap_free_span(small[k][i]);
+	ASSERT_EQ(0, heap_check(self->h));
+	shim_pages_max_order = MAX_ORDER - 1;
+}
+
+/*
+ * What natural alignment costs in memory: the same random workload of
+ * large objects (2 to 512 pages; half of them powers of two, as kmalloc
+ * sizes often are) and small spans, with and without aligning the powers
+ * of two. Figures: the most pages held and their average over the run,
+ * against the pages in use. GOMEM_SEED replays another workload.
+ */
+static void align_workload(struct __test_metadata *_metadata, struct gomem_heap *h,
+			   bool align, unsigned long long seed,
+			   unsigned long *peak, double *avg_ratio)
+{
+	enum { NLIVE = 512, OPS = 40000 };
+	struct gomem_span **lv = calloc(NLIVE, sizeof(*lv));
+	unsigned long held, nfree, live = 0, k, i, n, samples = 0;
+	struct gomem_heap_stats st;
+	double ratio = 0;
+
+	ASSERT_NE(NULL, lv);
+	rng_state = seed;
+	*peak = 0;
+	for (k = 0; k < OPS; k++) {
+		i = rnd_below(NLIVE);
+		if (lv[i]) {
+			live -= lv[i]->npages;
+			gomem_heap_free_span(lv[i]);
+			lv[i] = NULL;
+			continue;
+		}
+		switch (rnd_below(4)) {
+		case 0:
+			n = 1 + rnd_below(4);	/* small-object spans */
+			break;
+		case 1:
+			n = 2 + rnd_below(1 + rnd_below(511));	/* any large size */
+			break;
+		default:
+			n = 1UL << (1 + rnd_below(1 + rnd_below(9)));	/* 16 KiB .. 4 MiB */
+		}
+		lv[i] = take_aligned(n, align && is_power_of_2(n) ? n : 1);
+		ASSERT_NE(NULL, lv[i]);
+		if (align && is_power_of_2(n))
+			ASSERT_EQ(0, lv[i]->base % (n * PG));
+		live += n;
+		heap_figures(h, &st, &held, &nfree);
+		*peak = max(*peak, held);
+		if (k > OPS / 4) {
+			ratio += (double)held / live;
+			samples++;
+		}
+	}
+	*avg_ratio = ratio / samples;
+	ASSERT_EQ(0, heap_check(h));
+	for (i = 0; i < NLIVE; i++)
+		if (lv[i])
+			gomem_heap_free_span(lv[i]);
+	free(lv);
+	gomem_heap_release(h, 0);
+}
+
+TEST_F_TIMEOUT(heap, alignment_cost, 300)
+{
+	unsigned long long seed = getenv("GOMEM_SEED") ? seed_rng() : 0x616c69676eULL;
+	unsigned long peak[2];
+	double ratio[2];
+
+	gomem_retain_pages = CHUNK_PAGES;
+	align_workload(_metadata, self->h, false, seed, &peak[0], &ratio[0]);
+	align_workload(_metadata, self->h, true, seed, &peak[1], &ratio[1]);
+	TH_LOG("seed %#llx: most pages held %lu unaligned, %lu aligned (%+.1f%%)",
+	       seed, peak[0], peak[1], 100.0 * peak[1] / peak[0] - 100);
+	TH_LOG("held / in use, on average: %.3f unaligned, %.3f aligned; %lu aligned searches fell back",
+	       ratio[0], ratio[1], self->h->pa.align_fallbacks);
+	/* alignment leaves holes, but not many: within an eighth */
+	ASSERT_LT(peak[1], peak[0] + peak[0] / 8);
+}
+
+/*
+ * Under init_on_alloc the buddy allocator zeroes what it hands out: a cold
+ * heap grows by the span that is needed (rounded to an order), never by a
+ * 4 MiB chunk, so a cold allocation zeroes its own span's pages only; a
+ * span that fits in what was grown before takes no new block; a growing
+ * heap takes blocks of an eighth of what it uses, so few of them, and
+ * never more than an eighth free. Without init_on_alloc, the first growth
+ * takes the whole chunk.
+ */
+#define GROW_SPANS	2000
+
+TEST_F(heap, grow_by_span_under_init_on_alloc)
+{
+	static struct gomem_span *grown[GROW_SPANS];
+	struct gomem_span *s[4];
+	unsigned long held, nfree;
+	struct gomem_heap_stats st;
+	unsigned int i;
+
+	shim_init_on_alloc = true;
+	s[0] = take(1);
+	s[1] = take(3);			/* order 2: 4 pages, one left free */
+	s[2] = take(1);			/* the free page: no growth */
+	ASSERT_NE(NULL, s[0]);
+	ASSERT_NE(NULL, s[1]);
+	ASSERT_NE(NULL, s[2]);
+	heap_figures(self->h, &st, &held, &nfree);
+	EXPECT_EQ(5, held);
+	EXPECT_EQ(0, nfree);
+	EXPECT_EQ(2, st.grown_blocks);
+	EXPECT_EQ(0, st.fallback_blocks);	/* the size asked for: no fallback */
+	for (i = 0; i < 3; i++)
+		EXPECT_TRUE(span_intact(s[i]));
+	for (i = 0; i < GROW_SPANS; i++) {
+		grown[i] = take(1);
+		ASSERT_NE(NULL, grown[i]);
+		heap_figures(self->h, &st, &held, &nfree);
+		/* what is free is at most the last block: an eighth of the use */
+		ASSERT_LE(nfree, (held - nfree) / 8 + 1);
+	}
+	TH_LOG("%u one-page spans: %lu blocks", GROW_SPANS, st.grown_blocks);
+	EXPECT_LE(st.grown_blocks, 100);	/* a block per span: 2000 */
+	EXPECT_EQ(0, st.fallback_blocks);
+	for (i = 0; i < GROW_SPANS; i++)
+		gomem_heap_free_span(grown[i]);
+	shim_init_on_alloc = false;
+	gomem_heap_release(self->h, 0);
+	heap_figures(self->h, &st, &held, &nfree);
+	ASSERT_EQ(5, held);
+	s[3] = take(1);			/* a chunk again */
+	ASSERT_NE(NULL, s[3]);
+	heap_figures(self->h, &st, &held, &nfree);
+	EXPECT_EQ(5 + CHUNK_PAGES, held);
+	for (i = 0; i < 4; i++)
+		gomem_heap_free_span(s[i]);
+	EXPECT_EQ(0, heap_check(self->h));
+}
+
 /*
  * Random spans over blocks of random orders (small ones too, which the
  * shim may place next to each other, so runs cross blocks), random frees,

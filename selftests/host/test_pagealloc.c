@@ -431,6 +431,69 @@ TEST(pallocbits_find)
 	ASSERT_EQ(GOMEM_PALLOC_NONE, gomem_pallocbits_find(b, 0, 0, &ff));
 }
 
+/* lowest i, a multiple of @align, with [i, i + n) free in the chunk */
+static unsigned int brute_find_aligned(const unsigned long *b, unsigned int n,
+				       unsigned int align)
+{
+	unsigned int i, j;
+
+	for (i = 0; i + n <= CHUNK_PAGES; i += align) {
+		for (j = i; j < i + n && !bit(b, j); j++)
+			;
+		if (j == i + n)
+			return i;
+	}
+	return GOMEM_PALLOC_NONE;
+}
+
+/*
+ * The aligned search of one bitmap against brute force: every alignment
+ * from 2 to 512 pages, run lengths below, at and above it, random
+ * bitmaps; and refused arguments.
+ */
+TEST(pallocbits_find_aligned)
+{
+	unsigned long b[CHUNK_WORDS];
+	unsigned int k, n, align, want, got, found = 0;
+
+	TH_LOG("seed %#llx", (unsigned long long)seed_rng());
+	for (k = 0; k < 100000; k++) {
+		random_bitmap(b, CHUNK_PAGES);
+		align = 1U << (1 + rnd_below(9));
+		switch (rnd_below(3)) {
+		case 0:
+			n = align;	/* kmalloc's power-of-two case */
+			break;
+		case 1:
+			n = 1 + rnd_below(align);
+			break;
+		default:
+			n = 1 + rnd_below(CHUNK_PAGES);
+		}
+		want = brute_find_aligned(b, n, align);
+		got = gomem_pallocbits_find_aligned(b, n, align);
+		if (want != got)
+			TH_LOG("case %u: n %u align %u: got %u want %u", k, n, align, got, want);
+		ASSERT_EQ(want, got);
+		found += got != GOMEM_PALLOC_NONE;
+	}
+	/* both outcomes were exercised */
+	ASSERT_GT(found, 10000);
+	ASSERT_LT(found, 90000);
+	memset(b, 0, sizeof(b));
+	ASSERT_EQ(0, gomem_pallocbits_find_aligned(b, CHUNK_PAGES, CHUNK_PAGES));
+	ASSERT_EQ(GOMEM_PALLOC_NONE, gomem_pallocbits_find_aligned(b, CHUNK_PAGES + 1, 2));
+	ASSERT_EQ(GOMEM_PALLOC_NONE, gomem_pallocbits_find_aligned(b, 0, 2));
+	ASSERT_EQ(GOMEM_PALLOC_NONE, gomem_pallocbits_find_aligned(b, 1, 3));
+	ASSERT_EQ(GOMEM_PALLOC_NONE, gomem_pallocbits_find_aligned(b, 1, 0));
+	ASSERT_EQ(GOMEM_PALLOC_NONE, gomem_pallocbits_find_aligned(b, 1, 1024));
+	/* page 0 in use: a 512-aligned run cannot exist, a 256-aligned one can */
+	put_bit(b, 0, true);
+	ASSERT_EQ(GOMEM_PALLOC_NONE, gomem_pallocbits_find_aligned(b, 1, CHUNK_PAGES));
+	ASSERT_EQ(256, gomem_pallocbits_find_aligned(b, 256, 256));
+	ASSERT_EQ(GOMEM_PALLOC_NONE, gomem_pallocbits_find_aligned(b, 257, 256));
+}
+
 TEST(pallocbits_ranges)
 {
 	unsigned long b[CHUNK_WORDS], ref[CHUNK_WORDS];
@@ -747,6 +810,21 @@ static void drain(struct __test_metadata *_metadata, struct ref_state *rs,
 	ASSERT_EQ(0, gomem_pagealloc_alloc(&rs->pa, 1));
 }
 
+/*
+ * After operation @op: now and then a block released, the whole state
+ * verified every 1000 operations, everything drained every @drain_every.
+ */
+static void housekeeping(struct __test_metadata *_metadata, struct ref_state *rs,
+			 unsigned long op, unsigned long drain_every)
+{
+	if (rnd_below(200) == 0)
+		shrink_block(rs, rnd_below(rs->nblocks));
+	if (op % 1000 == 999)
+		verify(_metadata, rs, op);
+	if (op % drain_every == drain_every - 1)
+		drain(_metadata, rs, op);
+}
+
 TEST_F_TIMEOUT(refmodel, random_ops, 300)
 {
 	struct ref_state *rs = self->rs;
@@ -802,13 +880,8 @@ TEST_F_TIMEOUT(refmodel, random_ops, 300)
 		} else {
 			free_live(rs, rnd_below(rs->nlive));
 		}
-		if (rnd_below(200) == 0)
-			shrink_block(rs, rnd_below(rs->nblocks));
 		held_max = max(held_max, rs->pa.held_pages);
-		if (op % 1000 == 999)
-			verify(_metadata, rs, op);
-		if (op % 100000 == 99999)
-			drain(_metadata, rs, op);
+		housekeeping(_metadata, rs, op, 100000);
 	}
 	verify(_metadata, rs, op);
 	TH_LOG("%lu allocs (%lu span chunks, %lu > 512 pages), %lu frees, %lu failed",
@@ -821,6 +894,116 @@ TEST_F_TIMEOUT(refmodel, random_ops, 300)
 		ASSERT_GT(rs->big, 10);
 		ASSERT_GT(rs->shrinks, 100);
 		ASSERT_GT(rs->grows, 100);
+	}
+}
+
+/*
+ * The lowest run of @n free pages at a multiple of @align inside one
+ * chunk, from the plain bitmap, run by run; 0 if none.
+ */
+static unsigned long ref_find_aligned(struct ref_state *rs, unsigned long n,
+				      unsigned long align)
+{
+	unsigned long s, e = 0, a, slot;
+	unsigned long *b;
+
+	for (slot = 0; slot < REF_SLOTS; slot++) {
+		b = rs->bits + slot * CHUNK_WORDS;
+		for (s = find_next_zero_bit(b, CHUNK_PAGES, 0); s < CHUNK_PAGES;
+		     s = find_next_zero_bit(b, CHUNK_PAGES, e)) {
+			e = find_next_bit(b, CHUNK_PAGES, s);
+			a = ALIGN(s, align);
+			if (a + n <= e)
+				return ref_addr(rs, slot * CHUNK_PAGES + a);
+		}
+	}
+	return 0;
+}
+
+/* an aligned request: kmalloc's (n == align, 2..512), or any n and align */
+static void random_aligned(unsigned long *n, unsigned long *align)
+{
+	*align = 1UL << (1 + rnd_below(9));
+	if (rnd_below(3))
+		*n = *align;
+	else
+		*n = 1 + rnd_below(rnd_below(2) ? *align : CHUNK_PAGES);
+}
+
+/*
+ * gomem_pagealloc_alloc_aligned() in the reference model, mixed with
+ * ordinary allocations, frees, growth and shrinking: every aligned result
+ * is exactly the lowest aligned run inside a chunk (the reference's), or,
+ * when the allocation fell back (align_fallbacks moved: the probe budget
+ * ran out), the aligned start of the lowest run of n + align - 1 pages;
+ * 0 only when that does not exist either. The bitmaps and summaries are
+ * checked as in random_ops.
+ */
+TEST_F_TIMEOUT(refmodel, aligned_ops, 300)
+{
+	struct ref_state *rs = self->rs;
+	unsigned long nops = 200000, op, n, align, addr, want, k, fb, pct = 55;
+	unsigned long aligned = 0, exact = 0, fallbacks = 0, fails = 0;
+	const char *s = getenv("GOMEM_PA_OPS");
+
+	if (s)
+		nops = strtoul(s, NULL, 0);
+	TH_LOG("seed %#llx, %lu operations", (unsigned long long)seed_rng(), nops);
+	make_plan(rs);
+	ASSERT_GT(rs->nblocks, 0);
+	for (op = 0; op < nops; op++) {
+		if (op % 20000 == 0)
+			pct = 45 + rnd_below(16);
+		if (rs->nlive && rnd_below(100) >= pct) {
+			free_live(rs, rnd_below(rs->nlive));
+		} else {
+			if (rnd_below(2)) {
+				n = random_npages();
+				addr = gomem_pagealloc_alloc(&rs->pa, n);
+				ASSERT_EQ(ref_find(rs, n), addr);
+			} else {
+				random_aligned(&n, &align);
+				fb = rs->pa.align_fallbacks;
+				addr = gomem_pagealloc_alloc_aligned(&rs->pa, n, align, 0);
+				if (rs->pa.align_fallbacks == fb) {
+					want = ref_find_aligned(rs, n, align);
+				} else {
+					fallbacks++;
+					want = ref_find(rs, n + align - 1);
+					if (want)
+						want = ALIGN(want, align * PG);
+				}
+				if (addr != want)
+					TH_LOG("op %lu: alloc_aligned(%lu, %lu) = %#lx, want %#lx%s",
+					       op, n, align, addr, want,
+					       rs->pa.align_fallbacks == fb ? "" : " (fallback)");
+				ASSERT_EQ(want, addr);
+				if (addr) {
+					ASSERT_EQ(0, (addr / PG) % align);
+					aligned++;
+					exact += rs->pa.align_fallbacks == fb;
+				}
+			}
+			if (addr) {
+				ref_set(rs, addr, n, true);
+				rs->live[rs->nlive++] = (struct live){ addr, n };
+				rs->allocs++;
+			} else {
+				fails++;
+				if (!grow_one(_metadata, rs)) {
+					for (k = rs->nlive / 8 + 1; k && rs->nlive; k--)
+						free_live(rs, rnd_below(rs->nlive));
+				}
+			}
+		}
+		housekeeping(_metadata, rs, op, 50000);
+	}
+	verify(_metadata, rs, op);
+	TH_LOG("%lu aligned allocations: %lu exact, %lu after a fallback; %lu failed",
+	       aligned, exact, aligned - exact, fails);
+	if (nops >= 100000) {
+		ASSERT_GT(exact, 1000);
+		ASSERT_GT(fallbacks, 10);
 	}
 }
 
@@ -973,6 +1156,121 @@ TEST_F(layout, two_nodes_adjacent)
 	ASSERT_TRUE(summaries_zero(p1, self->region, 16));
 	ASSERT_EQ(0, gomem_pagealloc_check(p0));
 	ASSERT_EQ(0, gomem_pagealloc_check(p1));
+}
+
+/*
+ * Aligned runs: the lowest aligned run in a chunk, every alignment up to a
+ * chunk; the pages around it stay free; no aligned run means failure even
+ * with enough free pages; a run across two chunks only through the
+ * overallocated search (align_fallbacks).
+ */
+TEST_F(layout, aligned)
+{
+	struct gomem_pagealloc *pa = &self->pa[0];
+
+	ASSERT_EQ(0, hold(pa, 0, at(self, 0, 0), 512));
+	ASSERT_EQ(at(self, 0, 0), gomem_pagealloc_alloc(pa, 1));
+	ASSERT_EQ(at(self, 0, 2), gomem_pagealloc_alloc_aligned(pa, 2, 2, 0));
+	ASSERT_EQ(at(self, 0, 4), gomem_pagealloc_alloc_aligned(pa, 4, 4, 0));
+	ASSERT_EQ(at(self, 0, 8), gomem_pagealloc_alloc_aligned(pa, 1, 8, 0));
+	ASSERT_EQ(at(self, 0, 16), gomem_pagealloc_alloc_aligned(pa, 3, 16, 0));
+	ASSERT_EQ(at(self, 0, 256), gomem_pagealloc_alloc_aligned(pa, 256, 256, 0));
+	ASSERT_EQ(0, gomem_pagealloc_alloc_aligned(pa, 512, 512, 0));
+	/* align 1 is the ordinary allocation; bad alignments are refused */
+	ASSERT_EQ(at(self, 0, 1), gomem_pagealloc_alloc_aligned(pa, 1, 1, 0));
+	ASSERT_EQ(0, gomem_pagealloc_alloc_aligned(pa, 1, 3, 0));
+	ASSERT_EQ(0, gomem_pagealloc_alloc_aligned(pa, 1, 1024, 0));
+	ASSERT_EQ(0, gomem_pagealloc_alloc_aligned(pa, 513, 2, 0));
+	/* the holes stay free: 9..15 and 19..255 */
+	ASSERT_EQ(at(self, 0, 9), gomem_pagealloc_alloc(pa, 7));
+	ASSERT_EQ(at(self, 0, 19), gomem_pagealloc_alloc(pa, 237));
+	ASSERT_EQ(0, pa->free_pages);
+	ASSERT_EQ(0, pa->align_fallbacks);
+	ASSERT_EQ(0, gomem_pagealloc_check(pa));
+
+	/* slot 14: pages 1..3 free, no 4-aligned page among them */
+	ASSERT_EQ(0, hold(pa, 0, at(self, 14, 1), 3));
+	ASSERT_EQ(0, gomem_pagealloc_alloc_aligned(pa, 4, 4, 0));
+	ASSERT_EQ(0, gomem_pagealloc_alloc_aligned(pa, 2, 4, 0));
+	ASSERT_EQ(0, gomem_pagealloc_alloc_aligned(pa, 1, 4, 0));
+	ASSERT_EQ(0, gomem_pagealloc_alloc_aligned(pa, 3, 2, 0));
+	ASSERT_EQ(3, pa->free_pages);
+	ASSERT_EQ(at(self, 14, 2), gomem_pagealloc_alloc_aligned(pa, 2, 2, 0));
+	ASSERT_EQ(at(self, 14, 1), gomem_pagealloc_alloc(pa, 1));
+	ASSERT_EQ(0, gomem_pagealloc_check(pa));
+
+	/* slots 4 and 5: a run of 128 over the chunk boundary, at page 448 */
+	ASSERT_EQ(0, hold(pa, 0, at(self, 4, 448), 64));
+	ASSERT_EQ(0, hold(pa, 0, at(self, 5, 0), 64));
+	ASSERT_EQ(0, gomem_pagealloc_alloc_aligned(pa, 128, 128, 0));
+	pa->align_fallbacks = 0;
+	ASSERT_EQ(at(self, 4, 448), gomem_pagealloc_alloc_aligned(pa, 96, 32, 0));
+	ASSERT_EQ(1, pa->align_fallbacks);
+	ASSERT_EQ(0, gomem_pagealloc_check(pa));
+	gomem_pagealloc_free(pa, at(self, 4, 448), 96);
+	ASSERT_EQ(at(self, 4, 448), gomem_pagealloc_alloc_aligned(pa, 64, 64, 0));
+	ASSERT_EQ(at(self, 5, 0), gomem_pagealloc_alloc_aligned(pa, 64, 64, 0));
+	ASSERT_EQ(1, pa->align_fallbacks);
+	ASSERT_EQ(0, pa->free_pages);
+	ASSERT_EQ(0, gomem_pagealloc_check(pa));
+}
+
+/*
+ * A summary entry whose longest run crosses its children, none of which
+ * holds the run: the walk leaves it (a dead end) for the next entry with
+ * a chunk that fits. The run across the chunks is still found by the
+ * overallocated search once nothing else fits.
+ */
+TEST_F(layout, aligned_dead_end)
+{
+	struct gomem_pagealloc *pa = &self->pa[0];
+	unsigned long ci = self->region >> GOMEM_CHUNK_SHIFT;
+	/* slot b starts an entry of level 3 (8 chunks): b + 8 starts the next */
+	unsigned int b = (8 - ci % 8) % 8;
+
+	ASSERT_EQ(0, hold(pa, 0, at(self, b, 448), 64));
+	ASSERT_EQ(0, hold(pa, 0, at(self, b + 1, 0), 64));
+	ASSERT_EQ(0, hold(pa, 0, at(self, b + 8, 0), 512));
+	ASSERT_EQ(128, gomem_psum_max(gomem_pagealloc_sum(pa, GOMEM_SUM_LEVELS - 2,
+							  (ci + b) >> 3)));
+	ASSERT_EQ(at(self, b + 8, 0), gomem_pagealloc_alloc_aligned(pa, 100, 4, 0));
+	ASSERT_EQ(0, pa->align_fallbacks);
+	ASSERT_EQ(at(self, b + 8, 100), gomem_pagealloc_alloc(pa, 412));
+	ASSERT_EQ(at(self, b, 448), gomem_pagealloc_alloc_aligned(pa, 100, 4, 0));
+	ASSERT_EQ(1, pa->align_fallbacks);
+	ASSERT_EQ(28, pa->free_pages);
+	ASSERT_EQ(0, gomem_pagealloc_check(pa));
+}
+
+/*
+ * The probes are bounded: GOMEM_ALIGN_PROBES chunks whose longest run fits
+ * but holds no aligned run, then the overallocated search, which misses an
+ * exact aligned fit further on; one such chunk fewer and the probes reach
+ * it. The chunk of the hint is probed first.
+ */
+TEST_F(layout, aligned_probe_budget)
+{
+	struct gomem_pagealloc *pa = &self->pa[0];
+	unsigned int i;
+
+	/* slots 0..7: pages 1 and 2 free; slot 8: 2 and 3; slot 9 whole */
+	for (i = 0; i < GOMEM_ALIGN_PROBES; i++)
+		ASSERT_EQ(0, hold(pa, 0, at(self, i, 1), 2));
+	ASSERT_EQ(0, hold(pa, 0, at(self, GOMEM_ALIGN_PROBES, 2), 2));
+	ASSERT_EQ(0, hold(pa, 0, at(self, GOMEM_ALIGN_PROBES + 1, 0), 512));
+	ASSERT_EQ(at(self, GOMEM_ALIGN_PROBES + 1, 0),
+		  gomem_pagealloc_alloc_aligned(pa, 2, 2, 0));
+	ASSERT_EQ(1, pa->align_fallbacks);
+	ASSERT_EQ(at(self, GOMEM_ALIGN_PROBES, 2),
+		  gomem_pagealloc_alloc_aligned(pa, 2, 2, at(self, GOMEM_ALIGN_PROBES, 0)));
+	ASSERT_EQ(1, pa->align_fallbacks);
+	gomem_pagealloc_free(pa, at(self, GOMEM_ALIGN_PROBES, 2), 2);
+	/* slot 0 used up: the probes now reach slot 8 */
+	ASSERT_EQ(at(self, 0, 1), gomem_pagealloc_alloc(pa, 2));
+	ASSERT_EQ(at(self, GOMEM_ALIGN_PROBES, 2),
+		  gomem_pagealloc_alloc_aligned(pa, 2, 2, 0));
+	ASSERT_EQ(1, pa->align_fallbacks);
+	ASSERT_EQ(0, gomem_pagealloc_check(pa));
 }
 
 /* Bad calls are refused with a warning and change nothing. */

@@ -36,6 +36,10 @@ static unsigned long cached_objects(void)
 	for (spc = 2; spc < GOMEM_NUM_SPAN_CLASSES; spc++) {
 		gomem_class_sum(&gomem_classes[spc], &a, &f, &c);
 		n += c;
+		if (gomem_classes[spc].merged) {	/* ttrace's objects */
+			gomem_class_sum(gomem_classes[spc].merged, &a, &f, &c);
+			n += c;
+		}
 	}
 	return n;
 }
