@@ -5,14 +5,18 @@
  * A cache is a name, an object size and alignment, flags and an optional
  * constructor over a class instance (class.h). Its objects live in spans of
  * the smallest Go size class whose size fits the object and is a multiple of
- * its alignment. Like SLUB's merging, a cache without a constructor and
+ * its alignment, or, for a private cache whose objects that class holds
+ * less thriftily than SLUB's slab would, of an exact-fit class (fit.c): a
+ * slot of the object's own size, spans of as many pages as that takes. A
+ * cache no Go class fits (above 32 KiB) is private and exact-fit. Like SLUB's merging, a cache without a constructor and
  * without flags that forbid sharing uses the global class of that span class
  * (the one the kmalloc family uses): it costs no memory of its own. A cache
  * with a constructor, GOMEM_NO_MERGE, GOMEM_TYPESAFE_BY_RCU or a debug flag
  * gets a class of its own: spans of its own, whose objects are constructed
- * once, when the span is made; and free objects keep their contents (the
- * free-list link goes after the object), as constructed objects and
- * typesafe-by-RCU readers require. A debug flag, given at creation or by
+ * once, when the span is made; and free objects of a constructor or
+ * typesafe-by-RCU cache keep their contents (the free-list link goes after
+ * the object, where SLUB puts its free pointer for them), as constructed
+ * objects and typesafe-by-RCU readers require. A debug flag, given at creation or by
  * gomem.debug= for the cache's name, makes it a debug class (debug.c):
  * red zones, poison and owners around each object, every allocation and
  * free checked, off the fast paths. A cache that would merge onto a kmalloc
@@ -53,6 +57,7 @@
 #include "debug.h"
 #include "debugfs.h"
 #include "trace.h"
+#include "fit.h"
 
 LIST_HEAD(gomem_caches);
 DEFINE_MUTEX(gomem_cache_mutex);	/* serialises create and destroy */
@@ -130,28 +135,48 @@ static struct gomem_cache *cache_merge_target(struct gomem_class *cls)
 	return NULL;
 }
 
+/* SLUB's count of CPUs for its slab orders (calculate_order()) */
+static unsigned int slub_nr_cpus(void)
+{
+	unsigned int n = num_present_cpus();
+
+	return n <= 1 ? nr_cpu_ids : n;
+}
+
+/*
+ * A private cache's span geometry for slots of @need bytes: Go's class @sc
+ * when its spans hold objects at no more bytes each than the exact fit
+ * (fit.c), else the exact fit (@geom filled, true returned).
+ */
+static bool cache_exact_fit(unsigned int need, unsigned int sc, struct gomem_geom *geom)
+{
+	if (gomem_fit(need, slub_nr_cpus(), geom))
+		return false;
+	return !sc || (u64)gomem_class_to_npages[sc] * geom->nelems >
+		      (u64)geom->npages * gomem_class_to_nelems[sc];
+}
+
 static struct gomem_cache *create_cache(const char *name, unsigned int size,
 					unsigned int align, unsigned long flags,
 					void (*ctor)(void *), void *caller)
 {
-	unsigned int ralign, need, link_off = 0, sc, spc;
+	unsigned int ralign, need, link_off = 0, sc = 0, spc;
+	struct gomem_geom geom, *fit = NULL;
 	struct gomem_debug_layout dl;
 	struct gomem_cache *c;
 	const char *bad = NULL;
+	bool private;
 
 	if (!name)
 		bad = "no name";
-	else if (!size || size > GOMEM_MAX_SMALL_SIZE)
+	else if (!size || size > GOMEM_FIT_MAX_SLOT)
 		bad = "impossible size";
 	else if (align && (!is_power_of_2(align) || align > GOMEM_PAGE_SIZE))
 		bad = "bad alignment";
 	else if (flags & ~GOMEM_CACHE_FLAGS)
 		bad = "unknown flags";
-	if (bad) {
-		pr_warn("gomem: cache_create(%s, %u, %u, %#lx) by %pS: %s, refused\n",
-			name ?: "(null)", size, align, flags, caller, bad);
-		return NULL;
-	}
+	if (bad)
+		goto refuse;
 	flags &= ~(GOMEM_PANIC | GOMEM_IGNORED_FLAGS);
 	flags |= gomem_debug_flags_for(name);
 	ralign = max(align, 8U);
@@ -167,17 +192,26 @@ static struct gomem_cache *create_cache(const char *name, unsigned int size,
 		gomem_debug_layout(size, ralign, flags, &dl);
 		link_off = dl.meta;
 		need = ALIGN(dl.need, ralign);
-	} else if (cache_private(flags, ctor)) {
+	} else if (ctor || (flags & GOMEM_TYPESAFE_BY_RCU)) {
+		/* free objects keep their contents: the link after them, as SLUB's */
 		link_off = ALIGN(size, 8);
-		need = max(need, link_off + (unsigned int)sizeof(void *));
+		need = ALIGN(link_off + (unsigned int)sizeof(void *), ralign);
 	}
-	sc = pick_sizeclass(need, ralign);
-	if (!sc) {
-		pr_warn("gomem: cache_create(%s, %u, %u): no size class fits, refused\n",
-			name, size, align);
-		return NULL;
+	if (need <= GOMEM_MAX_SMALL_SIZE)
+		sc = pick_sizeclass(need, ralign);
+	/* no Go class fits: spans of its own, as SLUB gives such a cache */
+	private = cache_private(flags, ctor) || !sc;
+	if (private && cache_exact_fit(need, sc, &geom))
+		fit = &geom;
+	if (!sc && !fit) {
+		/* over 4 MiB with its link or red zones: SLUB's slab would be too */
+		bad = "no span fits";
+		goto refuse;
 	}
-	spc = (flags & GOMEM_NOSCAN) ? gomem_noscan_spanclass(sc) : sc << 1;
+	if (fit)	/* an exact-fit class: only the noscan bit */
+		spc = !!(flags & GOMEM_NOSCAN);
+	else
+		spc = (flags & GOMEM_NOSCAN) ? gomem_noscan_spanclass(sc) : sc << 1;
 
 	c = gomem_meta_alloc(kzalloc(sizeof(*c), GFP_KERNEL));
 	if (!c)
@@ -188,11 +222,11 @@ static struct gomem_cache *create_cache(const char *name, unsigned int size,
 		goto fail;
 	c->size = size;
 	c->align = ralign;
-	c->objsize = cache_private(flags, ctor) ? size : ALIGN(size, ralign);
+	c->objsize = private ? size : ALIGN(size, ralign);
 	c->flags = flags;
 	c->ctor = ctor;
-	if (cache_private(flags, ctor)) {
-		if (gomem_class_init(&c->own, spc, c, c->objsize, link_off))
+	if (private) {
+		if (gomem_class_init_geom(&c->own, spc, fit, c, c->objsize, link_off))
 			goto fail;
 		c->own.name = c->name;
 		c->own.cache_counts = c->pcpu;
@@ -234,15 +268,20 @@ fail:
 	kfree(c->name);
 	kfree(c);
 	return NULL;
+refuse:
+	pr_warn("gomem: cache_create(%s, %u, %u, %#lx) by %pS: %s, refused\n",
+		name ?: "(null)", size, align, flags, caller, bad);
+	return NULL;
 }
 
 /**
  * gomem_cache_create() - create a cache, as kmem_cache_create()
  * @name: name shown in /proc/gomem and in reports (copied)
- * @size: object size, 1 to 32768 bytes (32760 for a cache with a constructor,
- *	GOMEM_NO_MERGE or GOMEM_TYPESAFE_BY_RCU, whose free objects keep an
- *	8-byte link after the object; less with debug flags, whose red zones
- *	and owners take room in the slot: Documentation/debugging.rst)
+ * @size: object size, 1 byte to 4 MiB (4 MiB - 8 for a cache with a
+ *	constructor or GOMEM_TYPESAFE_BY_RCU, whose free objects keep an
+ *	8-byte link after the object, as SLUB's free pointer; less with debug
+ *	flags, whose red zones and owners take room in the slot:
+ *	Documentation/debugging.rst)
  * @align: required alignment: 0, or a power of two up to 8192
  * @flags: GOMEM_* cache flags; gomem.debug= may add debug flags.
  *	GOMEM_PANIC panics where NULL would be returned; GOMEM_ACCOUNT,

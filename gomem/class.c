@@ -29,6 +29,7 @@
 #include "class.h"
 #include "mcentral.h"
 #include "faultinject.h"
+#include "fit.h"
 
 struct gomem_class gomem_classes[GOMEM_NUM_SPAN_CLASSES];
 
@@ -43,11 +44,14 @@ static unsigned int mag_limit(unsigned int elemsize)
 }
 
 /**
- * gomem_class_init() - set up a class instance and register it
+ * gomem_class_init_geom() - set up a class instance and register it
  * @cls: zeroed storage
- * @spanclass: Go span class (size class << 1 | noscan)
+ * @spanclass: Go span class (size class << 1 | noscan); for an exact-fit
+ *	class (fit.c) only the noscan bit
+ * @geom: the span geometry of an exact-fit class, or NULL for the size
+ *	class's own (Go's table)
  * @cache: the cache that owns a private class, or NULL
- * @objsize: bytes a caller may use (at most the class's object size)
+ * @objsize: bytes a caller may use (at most the slot size)
  * @link_off: where a free object's link goes (objsize rounded up to 8 for
  *	classes whose free objects must keep their contents, else 0)
  *
@@ -57,18 +61,20 @@ static unsigned int mag_limit(unsigned int elemsize)
  * Context: process context; may sleep.
  * Return: 0 or -ENOMEM.
  */
-int gomem_class_init(struct gomem_class *cls, unsigned int spanclass,
-		     struct gomem_cache *cache, unsigned int objsize, unsigned int link_off)
+int gomem_class_init_geom(struct gomem_class *cls, unsigned int spanclass,
+			  const struct gomem_geom *geom, struct gomem_cache *cache,
+			  unsigned int objsize, unsigned int link_off)
 {
-	unsigned int sc = gomem_spanclass_sizeclass(spanclass);
+	unsigned int sc = geom ? 0 : gomem_spanclass_sizeclass(spanclass);
 	int node, cpu;
 
 	BUILD_BUG_ON(sizeof(struct gomem_class) != GOMEM_CLASS_SIZE);
 	cls->spanclass = spanclass;
 	cls->sizeclass = sc;
-	cls->npages = gomem_class_to_npages[sc];
-	cls->elemsize = gomem_class_to_size[sc];
-	cls->nelems = gomem_class_to_nelems[sc];
+	cls->npages = geom ? geom->npages : gomem_class_to_npages[sc];
+	cls->elemsize = geom ? geom->elemsize : gomem_class_to_size[sc];
+	cls->nelems = geom ? geom->nelems : gomem_class_to_nelems[sc];
+	cls->divmagic = geom ? gomem_fit_divmagic(geom->elemsize) : gomem_class_to_divmagic[sc];
 	cls->objsize = objsize;
 	cls->link_off = link_off;
 	cls->cache = cache;
@@ -95,6 +101,25 @@ int gomem_class_init(struct gomem_class *cls, unsigned int spanclass,
 	list_add_tail_rcu(&cls->registry, &gomem_class_list);
 	mutex_unlock(&gomem_class_mutex);
 	return 0;
+}
+
+/**
+ * gomem_class_init() - set up a class instance of a Go size class
+ * @cls: zeroed storage
+ * @spanclass: Go span class (size class << 1 | noscan)
+ * @cache: the cache that owns a private class, or NULL
+ * @objsize: bytes a caller may use (at most the class's object size)
+ * @link_off: where a free object's link goes
+ *
+ * As gomem_class_init_geom() with the size class's geometry.
+ *
+ * Context: process context; may sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int gomem_class_init(struct gomem_class *cls, unsigned int spanclass,
+		     struct gomem_cache *cache, unsigned int objsize, unsigned int link_off)
+{
+	return gomem_class_init_geom(cls, spanclass, NULL, cache, objsize, link_off);
 }
 
 /**

@@ -80,9 +80,8 @@ struct gomem_counts {
 struct gomem_cache;
 
 struct gomem_class {
-	u8 spanclass;
-	u8 sizeclass;
-	u8 npages;
+	u8 spanclass;			/* noscan bit only for an exact-fit class */
+	u8 sizeclass;			/* Go's size class, 0 for an exact-fit class */
 	bool tiny;			/* the tiny allocator's blocks */
 	bool rcu;			/* typesafe-by-RCU: spans freed after a GP */
 	bool keep_contents;		/* ctor or RCU: never zeroed by gomem */
@@ -98,11 +97,13 @@ struct gomem_class {
 	 * (span->tags), so that gomem_kfree() credits that cache
 	 */
 	bool tagged;
+	u16 npages;			/* gomem pages per span */
 	u16 nelems;
 	u16 mag_limit;
-	u32 elemsize;			/* size class: object stride */
+	u32 elemsize;			/* slot: object stride */
 	u32 objsize;			/* usable bytes (ksize) */
 	u32 link_off;			/* where a free object's link goes */
+	u32 divmagic;			/* offset -> index, at object starts */
 	void (*ctor)(void *obj);
 	/* the owner of a private class (identity only), else NULL */
 	struct gomem_cache *cache;
@@ -126,7 +127,6 @@ struct gomem_class {
 	 * To 128 bytes: a power-of-two size makes the inline paths' index
 	 * into gomem_classes[] one shift (class.c checks the size).
 	 */
-	u8 pad[8];
 };
 
 #define GOMEM_CLASS_SIZE	128
@@ -183,8 +183,34 @@ static __always_inline void gomem_count_inc(unsigned long *c)
 #endif
 }
 
+/*
+ * The index of the object that starts at span offset @off, or a value whose
+ * slot does not start at @off (the caller compares): one multiply.
+ */
+static __always_inline unsigned int gomem_class_obj_index(const struct gomem_class *cls,
+							  unsigned long off)
+{
+	return ((u64)(u32)off * cls->divmagic) >> 32;
+}
+
+/*
+ * The index of the slot that contains span offset @off: Go's table-checked
+ * divMagic for a size class, a division for an exact-fit class (fit.c).
+ * Not for the fast paths.
+ */
+static inline unsigned int gomem_class_obj_containing(const struct gomem_class *cls,
+						      unsigned long off)
+{
+	return cls->sizeclass ? gomem_obj_index(off, cls->sizeclass) : off / cls->elemsize;
+}
+
+struct gomem_geom;
+
 int gomem_class_init(struct gomem_class *cls, unsigned int spanclass,
 		     struct gomem_cache *cache, unsigned int objsize, unsigned int link_off);
+int gomem_class_init_geom(struct gomem_class *cls, unsigned int spanclass,
+			  const struct gomem_geom *geom, struct gomem_cache *cache,
+			  unsigned int objsize, unsigned int link_off);
 unsigned long gomem_class_destroy(struct gomem_class *cls);
 int gomem_classes_init(void);
 void gomem_classes_exit(void);

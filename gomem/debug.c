@@ -641,7 +641,7 @@ void *gomem_debug_obj_start(struct gomem_span *s, const void *p)
 {
 	unsigned long off = (unsigned long)p - (unsigned long)s->start;
 
-	return (char *)s->start + gomem_obj_index(off, s->cls->sizeclass) * s->elemsize +
+	return (char *)s->start + gomem_class_obj_containing(s->cls, off) * s->elemsize +
 	       s->cls->debug->left;
 }
 

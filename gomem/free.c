@@ -163,7 +163,7 @@ void *gomem_obj_start(const void *p)
 	} else if (s && s->state == GOMEM_SPAN_SMALL && !s->cls->tiny) {
 		off = (unsigned long)p - (unsigned long)s->start;
 		start = (char *)s->start +
-			gomem_obj_index(off, s->cls->sizeclass) * s->elemsize;
+			gomem_class_obj_containing(s->cls, off) * s->elemsize;
 	} else if (s && s->state == GOMEM_SPAN_LARGE) {
 		start = s->start;
 	}

@@ -104,7 +104,7 @@ void gomem_free_hint_set_irqoff(struct gomem_span *s, long gen)
 	h->cls = cls;
 	/* kfree() of a private or merged cache's object credits its cache */
 	h->kcls = cls->cache || cls->tagged ? NULL : cls;
-	h->divmagic = gomem_class_to_divmagic[cls->sizeclass];
+	h->divmagic = cls->divmagic;
 	h->elemsize = cls->elemsize;
 	h->link_off = cls->link_off;
 	h->gen = gen;
@@ -191,7 +191,7 @@ bool gomem_free_indexed_unlock(struct gomem_class *want, const void *p, unsigned
 		     (want ? cls != want : cls->cache || cls->tagged)))
 		goto slow;
 	off = (unsigned long)p - (unsigned long)s->start;
-	idx = gomem_obj_index(off, cls->sizeclass);
+	idx = gomem_class_obj_index(cls, off);
 	if (unlikely(idx * cls->elemsize != off || idx >= s->nelems))
 		goto slow;
 	mc = this_cpu_ptr(cls->pcpu);

@@ -201,8 +201,10 @@ static int gomem_proc_show(struct seq_file *m, void *v)
 		}
 		seq_printf(m, " active_objects=%lu allocs=%lu frees=%lu flags=", ca - cf, ca, cf);
 		show_flags(m, cache->flags | (cache->cls->debug ? cache->cls->debug->flags : 0));
-		seq_printf(m, " ctor=%d isolated=%lu\n", !!cache->ctor,
+		seq_printf(m, " ctor=%d isolated=%lu", !!cache->ctor,
 			   gomem_debug_isolated(cache->cls));
+		seq_printf(m, " span_bytes=%lu objects_per_span=%u\n",
+			   PG(cache->cls->npages), cache->cls->nelems);
 	}
 	mutex_unlock(&gomem_cache_mutex);
 	return 0;

@@ -139,6 +139,6 @@ bool gomem_span_obj_index(struct gomem_span *s, const void *p, unsigned int *idx
 
 	if (off >= (unsigned long)s->npages << GOMEM_PAGE_SHIFT)
 		return false;
-	*idx = gomem_obj_index(off, gomem_spanclass_sizeclass(s->spanclass));
+	*idx = gomem_class_obj_index(s->cls, off);
 	return *idx < s->nelems && off == (unsigned long)*idx * s->elemsize;
 }

@@ -26,6 +26,13 @@
  *   api_cache_stat(name, &s)   a cache's row (struct api_cache_stat)
  *   api_foreign(p, max)  pointers gomem does not own; api_foreign_put()
  *                        releases them
+ *   api_slub_geometry(...)  the slab SLUB makes for a cache of the same
+ *                        parameters (struct api_slub below): in the kernel
+ *                        SLUB's own cache, on the host mm/slub.c's
+ *                        calculate_sizes() and calculate_order() as
+ *                        computed in userspace; false when SLUB refuses it
+ *
+ * and may define API_NOTE(fmt, ...) to log figures a case measured.
  *
  * Every count is compared as a difference against a snapshot taken in the
  * test: in the kernel, gomem is shared with what ran before. api_tests[]
@@ -49,7 +56,19 @@ struct api_cache_stat {
 	unsigned long allocs, frees, active;
 	long spans;			/* a private cache's spans; -1 when merged */
 	unsigned long per_span;		/* objects per span of its class */
+	unsigned long span_bytes;	/* bytes of one span of its class */
 };
+
+/* SLUB's slab for a cache */
+struct api_slub {
+	unsigned int size;		/* its slot: kmem_cache->size */
+	unsigned long slab_bytes;	/* PAGE_SIZE << its order */
+	unsigned int objects;		/* objects per slab */
+};
+
+#ifndef API_NOTE
+#define API_NOTE(fmt, ...) do { } while (0)
+#endif
 
 /* the runtime's side */
 static void api_pin(void);
@@ -60,6 +79,8 @@ static void api_counts(struct api_counts *c);
 static void api_cache_stat(const char *name, struct api_cache_stat *s);
 static int api_foreign(void **p, int max);
 static void api_foreign_put(void);
+static bool api_slub_geometry(const char *name, unsigned int size, unsigned int align,
+			      unsigned long flags, void (*ctor)(void *), struct api_slub *out);
 
 /* evaluates to true when @cond failed (and records the failure) */
 #define API_EXPECT(cond, fmt, ...) ({					\
@@ -1449,6 +1470,176 @@ out:
 	API_EXPECT(!st.listed, "api_mkfree1 kept: destroyed with objects it did not hold");
 	api_cache_stat("api_mkfree2", &st);
 	API_EXPECT(!st.listed, "api_mkfree2 kept: destroyed with objects it did not hold");
+/* ---------------- every size and alignment SLUB accepts ---------------- */
+
+#define API_CTOR_WORD	0x5ac7c75ac7c75ac7ULL
+
+static void api_ctor_word(void *p)
+{
+	*(u64 *)p = API_CTOR_WORD;
+}
+
+/* the kinds of cache the size and memory cases make */
+enum { API_MERGED, API_NO_MERGE, API_RCU, API_CTOR, API_NKINDS };
+
+static const struct {
+	const char *tag;
+	unsigned long flags;
+	void (*ctor)(void *obj);
+} api_kinds[API_NKINDS] = {
+	[API_MERGED] = { "m", 0, NULL },
+	[API_NO_MERGE] = { "nm", GOMEM_NO_MERGE, NULL },
+	[API_RCU] = { "rcu", GOMEM_TYPESAFE_BY_RCU, NULL },
+	[API_CTOR] = { "ctor", 0, api_ctor_word },
+};
+
+/*
+ * @n objects of a cache: each aligned to @align, constructed when @ctor,
+ * with a usable size of at least @size; all distinct and keeping their
+ * contents while the others are written; counted; all freed.
+ */
+static void api_cache_objs(API_ARGS, struct gomem_cache *c, const char *name,
+			   unsigned int size, unsigned int align, bool ctor, unsigned int n)
+{
+	unsigned int k, bad = 0;
+	void *objs[16], *sorted[16];
+
+	n = min_t(unsigned int, n, ARRAY_SIZE(objs));
+	for (k = 0; k < n; k++) {
+		objs[k] = gomem_cache_alloc(c, GFP_KERNEL);
+		if (API_EXPECT(objs[k], "%s: allocation %u failed", name, k))
+			break;
+		bad += (unsigned long)objs[k] % align != 0;
+		bad += ctor && size >= 8 && *(u64 *)objs[k] != API_CTOR_WORD;
+		bad += gomem_ksize(objs[k]) < size;
+		api_fill(objs[k], size, k);
+	}
+	n = k;
+	for (k = 0; k < n; k++)
+		bad += !api_intact(objs[k], size, k);
+	API_EXPECT(!bad, "%s: %u bad objects (alignment %u, constructed, ksize, contents)", name,
+		   bad, align);
+	memcpy(sorted, objs, n * sizeof(void *));
+	API_EXPECT(api_distinct(sorted, n, size), "%s: objects overlap", name);
+	api_expect_row(API_PASS, name, n, 0);
+	for (k = 0; k < n; k++)
+		gomem_cache_free(c, objs[k]);
+	api_expect_row(API_PASS, name, n, n);
+}
+
+/* a cache created (or refused) as SLUB creates (or refuses) it, then used and destroyed */
+static void api_size_case(API_ARGS, unsigned int size, unsigned int align, unsigned long flags,
+			  void (*ctor)(void *), const char *tag)
+{
+	struct api_cache_stat st;
+	struct gomem_cache *c;
+	struct api_slub sl;
+	bool slub;
+	char name[48];
+
+	snprintf(name, sizeof(name), "api_sz_%u_a%u_%s", size, align, tag);
+	slub = api_slub_geometry(name, size, align, flags, ctor, &sl);
+	api_quiet(!slub);
+	c = gomem_cache_create(name, size, align, flags, ctor);
+	api_quiet(false);
+	if (API_EXPECT(!c == !slub, "%s: SLUB %s it, gomem %s it", name,
+		       slub ? "accepts" : "refuses", c ? "accepts" : "refuses") || !c)
+		goto out;
+	API_EXPECT(gomem_cache_size(c) == size, "%s: gomem_cache_size %u", name,
+		   gomem_cache_size(c));
+	api_cache_objs(API_PASS, c, name, size, max(align, 8U), ctor,
+		       clamp_t(unsigned int, (2U << 20) / size, 2, 16));
+	api_cache_stat(name, &st);
+	API_EXPECT(st.per_span && st.span_bytes >= st.per_span * (unsigned long)size,
+		   "%s: spans of %lu bytes for %lu objects", name, st.span_bytes, st.per_span);
+out:
+	gomem_cache_destroy(c);
+	if (flags & GOMEM_TYPESAFE_BY_RCU)
+		rcu_barrier();
+	api_cache_stat(name, &st);
+	API_EXPECT(!st.listed, "%s: listed after destroy", name);
+}
+
+/*
+ * Caches of 1 byte to 4 MiB, merged, no-merge, typesafe-by-RCU and with a
+ * constructor: what SLUB accepts is created (objects aligned, distinct,
+ * kept, counted, freed; the cache destroyed clean), what it refuses (a
+ * slot over 4 MiB: 4 MiB and the free pointer after it) is refused.
+ */
+static void api_test_cache_sizes(API_ARGS)
+{
+	static const unsigned int sizes[] = {
+		1, 8, 200, 1184, 3000, 5000, 32760, 32768, 32769, 40000, 65536, 100000,
+		1U << 20, (1U << 20) + 1, 4U << 20,
+	};
+	unsigned int i, k;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		for (k = 0; k < API_NKINDS; k++)
+			api_size_case(API_PASS, sizes[i], 0, api_kinds[k].flags, api_kinds[k].ctor,
+				      api_kinds[k].tag);
+}
+
+/* alignments of 16 bytes to 8 KiB, for small, page-sized and large objects */
+static void api_test_cache_aligns(API_ARGS)
+{
+	static const unsigned int sizes[] = { 1, 100, 3000, 40000 };
+	static const unsigned int aligns[] = { 16, 64, 512, 4096, 8192 };
+	unsigned int i, k;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		for (k = 0; k < ARRAY_SIZE(aligns); k++) {
+			api_size_case(API_PASS, sizes[i], aligns[k], 0, NULL, "m");
+			api_size_case(API_PASS, sizes[i], aligns[k], GOMEM_NO_MERGE, NULL, "nm");
+		}
+	}
+}
+
+/*
+ * A private cache holds its objects in no more memory than SLUB's slab for
+ * the same object: span bytes per object <= slab bytes per object, for
+ * object sizes of real caches (ext4_inode_cache: 1184 B with a
+ * constructor), with a constructor, no-merge or typesafe-by-RCU.
+ */
+static void api_test_cache_memory(API_ARGS)
+{
+	static const struct { unsigned int size, kind; } objs[] = {
+		{ 1184, API_CTOR }, { 1184, API_RCU }, { 1192, API_NO_MERGE },
+		{ 1000, API_NO_MERGE }, { 200, API_NO_MERGE }, { 200, API_CTOR },
+		{ 96, API_RCU }, { 700, API_CTOR }, { 3000, API_NO_MERGE },
+		{ 5000, API_NO_MERGE }, { 5000, API_RCU }, { 40000, API_NO_MERGE },
+		{ 65536, API_CTOR }, { 1U << 20, API_NO_MERGE },
+	};
+	struct api_cache_stat st;
+	struct gomem_cache *c;
+	struct api_slub sl;
+	unsigned long flags;
+	unsigned int i;
+	char name[48];
+
+	for (i = 0; i < ARRAY_SIZE(objs); i++) {
+		flags = api_kinds[objs[i].kind].flags;
+		snprintf(name, sizeof(name), "api_mem_%u_%s", objs[i].size,
+			 api_kinds[objs[i].kind].tag);
+		if (API_EXPECT(api_slub_geometry(name, objs[i].size, 0, flags,
+						 api_kinds[objs[i].kind].ctor, &sl) && sl.objects,
+			       "%s: SLUB refuses it", name))
+			continue;
+		c = gomem_cache_create(name, objs[i].size, 0, flags, api_kinds[objs[i].kind].ctor);
+		if (API_EXPECT(c, "cannot create %s", name))
+			continue;
+		api_cache_stat(name, &st);
+		API_NOTE("%s: gomem %lu B per object (%lu in %lu B), SLUB %lu (%u of %u B in %lu B)",
+			 name, st.per_span ? st.span_bytes / st.per_span : 0, st.per_span,
+			 st.span_bytes, sl.slab_bytes / sl.objects, sl.objects, sl.size,
+			 sl.slab_bytes);
+		API_EXPECT(st.per_span && st.span_bytes * sl.objects <= sl.slab_bytes * st.per_span,
+			   "%s: %lu objects in %lu B, SLUB's slab %u in %lu B", name, st.per_span,
+			   st.span_bytes, sl.objects, sl.slab_bytes);
+		gomem_cache_destroy(c);
+		if (flags & GOMEM_TYPESAFE_BY_RCU)
+			rcu_barrier();
+	}
 }
 
 /* ---------------- misuse: refused, reported, counted ---------------- */
@@ -1457,9 +1648,11 @@ out:
 static void api_test_bad_create(API_ARGS)
 {
 	static const struct { unsigned int size, align; unsigned long flags; } bad[] = {
-		{ 0, 0, 0 }, { GOMEM_MAX_SMALL_SIZE + 1, 0, 0 }, { UINT_MAX, 0, 0 },
+		{ 0, 0, 0 }, { GOMEM_MAX_LARGE_SIZE + 1, 0, 0 }, { UINT_MAX, 0, 0 },
 		{ 64, 3, 0 }, { 64, 24, 0 }, { 64, 16384, 0 }, { 64, 0, 0x1000 },
 		{ 0, 8, GOMEM_NO_MERGE },
+		/* 4 MiB and its link after it: SLUB's slab would need order 11 */
+		{ GOMEM_MAX_LARGE_SIZE, 0, GOMEM_TYPESAFE_BY_RCU },
 	};
 	struct api_cache_stat st;
 	unsigned int i;
@@ -2075,6 +2268,9 @@ static const struct api_test {
 	{ api_test_typesafe_by_rcu, "typesafe_by_rcu" },
 	{ api_test_kfree_of_cache_objects, "kfree_of_cache_objects" },
 	{ api_test_merged_kfree, "merged_kfree" },
+	{ api_test_cache_sizes, "cache_sizes" },
+	{ api_test_cache_aligns, "cache_aligns" },
+	{ api_test_cache_memory, "cache_memory" },
 	{ api_test_bad_create, "bad_create" },
 	{ api_test_slab_flags, "slab_flags" },
 	{ api_test_null_cache, "null_cache" },

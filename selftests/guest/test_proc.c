@@ -75,7 +75,8 @@ static const char * const class_keys[] = {
 };
 static const char * const cache_keys[] = {
 	"name", "object_size", "align", "spanclass", "slot_size", "merged_with", "spans",
-	"active_objects", "allocs", "frees", "flags", "ctor", NULL
+	"active_objects", "allocs", "frees", "flags", "ctor", "isolated", "span_bytes",
+	"objects_per_span", NULL
 };
 
 /* keys whose values are not numbers */
@@ -417,7 +418,7 @@ static void check_sums(const struct snap *s, const char *when)
 				long long n = num(r, "spans");
 
 				spans += n;
-				span_bytes += n * cls(s, num(r, "spanclass") >> 1, "span_bytes");
+				span_bytes += n * num(r, "span_bytes");
 			}
 		}
 	}
@@ -620,7 +621,7 @@ static void check_private_spans(const struct snap *s, const char *name, long lon
 	if (!r)
 		return;
 	spans = num(r, "spans");
-	per = cls(s, num(r, "spanclass") >> 1, "objects_per_span");
+	per = num(r, "objects_per_span");
 	CHECK(per > 0 && spans >= (live + per - 1) / per && spans <= (allocs + per - 1) / per + ncpu,
 	      "cache %s: %lld spans of %lld objects for %lld live of %lld allocated", name, spans,
 	      per, live, allocs);

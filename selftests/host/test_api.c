@@ -22,7 +22,10 @@
 	TH_LOG(fmt, ##__VA_ARGS__);					\
 } while (0)
 
+#define API_NOTE(fmt, ...)	TH_LOG(fmt, ##__VA_ARGS__)
+
 #include "api_tests.h"
+#include "fit.h"
 
 /* a thread keeps its CPU slot: nothing to pin */
 static void api_pin(void)
@@ -88,6 +91,7 @@ static void api_cache_stat(const char *name, struct api_cache_stat *s)
 			s->spans = spans;
 		}
 		s->per_span = c->cls->nelems;
+		s->span_bytes = (unsigned long)c->cls->npages << GOMEM_PAGE_SHIFT;
 		break;
 	}
 	mutex_unlock(&gomem_cache_mutex);
@@ -111,6 +115,29 @@ static void api_foreign_put(void)
 	api_foreign_heap = NULL;
 }
 
+/*
+ * No SLUB here: its slot as mm/slub.c's calculate_sizes() makes it for
+ * these flags (8-byte aligned; the free pointer after the object for a
+ * constructor, typesafe-by-RCU or poison; then the alignment), and its
+ * slab as calculate_order() picks it (fit.c's gomem_slub_slab(), for as
+ * many CPUs as gomem's). The kernel's run compares with SLUB's own caches.
+ */
+static bool api_slub_geometry(const char *name, unsigned int size, unsigned int align,
+			      unsigned long flags, void (*ctor)(void *), struct api_slub *out)
+{
+	unsigned long slot = ALIGN((unsigned long)size, 8);
+	struct gomem_slub_slab sl;
+
+	if (ctor || (flags & (GOMEM_TYPESAFE_BY_RCU | GOMEM_POISON)))
+		slot += sizeof(void *);
+	slot = ALIGN(slot, max(align, 8U));
+	if (slot > UINT_MAX || gomem_slub_slab(slot, nr_cpu_ids, &sl))
+		return false;
+	out->size = slot;
+	out->slab_bytes = 4096UL << sl.order;
+	out->objects = sl.objects;
+	return true;
+}
 
 /*
  * One harness test per case of api_tests[]: registered here, in the

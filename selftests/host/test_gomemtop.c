@@ -737,11 +737,8 @@ TEST(unknown_records_and_keys)
 	free(want);
 }
 
-/*
- * A private cache's row takes its class's span size and objects per span:
- * gw_b moved to class 35 (1408 bytes, 16 KiB spans of 11), in 31 spans.
- */
-TEST(private_cache_class)
+/* gw_b's record edited to @to: its one row as gomemtop shows it, into @row */
+static void private_row(struct __test_metadata *_metadata, const char *to, struct row *row)
 {
 	char *snap = read_file(SNAPSHOT), *s;
 	static struct row rows[MAX_ROWS];
@@ -749,32 +746,64 @@ TEST(private_cache_class)
 	int n, i, found = 0;
 
 	ASSERT_NE(NULL, snap);
-	ASSERT_NE(NULL, strstr(snap, "\nclass id=35 object_size=1408 span_bytes=16384 "
-			       "objects_per_span=11 "));
 	s = edit(snap, "name=gw_b object_size=100 align=8 spanclass=18 slot_size=112 "
-		 "merged_with=-private spans=7 ",
-		 "name=gw_b object_size=1400 align=8 spanclass=70 slot_size=1408 "
-		 "merged_with=-private spans=31 ");
+		 "merged_with=-private spans=7 ", to);
 	ASSERT_NE(NULL, s);
-	ASSERT_EQ(0, run_text(_metadata, s, strlen(s), &r));
+	ASSERT_EQ(0, run_text(_metadata, s, strlen(s), &r)) TH_LOG("%s", r.err);
 	n = parse_rows(r.out, rows, MAX_ROWS);
 	for (i = 0; i < n; i++) {
 		if (strcmp(rows[i].name, "gw_b"))
 			continue;
 		found++;
+		*row = rows[i];
 		EXPECT_STREQ("private", rows[i].type);
-		EXPECT_EQ(31, rows[i].spans);
-		EXPECT_EQ(11, rows[i].per);
-		EXPECT_EQ(341, rows[i].objs);
-		EXPECT_EQ(333, rows[i].active);
-		EXPECT_EQ(97, rows[i].use);	/* 97.65 % */
-		EXPECT_EQ(1408, rows[i].size);
-		EXPECT_EQ(31 * 16, rows[i].mem);
 	}
 	EXPECT_EQ(1, found);
 	done(&r);
 	free(s);
 	free(snap);
+}
+
+/*
+ * A private cache's row takes its class's span size and objects per span:
+ * gw_b moved to class 35 (1408 bytes, 16 KiB spans of 11), in 31 spans.
+ */
+TEST(private_cache_class)
+{
+	char *snap = read_file(SNAPSHOT);
+	struct row row = { };
+
+	ASSERT_NE(NULL, snap);
+	ASSERT_NE(NULL, strstr(snap, "\nclass id=35 object_size=1408 span_bytes=16384 "
+			       "objects_per_span=11 "));
+	free(snap);
+	private_row(_metadata, "name=gw_b object_size=1400 align=8 spanclass=70 slot_size=1408 "
+		    "merged_with=-private spans=31 ", &row);
+	EXPECT_EQ(31, row.spans);
+	EXPECT_EQ(11, row.per);
+	EXPECT_EQ(341, row.objs);
+	EXPECT_EQ(333, row.active);
+	EXPECT_EQ(97, row.use);	/* 97.65 % */
+	EXPECT_EQ(1408, row.size);
+	EXPECT_EQ(31 * 16, row.mem);
+}
+
+/*
+ * A private cache whose row gives its own span_bytes and objects_per_span
+ * (an exact-fit class: spanclass 0, no class record) takes them: gw_b as
+ * 1192-byte slots, 27 in 32 KiB spans, in 13 spans.
+ */
+TEST(private_cache_exact_fit)
+{
+	struct row row = { };
+
+	private_row(_metadata, "name=gw_b object_size=1184 align=8 spanclass=0 slot_size=1192 "
+		    "span_bytes=32768 objects_per_span=27 merged_with=-private spans=13 ", &row);
+	EXPECT_EQ(13, row.spans);
+	EXPECT_EQ(27, row.per);
+	EXPECT_EQ(351, row.objs);
+	EXPECT_EQ(1192, row.size);
+	EXPECT_EQ(13 * 32, row.mem);
 }
 
 /* the sweeps run gomemtop a few hundred times, slow under ASan: 5 minutes */

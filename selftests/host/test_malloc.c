@@ -880,16 +880,27 @@ TEST_F(gm, double_free_back_in_span)
 /*
  * The queued mark (span.h): an object in a cache carries it in its link
  * word, an object handed out does not; marks keep bit 63 clear and bit 62
- * set, so neither 0 nor a kernel pointer is one.
+ * set, so neither 0 nor a kernel pointer is one. A constructor cache keeps
+ * it after the object (as SLUB its free pointer); a cache that is only
+ * no-merge, in the object's first word (as SLUB, inside the object).
  */
+static void qm_ctor(void *p)
+{
+}
+
 TEST_F(gm, queued_mark_in_the_object)
 {
-	struct gomem_cache *c = gomem_cache_create("qm_private", 100, 0, GOMEM_NO_MERGE, NULL);
+	struct gomem_cache *c = gomem_cache_create("qm_private", 100, 0, 0, qm_ctor);
+	struct gomem_cache *nm = gomem_cache_create("qm_nomerge", 100, 0, GOMEM_NO_MERGE, NULL);
 	unsigned long m;
 	void *a, *b;
 
 	ASSERT_NE(NULL, c);
+	ASSERT_NE(NULL, nm);
 	ASSERT_EQ(104, c->cls->link_off);	/* after the object: 100 rounded up to 8 */
+	ASSERT_EQ(0, nm->cls->link_off);
+	ASSERT_EQ(&nm->own, nm->cls);		/* private all the same */
+	gomem_cache_destroy(nm);
 	a = gomem_kmalloc(256, GFP_KERNEL);
 	b = gomem_cache_alloc(c, GFP_KERNEL);
 	ASSERT_TRUE(a && b);
@@ -1246,9 +1257,9 @@ TEST_F(gm, double_free_tiny)
 
 /*
  * Random order (mcache.c, mag_fill_shuffled_irqoff()): a fresh span's first
- * magazine's worth of objects (28 slots of 288 B: 256 B and the link) comes
- * out as a permutation of its first slots, not in address order; with
- * gomem_random_order off, in order.
+ * magazine's worth of objects (the 32 slots of a 256-byte no-merge cache's
+ * span) comes out as a permutation of its first slots, not in address
+ * order; with gomem_random_order off, in order.
  */
 static int fresh_span_order(bool random, void **o, unsigned int n)
 {
@@ -1287,8 +1298,8 @@ TEST_F(gm, fresh_span_random_order)
 {
 	void *o[32];
 
-	EXPECT_EQ(0, fresh_span_order(true, o, 28));	/* a permutation, shuffled */
-	EXPECT_EQ(1, fresh_span_order(false, o, 28));	/* index order */
+	EXPECT_EQ(0, fresh_span_order(true, o, 32));	/* a permutation, shuffled */
+	EXPECT_EQ(1, fresh_span_order(false, o, 32));	/* index order */
 }
 
 TEST_HARNESS_MAIN

@@ -29,6 +29,7 @@
 #include <linux/vmalloc.h>
 #include <linux/irq_work.h>
 #include <linux/rcupdate.h>
+#include <linux/fs.h>
 #include "kselftest_module.h"
 #include "gomem_test.h"
 #include "proc_parse.h"
@@ -870,6 +871,8 @@ struct api_ctx {
 		pr_err(fmt "\n", ##__VA_ARGS__);			\
 } while (0)
 
+#define API_NOTE(fmt, ...)	pr_info(fmt "\n", ##__VA_ARGS__)
+
 #include "api_tests.h"
 
 static struct snap snap_c;
@@ -938,7 +941,6 @@ static unsigned long api_row_num(const char *rec, const char *key)
 
 static void api_cache_stat(const char *name, struct api_cache_stat *s)
 {
-	unsigned long long per;
 	char sel[80], val[32];
 	const char *rec;
 
@@ -958,9 +960,63 @@ static void api_cache_stat(const char *name, struct api_cache_stat *s)
 	s->spans = -1;
 	if (!gomem_proc_str(rec, "spans", val, sizeof(val)) && strcmp(val, "-"))
 		s->spans = api_row_num(rec, "spans");
-	snprintf(sel, sizeof(sel), "class id=%lu", api_row_num(rec, "spanclass") >> 1);
-	if (!gomem_proc_get(snap_c.buf, sel, "objects_per_span", &per))
-		s->per_span = per;
+	s->per_span = api_row_num(rec, "objects_per_span");
+	s->span_bytes = api_row_num(rec, "span_bytes");
+}
+
+/* a number in SLUB's sysfs directory of cache @cache: /sys/kernel/slab/@cache/@key */
+static bool api_slub_attr(const char *cache, const char *key, unsigned int *v)
+{
+	char path[96], buf[32] = "";
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/%s", cache, key);
+	f = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return false;
+	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
+	filp_close(f, NULL);
+	return n > 0 && !kstrtouint(strim(buf), 10, v);
+}
+
+/*
+ * SLUB's own cache of the same parameters, made and destroyed: its slot
+ * and slab, as /sys/kernel/slab shows them. A usercopy region keeps SLUB
+ * from merging it into another cache (whose slab it would report).
+ */
+static bool api_slub_geometry(const char *name, unsigned int size, unsigned int align,
+			      unsigned long flags, void (*ctor)(void *), struct api_slub *out)
+{
+	unsigned int order = 0, slot = 0, objs = 0;
+	slab_flags_t sf = 0;
+	struct kmem_cache *s;
+	char sname[64];
+	bool ok;
+
+	if (flags & GOMEM_TYPESAFE_BY_RCU)
+		sf |= SLAB_TYPESAFE_BY_RCU;
+	if (flags & GOMEM_HWCACHE_ALIGN)
+		sf |= SLAB_HWCACHE_ALIGN;
+	if (flags & GOMEM_POISON)
+		sf |= SLAB_POISON;
+	snprintf(sname, sizeof(sname), "slub_%s", name);
+	s = kmem_cache_create_usercopy(sname, size, align, sf, 0, size, ctor);
+	if (!s)
+		return false;
+	ok = api_slub_attr(sname, "order", &order) && api_slub_attr(sname, "slab_size", &slot) &&
+	     api_slub_attr(sname, "objs_per_slab", &objs);
+	kmem_cache_destroy(s);
+	if (!ok) {
+		pr_err("%s: no /sys/kernel/slab/%s/{order,slab_size,objs_per_slab}\n", name, sname);
+		memset(out, 0, sizeof(*out));
+		return true;	/* accepted; the figures' absence fails the case */
+	}
+	out->size = slot;
+	out->objects = objs;
+	out->slab_bytes = PAGE_SIZE << order;
+	return true;
 }
 
 static u64 api_module_data[4];

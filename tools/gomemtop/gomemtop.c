@@ -353,7 +353,7 @@ static int parse_class(struct parser *p, struct snapshot *s)
 
 static int parse_cache(struct parser *p, struct snapshot *s)
 {
-	unsigned long long spanclass, slot, active;
+	unsigned long long spanclass, slot, active, span_bytes, per_span;
 	const struct class_info *c;
 	char *merged = NULL, *q;
 	struct row *r;
@@ -376,17 +376,28 @@ static int parse_cache(struct parser *p, struct snapshot *s)
 	r->active = active;
 	r->objsize = slot;
 	if (!strcmp(merged, "-private")) {
-		c = find_class(s, spanclass >> 1);
-		if (!c) {
-			bad(p, "cache %s: no class record for spanclass=%llu", r->name, spanclass);
-			goto err;
+		if (gomem_proc_field(p->rec, "span_bytes", &len)) {
+			/* its own geometry (an exact-fit class has no class record) */
+			if (num(p, "span_bytes", &span_bytes) ||
+			    num(p, "objects_per_span", &per_span))
+				goto err;
+		} else {
+			/* a /proc/gomem without them: its size class's */
+			c = find_class(s, spanclass >> 1);
+			if (!c) {
+				bad(p, "cache %s: no class record for spanclass=%llu", r->name,
+				    spanclass);
+				goto err;
+			}
+			span_bytes = c->span_bytes;
+			per_span = c->per_span;
 		}
 		if (num(p, "spans", &r->spans))
 			goto err;
 		r->type = ROW_PRIVATE;
-		r->per_span = c->per_span;
-		r->objs = r->spans * c->per_span;
-		r->mem = r->spans * c->span_bytes;
+		r->per_span = per_span;
+		r->objs = r->spans * per_span;
+		r->mem = r->spans * span_bytes;
 	} else {
 		/* merged: no spans of its own ("spans=-"), only its objects */
 		v = gomem_proc_field(p->rec, "spans", &len);

@@ -419,6 +419,7 @@ bool cpu_possible(unsigned int cpu);
 #define cpus_read_lock()	do { } while (0)
 #define cpus_read_unlock()	do { } while (0)
 #define num_possible_cpus()	nr_cpu_ids
+#define num_present_cpus()	nr_cpu_ids
 extern char *shim_pcpu_base;
 void *__alloc_percpu_gfp(size_t size, size_t align, gfp_t gfp);
 #define __alloc_percpu(s, a)	__alloc_percpu_gfp(s, a, 0)
