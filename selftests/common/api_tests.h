@@ -1470,6 +1470,8 @@ out:
 	API_EXPECT(!st.listed, "api_mkfree1 kept: destroyed with objects it did not hold");
 	api_cache_stat("api_mkfree2", &st);
 	API_EXPECT(!st.listed, "api_mkfree2 kept: destroyed with objects it did not hold");
+}
+
 /* ---------------- every size and alignment SLUB accepts ---------------- */
 
 #define API_CTOR_WORD	0x5ac7c75ac7c75ac7ULL
