@@ -60,12 +60,11 @@ static unsigned long inuse(const char *cache)
 	return proc_num(rec, "active_objects");
 }
 
-#define EXPECT(cond, ...) ({						\
+#define EXPECT(cond, fmt, ...) ({					\
 	bool __ok = (cond);						\
 	if (!__ok)							\
-		pr_err(KBUILD_MODNAME ": line %d: " __stringify(cond) ": ", \
-		       __LINE__),					\
-		pr_cont(__VA_ARGS__), pr_cont("\n");			\
+		pr_err(KBUILD_MODNAME ": line %d: " __stringify(cond)	\
+		       ": " fmt "\n", __LINE__, ##__VA_ARGS__);		\
 	__ok ? 0 : 1;							\
 })
 
@@ -73,7 +72,7 @@ static unsigned long inuse(const char *cache)
 static int __init renamed_api(void)
 {
 	struct kmem_cache *c, *hw, *acct, *dma;
-	void *o[16], *p, *q;
+	void *o[16], *p, *q, *q2;
 	char *s;
 	int i, bad = 0;
 
@@ -90,13 +89,13 @@ static int __init renamed_api(void)
 		if (!o[i])
 			return 1;
 		bad += EXPECT(gomem_owns(o[i]) && IS_ALIGNED((unsigned long)o[i], 64),
-			      "hw object %px", o[i]);
+			      "hw object %p", o[i]);
 	}
 	bad += EXPECT(kmem_cache_size(hw) >= 100, "size %u", kmem_cache_size(hw));
 	for (i = 0; i < 16; i++)
 		kmem_cache_free(hw, o[i]);
 	p = kmem_cache_alloc(acct, GFP_KERNEL);
-	bad += EXPECT(p && gomem_owns(p), "KMEM_CACHE object %px", p);
+	bad += EXPECT(p && gomem_owns(p), "KMEM_CACHE object %p", p);
 	kmem_cache_free(acct, p);
 
 	p = kmalloc(300, GFP_KERNEL);
@@ -108,13 +107,14 @@ static int __init renamed_api(void)
 	bad += EXPECT(!memchr_inv(q, 0, 5000), "kzalloc not zeroed");
 	bad += EXPECT(ksize(p) >= 300, "ksize %zu", ksize(p));
 	memset(p, 0x5a, 300);
-	p = krealloc(p, 3000, GFP_KERNEL);
-	bad += EXPECT(p && gomem_owns(p) && !memchr_inv(p, 0x5a, 300), "krealloc lost the contents");
-	kfree(p);
+	q2 = krealloc(p, 3000, GFP_KERNEL);
+	bad += EXPECT(q2 && gomem_owns(q2) && !memchr_inv(q2, 0x5a, 300),
+		      "krealloc lost the contents");
+	kfree(q2 ?: p);
 	kvfree(q);
 	kfree(s);
 	p = kvmalloc(8 << 20, GFP_KERNEL);
-	bad += EXPECT(p && gomem_owns(p), "kvmalloc 8 MiB %px", p);
+	bad += EXPECT(p && gomem_owns(p), "kvmalloc 8 MiB %p", p);
 	kvfree(p);
 	kmem_cache_destroy(acct);
 	kmem_cache_destroy(hw);
@@ -141,7 +141,7 @@ static int __init kernel_memory(void)
 	bad += EXPECT(ksize(s) >= strlen(s) + 1, "ksize of a kernel string %zu", ksize(s));
 	t = krealloc(s, 4000, GFP_KERNEL);		/* the kernel's krealloc */
 	bad += EXPECT(t && !gomem_owns(t) && !strcmp(t, "core string-42"),
-		      "krealloc of a kernel string: %px", t);
+		      "krealloc of a kernel string: %p", t);
 	kfree(t);					/* 1 */
 	kvfree(v);					/* 2 */
 	kfree_rcu(r, rcu);				/* 3 */
@@ -154,7 +154,7 @@ static int __init kernel_memory(void)
 		      proc_num("total", "foreign_frees") - f0);
 	/* __getname() is the core's names_cachep */
 	s = __getname();
-	bad += EXPECT(s && !gomem_owns(s), "__getname %px", s);
+	bad += EXPECT(s && !gomem_owns(s), "__getname %p", s);
 	__putname(s);
 	return bad;
 }
@@ -183,12 +183,12 @@ static int __init core_frees(void)
 	bad += EXPECT(inuse("tgd_core") == 4, "pool reserve: %lu objects", inuse("tgd_core"));
 	for (i = 0; i < 8; i++) {
 		e[i] = mempool_alloc(pool, GFP_KERNEL);
-		bad += EXPECT(e[i] && gomem_owns(e[i]), "mempool element %px", e[i]);
+		bad += EXPECT(e[i] && gomem_owns(e[i]), "mempool element %p", e[i]);
 	}
 	for (i = 0; i < 8; i++)
 		mempool_free(e[i], pool);
 	k = mempool_alloc(kpool, GFP_KERNEL);
-	bad += EXPECT(k && gomem_owns(k) && ksize(k) >= 700, "kmalloc pool element %px", k);
+	bad += EXPECT(k && gomem_owns(k) && ksize(k) >= 700, "kmalloc pool element %p", k);
 	mempool_free(k, kpool);
 	mempool_destroy(kpool);
 	mempool_destroy(pool);
@@ -204,7 +204,7 @@ static int __init core_frees(void)
 	r = kmem_cache_alloc(c, GFP_KERNEL);
 	kfree_rcu(r, rcu);
 	r = alloc_inode_sb(sb, c, GFP_KERNEL);
-	bad += EXPECT(r && gomem_owns(r), "alloc_inode_sb %px", r);
+	bad += EXPECT(r && gomem_owns(r), "alloc_inode_sb %p", r);
 	bad += EXPECT(inuse("tgd_core") == 2, "%lu objects", inuse("tgd_core"));
 	kmem_cache_free(c, r);
 	rcu_barrier();
