@@ -32,6 +32,11 @@
  * left, or the merged class cannot be made, a cache merges onto the kmalloc
  * class as before, and kfree() of its objects is not credited to it.
  *
+ * An alignment above a gomem page is kept by the spans: the slot is a
+ * multiple of the alignment (ALIGN(size, align)), and the page heap gives
+ * the class's spans at a multiple of it (mcentral.c: span_align()), as
+ * SLUB's slabs of 2^order pages are naturally aligned.
+ *
  * A noscan cache of objects under 16 bytes that asks for no alignment packs
  * them with the tiny allocator (aligned by size, as Go aligns tiny objects:
  * 8, 4, 2 or 1 bytes).
@@ -171,7 +176,7 @@ static struct gomem_cache *create_cache(const char *name, unsigned int size,
 		bad = "no name";
 	else if (!size || size > GOMEM_FIT_MAX_SLOT)
 		bad = "impossible size";
-	else if (align && (!is_power_of_2(align) || align > GOMEM_PAGE_SIZE))
+	else if (align && (!is_power_of_2(align) || align > GOMEM_FIT_MAX_SLOT))
 		bad = "bad alignment";
 	else if (flags & ~GOMEM_CACHE_FLAGS)
 		bad = "unknown flags";
@@ -282,7 +287,8 @@ refuse:
  *	8-byte link after the object, as SLUB's free pointer; less with debug
  *	flags, whose red zones and owners take room in the slot:
  *	Documentation/debugging.rst)
- * @align: required alignment: 0, or a power of two up to 8192
+ * @align: required alignment: 0, or a power of two up to 4 MiB (above a
+ *	page, the cache's spans start at a multiple of it)
  * @flags: GOMEM_* cache flags; gomem.debug= may add debug flags.
  *	GOMEM_PANIC panics where NULL would be returned; GOMEM_ACCOUNT,
  *	GOMEM_RECLAIM_ACCOUNT and GOMEM_MEM_SPREAD are accepted and ignored.

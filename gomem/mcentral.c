@@ -69,6 +69,7 @@
 #include <linux/slab.h>
 #include <linux/bitops.h>
 #include <linux/rcupdate.h>
+#include "cache.h"
 #include "mcentral.h"
 #include "mheap.h"
 #include "report.h"
@@ -498,9 +499,14 @@ unsigned long gomem_mcentral_drain_xfer(struct gomem_class *cls)
  */
 static unsigned long span_align(const struct gomem_class *cls)
 {
+	unsigned long align = 1;
+
 	if (cls->elemsize > GOMEM_PAGE_SIZE && is_power_of_2(cls->elemsize))
-		return cls->elemsize >> GOMEM_PAGE_SHIFT;
-	return 1;
+		align = cls->elemsize >> GOMEM_PAGE_SHIFT;
+	/* a private cache aligned above a page: its slot is a multiple of it */
+	if (cls->cache && cls->cache->align > GOMEM_PAGE_SIZE)
+		align = max_t(unsigned long, align, cls->cache->align >> GOMEM_PAGE_SHIFT);
+	return align;
 }
 
 /* a tagged span's tags: the caller's reclaim rules, quietly */

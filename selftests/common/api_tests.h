@@ -1582,17 +1582,29 @@ static void api_test_cache_sizes(API_ARGS)
 				      api_kinds[k].tag);
 }
 
-/* alignments of 16 bytes to 8 KiB, for small, page-sized and large objects */
+/*
+ * Alignments of 16 bytes to 1 MiB, for small, page-sized and large objects:
+ * above a gomem page the spans keep it (mcentral.c: span_align()), also for
+ * a slot that is not a power of two (40000 B at 16 KiB: 48 KiB) and when
+ * the page heap's lowest free run is unaligned: before each case 2 MiB of
+ * free pages, the first 5 held by a large object.
+ */
 static void api_test_cache_aligns(API_ARGS)
 {
-	static const unsigned int sizes[] = { 1, 100, 3000, 40000 };
-	static const unsigned int aligns[] = { 16, 64, 512, 4096, 8192 };
+	static const unsigned int sizes[] = { 1, 100, 3000, 40000, 70000 };
+	static const unsigned int aligns[] = {
+		16, 64, 512, 4096, 8192, 16384, 65536, 1U << 20,
+	};
 	unsigned int i, k;
+	void *pin;
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		for (k = 0; k < ARRAY_SIZE(aligns); k++) {
+			gomem_kfree(gomem_kmalloc(2U << 20, GFP_KERNEL));
+			pin = gomem_kmalloc(5 * 8192, GFP_KERNEL);	/* 5 gomem pages */
 			api_size_case(API_PASS, sizes[i], aligns[k], 0, NULL, "m");
 			api_size_case(API_PASS, sizes[i], aligns[k], GOMEM_NO_MERGE, NULL, "nm");
+			gomem_kfree(pin);
 		}
 	}
 }
@@ -1651,7 +1663,7 @@ static void api_test_bad_create(API_ARGS)
 {
 	static const struct { unsigned int size, align; unsigned long flags; } bad[] = {
 		{ 0, 0, 0 }, { GOMEM_MAX_LARGE_SIZE + 1, 0, 0 }, { UINT_MAX, 0, 0 },
-		{ 64, 3, 0 }, { 64, 24, 0 }, { 64, 16384, 0 }, { 64, 0, 0x1000 },
+		{ 64, 3, 0 }, { 64, 24, 0 }, { 64, 8U << 20, 0 }, { 64, 0, 0x1000 },
 		{ 0, 8, GOMEM_NO_MERGE },
 		/* 4 MiB and its link after it: SLUB's slab would need order 11 */
 		{ GOMEM_MAX_LARGE_SIZE, 0, GOMEM_TYPESAFE_BY_RCU },
