@@ -163,7 +163,7 @@ icount_runs() {
 }
 
 smp_runs() {
-	local i rc=0
+	local i order rc=0
 
 	for i in $(seq 1 "$smp_runs"); do
 		qemu_run "smp-$i" 4 "" \
@@ -177,10 +177,15 @@ smp_runs() {
 # directory of results per boot (raw/realmod-N/), its output in
 # raw/realmod-N.log; the guest loads the frozen gomem.ko
 realmod_runs() {
-	local i rc=0
+	local i order rc=0
 
 	for i in $(seq 1 "$realmod_runs"); do
-		REALMOD_OUT=$raw/realmod-$i GOMEM_QEMU_DIR=$top/build/qemu-bench-realmod \
+		# alternate which variant runs first: the order's own effect
+		# (caches warm, memory fragmented by the first) evens out
+		order="stock gomem"
+		[ $((i % 2)) -eq 0 ] && order="gomem stock"
+		REALMOD_ORDER=$order REALMOD_OUT=$raw/realmod-$i \
+			GOMEM_QEMU_DIR=$top/build/qemu-bench-realmod \
 			GOMEM_MODULES_DIR=$out/mods bash "$top/scripts/realmod.sh" \
 			> "$raw/realmod-$i.log" 2>&1 || rc=1
 		grep -aA4 '^# fs ' "$raw/realmod-$i.log"	# the boot's table

@@ -44,7 +44,8 @@
 # end of the workload), and a table of gomem/stock ratios is printed.
 #
 # Environment: REALMOD_FILES (10000: files of the workload's tree),
-# REALMOD_FS ("minix vfat ext4 xfs"), REALMOD_OUT (build/realmod: where
+# REALMOD_FS ("minix vfat ext4 xfs"), REALMOD_ORDER ("stock gomem": which
+# variant of each filesystem runs first in the boot), REALMOD_OUT (build/realmod: where
 # results.txt and the logs go), GOMEM_QEMU_DIR (build/qemu-realmod),
 # GOMEM_MODULES_DIR (the gomem.ko the guest loads, scripts/qemu.sh),
 # GOMEM_KERNEL_CACHE.
@@ -271,6 +272,7 @@ REALMOD_FS="$fslist"
 REALMOD_RD_KB=393216
 REALMOD_SRC="/bin /sbin /lib /lib64 /mods"
 REALMOD_NO_GOMEM="$no_gomem"
+REALMOD_ORDER="${REALMOD_ORDER:-stock gomem}"
 EOF
 echo "# set-up and builds: $(($(date +%s) - start)) s"
 

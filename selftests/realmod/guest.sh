@@ -3,8 +3,9 @@
 # realmod in the guest (/guest/tests/realmod; scripts/realmod.sh puts it
 # there with /realmod/: the modules, the workload and config).
 #
-# For each filesystem, Debian's stock module(s), then the same sources
-# rebuilt on gomem with one Kbuild line, in this boot: insmod (gomem.ko
+# For each filesystem, Debian's stock module(s) and the same sources
+# rebuilt on gomem with one Kbuild line, in this boot, in the order
+# REALMOD_ORDER gives (stock first unless make bench alternates it): insmod (gomem.ko
 # first), mkfs on a ramdisk (brd), mount, the workload (workload.c), a
 # remount and its verify pass, umount, fsck (clean), rmmod; on gomem, the
 # module's caches are in /proc/gomem while mounted and gone after rmmod,
@@ -213,12 +214,13 @@ for fs in $REALMOD_FS; do
 	broken=
 	t "$fs: brd rd_size=$REALMOD_RD_KB" insmod $S/brd.ko rd_nr=1 rd_size="$REALMOD_RD_KB" max_part=0 ||
 		continue
-	run "$fs" stock
-	if [ -n "$REALMOD_NO_GOMEM" ]; then
-		notok "$fs gomem: not built: $REALMOD_NO_GOMEM"
-	else
-		run "$fs" gomem
-	fi
+	for v in $REALMOD_ORDER; do
+		if [ "$v" = gomem ] && [ -n "$REALMOD_NO_GOMEM" ]; then
+			notok "$fs gomem: not built: $REALMOD_NO_GOMEM"
+		else
+			run "$fs" "$v"
+		fi
+	done
 	rmmod brd || notok "$fs: rmmod brd"
 done
 echo "guest: $npass passed, $nfail failed"
