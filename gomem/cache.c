@@ -121,13 +121,19 @@ static int merge_tagged(struct gomem_cache *c, unsigned int spc)
 static noinline void cache_tag(struct gomem_cache *cache, void *p)
 {
 	struct gomem_span *s;
-	unsigned int idx;
+	unsigned long off;
 
-	rcu_read_lock();
+	/*
+	 * @p was just allocated from @cache's class and is ours: its span
+	 * stays in use (mapped, its tags in place) while @p is, so neither
+	 * RCU nor a check of @p is needed, and the index is the class's
+	 * multiply-shift at an object's start.
+	 */
 	s = gomem_ptr_to_span(p);
-	if (likely(s && s->tags && gomem_span_obj_index(s, p, &idx)))
-		WRITE_ONCE(s->tags[idx], cache->tag);
-	rcu_read_unlock();
+	if (unlikely(!s || !s->tags))
+		return;
+	off = (unsigned long)p - (unsigned long)s->start;
+	WRITE_ONCE(s->tags[gomem_class_obj_index(cache->cls, off)], cache->tag);
 }
 
 static struct gomem_cache *cache_merge_target(struct gomem_class *cls)
