@@ -678,8 +678,12 @@ static void map_span(struct gomem_span *s, struct gomem_span *val)
 	}
 }
 
+/*
+ * @large: the span is a large object's (gomem_large_alloc()): its counters
+ * are bumped in the same h->lock section that maps it.
+ */
 static struct gomem_span *heap_alloc_span_node(struct gomem_heap *h, unsigned long npages,
-					       unsigned long align, gfp_t gfp)
+					       unsigned long align, gfp_t gfp, bool large)
 {
 	unsigned long flags, base, grown = 0;
 	struct gomem_span *s;
@@ -700,6 +704,10 @@ static struct gomem_span *heap_alloc_span_node(struct gomem_heap *h, unsigned lo
 			INIT_LIST_HEAD(&s->list);
 			map_span(s, s);
 			h->st.spans_inuse++;
+			if (large) {
+				h->st.large_allocs++;
+				h->st.large_pages_inuse += npages;
+			}
 			spin_unlock_irqrestore(&h->lock, flags);
 			return s;
 		}
@@ -723,6 +731,42 @@ static int fallback_node(int node, int i)
 	if (i && (!gomem_heaps[n] || !node_state(n, N_MEMORY)))
 		return -1;
 	return n;
+}
+
+/* gomem_heap_alloc_span_aligned(); @large as for heap_alloc_span_node() */
+static struct gomem_span *heap_alloc_span(int node, unsigned long npages,
+					  unsigned long align, gfp_t gfp, bool large)
+{
+	gfp_t quick = (gfp | __GFP_NOWARN | __GFP_NORETRY) & ~(__GFP_DIRECT_RECLAIM | __GFP_NOFAIL);
+	struct gomem_span *s;
+	int i, n, last = 0;
+
+	if (WARN_ON_ONCE(!npages || npages > GOMEM_CHUNK_PAGES ||
+			 !is_power_of_2(align) || align > GOMEM_CHUNK_PAGES))
+		return NULL;
+	if (node == NUMA_NO_NODE || !gomem_node_valid(node))
+		node = numa_mem_id();
+	if (gfp & __GFP_THISNODE)
+		return heap_alloc_span_node(gomem_heaps[node], npages, align, gfp, large);
+	for (i = 0; i < nr_node_ids; i++) {
+		n = fallback_node(node, i);
+		if (n < 0)
+			continue;
+		last = i;
+		s = heap_alloc_span_node(gomem_heaps[n], npages, align, quick, large);
+		if (s)
+			return s;
+	}
+	for (i = 0; i <= last; i++) {
+		n = fallback_node(node, i);
+		if (n < 0)
+			continue;
+		s = heap_alloc_span_node(gomem_heaps[n], npages, align,
+					 i < last ? gfp | __GFP_NOWARN : gfp, large);
+		if (s)
+			return s;
+	}
+	return NULL;
 }
 
 /**
@@ -749,36 +793,7 @@ static int fallback_node(int node, int i)
 struct gomem_span *gomem_heap_alloc_span_aligned(int node, unsigned long npages,
 						 unsigned long align, gfp_t gfp)
 {
-	gfp_t quick = (gfp | __GFP_NOWARN | __GFP_NORETRY) & ~(__GFP_DIRECT_RECLAIM | __GFP_NOFAIL);
-	struct gomem_span *s;
-	int i, n, last = 0;
-
-	if (WARN_ON_ONCE(!npages || npages > GOMEM_CHUNK_PAGES ||
-			 !is_power_of_2(align) || align > GOMEM_CHUNK_PAGES))
-		return NULL;
-	if (node == NUMA_NO_NODE || !gomem_node_valid(node))
-		node = numa_mem_id();
-	if (gfp & __GFP_THISNODE)
-		return heap_alloc_span_node(gomem_heaps[node], npages, align, gfp);
-	for (i = 0; i < nr_node_ids; i++) {
-		n = fallback_node(node, i);
-		if (n < 0)
-			continue;
-		last = i;
-		s = heap_alloc_span_node(gomem_heaps[n], npages, align, quick);
-		if (s)
-			return s;
-	}
-	for (i = 0; i <= last; i++) {
-		n = fallback_node(node, i);
-		if (n < 0)
-			continue;
-		s = heap_alloc_span_node(gomem_heaps[n], npages, align,
-					 i < last ? gfp | __GFP_NOWARN : gfp);
-		if (s)
-			return s;
-	}
-	return NULL;
+	return heap_alloc_span(node, npages, align, gfp, false);
 }
 
 /**
@@ -794,11 +809,11 @@ struct gomem_span *gomem_heap_alloc_span(int node, unsigned long npages, gfp_t g
 	return gomem_heap_alloc_span_aligned(node, npages, 1, gfp);
 }
 
-/**
- * gomem_heap_free_span() - give a span's pages back to its node's heap
- * @s: a span from gomem_heap_alloc_span(), no longer in use
+/*
+ * gomem_heap_free_span(); @large: a large object's span, whose counters are
+ * dropped in the same h->lock section that unmaps it.
  */
-void gomem_heap_free_span(struct gomem_span *s)
+static void heap_free_span(struct gomem_span *s, bool large)
 {
 	struct gomem_heap *h = gomem_heaps[s->node];
 	struct release_batch rb[2];
@@ -807,6 +822,10 @@ void gomem_heap_free_span(struct gomem_span *s)
 
 	trace_gomem_span_free(s);
 	spin_lock_irqsave(&h->lock, flags);
+	if (large) {
+		h->st.large_frees++;
+		h->st.large_pages_inuse -= s->npages;
+	}
 	map_span(s, NULL);
 	/* after the unmap, before the pages can be reused: see gomem_free_hint */
 	smp_mb__before_atomic();
@@ -831,6 +850,15 @@ void gomem_heap_free_span(struct gomem_span *s)
 }
 
 /**
+ * gomem_heap_free_span() - give a span's pages back to its node's heap
+ * @s: a span from gomem_heap_alloc_span(), no longer in use
+ */
+void gomem_heap_free_span(struct gomem_span *s)
+{
+	heap_free_span(s, false);
+}
+
+/**
  * gomem_large_alloc() - a large object straight from the page heap
  * @size: bytes, above GOMEM_MAX_SMALL_SIZE and at most GOMEM_CHUNK_SIZE
  * @gfp: allocation context
@@ -844,14 +872,12 @@ void gomem_heap_free_span(struct gomem_span *s)
  */
 void *gomem_large_alloc(size_t size, gfp_t gfp, int node)
 {
-	unsigned long npages = DIV_ROUND_UP(size, GOMEM_PAGE_SIZE), flags;
+	unsigned long npages = DIV_ROUND_UP(size, GOMEM_PAGE_SIZE);
 	struct gomem_span *s;
-	struct gomem_heap *h;
 
 	if (!size || npages > GOMEM_CHUNK_PAGES)
 		return NULL;
-	s = gomem_heap_alloc_span_aligned(node, npages,
-					  is_power_of_2(size) ? npages : 1, gfp);
+	s = heap_alloc_span(node, npages, is_power_of_2(size) ? npages : 1, gfp, true);
 	if (!s)
 		return NULL;
 	s->elemsize = npages << GOMEM_PAGE_SHIFT;
@@ -859,11 +885,6 @@ void *gomem_large_alloc(size_t size, gfp_t gfp, int node)
 	s->alloc_count = 1;
 	s->spanclass = 0;
 	trace_gomem_span_alloc(s);
-	h = gomem_heaps[s->node];
-	spin_lock_irqsave(&h->lock, flags);
-	h->st.large_allocs++;
-	h->st.large_pages_inuse += npages;
-	spin_unlock_irqrestore(&h->lock, flags);
 	/* publish the state last: a racing bogus free must not see it early */
 	smp_store_release(&s->state, GOMEM_SPAN_LARGE);
 	if (want_init_on_alloc(gfp))
@@ -878,16 +899,9 @@ void *gomem_large_alloc(size_t size, gfp_t gfp, int node)
  */
 void gomem_large_free(struct gomem_span *s, const void *p)
 {
-	struct gomem_heap *h = gomem_heaps[s->node];
-	unsigned long flags;
-
 	if (want_init_on_free())
 		memset(s->start, 0, s->elemsize);
-	spin_lock_irqsave(&h->lock, flags);
-	h->st.large_frees++;
-	h->st.large_pages_inuse -= s->npages;
-	spin_unlock_irqrestore(&h->lock, flags);
-	gomem_heap_free_span(s);
+	heap_free_span(s, true);
 }
 
 /**
