@@ -768,7 +768,9 @@ def realmod_section():
     s = ["\n## Real filesystems: make realmod (issue 12)\n\n",
          "minix, vfat, ext4 (+ jbd2, mbcache) and xfs from linux-source-6.1 rebuilt on gomem "
          "with one Kbuild line, against Debian's stock modules, in the same boot "
-         "(scripts/realmod.sh; QEMU -smp 4, TCG). Time: the workload's own clock "
+         "(scripts/realmod.sh; QEMU -smp 1 -icount shift=0, TCG: the guest's clock advances "
+         "1 ns per guest instruction, so a time is an instruction count and a boot's "
+         "ratios do not depend on the host's load). Time: the workload's own clock "
          "(creates, stats, links, renames, symlinks, xattrs, truncates, unlinks, directory "
          "reads, a copy of the initramfs's binaries, sync). Memory: /proc/meminfo Slab plus "
          "gomem's held_bytes, grown from before the modules were loaded to the end of the "
@@ -786,14 +788,19 @@ def realmod_section():
             except (KeyError, TypeError, ValueError, ZeroDivisionError):
                 per.append("-")
         gu = realmod_median(fs, "gomem", "gomem_inuse_kb")
+        gsl = realmod_median(fs, "gomem", "slab_kb")
+        gin = None if gu is None or gsl is None else gu + gsl
         rows.append([fs, fmt(st, 2), fmt(gt, 2), fmt_ratio(ratio(gt, st)), fmt(sm, 0),
-                     fmt(gm, 0), fmt(gu, 0), fmt_ratio(ratio(gm, sm)), ", ".join(per)])
+                     fmt(gm, 0), fmt_ratio(ratio(gm, sm)), fmt(gin, 0),
+                     fmt_ratio(ratio(gin, sm)), ", ".join(per)])
     s.append(table(["filesystem", "stock s", "gomem s", "time gomem/stock", "stock KiB",
-                    "gomem KiB", "(gomem in use KiB)", "memory gomem/stock",
-                    "per-boot time ratios"], rows))
-    s.append("\ngomem's held bytes grow by whole 4 MiB chunks; its in-use bytes (objects' "
-             "slots and spans in use, no idle pages) show what the module's objects take "
-             "below that granularity.\n")
+                    "gomem KiB", "memory gomem/stock", "gomem in use KiB",
+                    "in use gomem/stock", "per-boot time ratios"], rows))
+    s.append("\ngomem KiB is Slab plus gomem's held bytes: besides the objects' spans it "
+             "holds free pages it keeps for reuse (the page heap's, given back by the "
+             "scavenger and under memory pressure). In use counts Slab plus gomem's spans "
+             "in use: what the module's objects take, against SLUB's slabs (which hold "
+             "their own free objects too).\n")
     return "".join(s)
 
 

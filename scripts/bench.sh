@@ -14,8 +14,8 @@
 #   4. smp         QEMU -smp 4 (two NUMA nodes): cross-CPU free and all-CPU
 #                  churn, gomem/SLUB time ratios, BENCH_SMP_RUNS boots
 #   5. realmod     real filesystems on gomem against Debian's modules
-#                  (scripts/realmod.sh), BENCH_REALMOD_RUNS boots: each
-#                  filesystem's workload time and memory, medians
+#                  (scripts/realmod.sh), BENCH_REALMOD_RUNS icount boots:
+#                  each filesystem's workload time and memory, medians
 #   6. user        userspace timings, callgrind on the fast path, perf
 #                  profiles of gomem (when perf works)
 #   7. report      bench/report.py
@@ -29,6 +29,8 @@
 # Environment: BENCH_ROUNDS (5, rounds per in-kernel measurement),
 # BENCH_SMP_RUNS (5, boots), BENCH_SMP_ROUNDS (9, rounds per boot),
 # BENCH_REALMOD_RUNS (3, realmod boots; REALMOD_FILES as in realmod.sh),
+# BENCH_REALMOD_SMP (1) and BENCH_REALMOD_QEMU ("-icount shift=0,sleep=off":
+# set it empty for wall-clock boots),
 # BENCH_REPS (5, userspace repetitions), BENCH_NN_MAX (1000000, largest N),
 # BENCH_CG_PAIRS (1000000), BENCH_QUICK=1 (a smoke run with small counts),
 # BENCH_ONLY (a list of steps to run, e.g. "icount": guest instruction
@@ -184,7 +186,11 @@ realmod_runs() {
 		# (caches warm, memory fragmented by the first) evens out
 		order="stock gomem"
 		[ $((i % 2)) -eq 0 ] && order="gomem stock"
-		REALMOD_ORDER=$order REALMOD_OUT=$raw/realmod-$i \
+		# icount, one CPU: the workload's clock counts guest
+		# instructions, so the host's load does not enter the ratios
+		QEMU_SMP=${BENCH_REALMOD_SMP:-1} \
+			QEMU_EXTRA=${BENCH_REALMOD_QEMU-"-icount shift=0,sleep=off"} \
+			REALMOD_ORDER=$order REALMOD_OUT=$raw/realmod-$i \
 			GOMEM_QEMU_DIR=$top/build/qemu-bench-realmod \
 			GOMEM_MODULES_DIR=$out/mods bash "$top/scripts/realmod.sh" \
 			> "$raw/realmod-$i.log" 2>&1 || rc=1
