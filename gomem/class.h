@@ -29,6 +29,12 @@
 #define GOMEM_XFER_MAX		(GOMEM_XFER_MAGS * GOMEM_MAG_MAX)
 /* spans taken off a central list per lock hold when releasing them */
 #define GOMEM_RELEASE_BATCH	16
+/*
+ * empty spans a class keeps per node for its next refills (mcentral.c):
+ * the larger of this many spans and this many bytes of them
+ */
+#define GOMEM_KEEP_EMPTY_MIN	2
+#define GOMEM_KEEP_EMPTY_BYTES	(64 * 1024)
 
 /* mcache: one CPU's state for one class (Go's mcache.alloc[spc] and more) */
 struct gomem_mcache {

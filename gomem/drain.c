@@ -345,6 +345,8 @@ unsigned long gomem_shrink_scan(unsigned long nr)
 		return freed;
 	xc.want = nr - freed;
 	gomem_class_for_each(drain_xfer_some, &xc);
+	/* spans the drain emptied may stay on the empty lists (keep_empty()) */
+	release_empty_spans(DIV_ROUND_UP(nr - freed, 1UL << GOMEM_PAGE_ORDER));
 	shrink_heaps(nr - freed);
 	freed = given_back(held0);
 	for_each_online_cpu(cpu) {
@@ -352,6 +354,7 @@ unsigned long gomem_shrink_scan(unsigned long nr)
 			break;
 		if (!drain_online_cpu(cpu))
 			continue;
+		release_empty_spans(DIV_ROUND_UP(nr - freed, 1UL << GOMEM_PAGE_ORDER));
 		shrink_heaps(nr - freed);
 		freed = given_back(held0);
 	}

@@ -12,8 +12,15 @@
  *   partial   uncached, 0 < alloc_count < nelems
  *   full      uncached, alloc_count == nelems
  *   empty     uncached, alloc_count == 0: a fresh span a refill that slept
- *             could not use (gomem_mcentral_add_span()); any other span
- *             whose last object is freed goes back to the page heap at once
+ *             could not use (gomem_mcentral_add_span()), or a span whose
+ *             last object was freed while the list held fewer than
+ *             keep_empty() spans (SLUB's min_partial: the larger of
+ *             GOMEM_KEEP_EMPTY_MIN spans and GOMEM_KEEP_EMPTY_BYTES per
+ *             class and node); past that it goes back to the page heap at
+ *             once. Refills take an empty span when no partial one is left,
+ *             before asking the page heap; shrinking, the shrinker,
+ *             gomem_drain_all() and destroy give empty spans back
+ *             (gomem_mcentral_release_empty())
  *
  * Who may touch what:
  *  - The owning CPU, with interrupts off, allocates from a cached span with
@@ -109,6 +116,35 @@ static unsigned long release_chain(struct gomem_class *cls, struct gomem_span *e
 }
 
 /*
+ * How many empty spans a class keeps per node: without them a class whose
+ * spans hold few objects (4 KiB: two per 8 KiB span) would take a page-heap
+ * round trip per span at every bulk free and allocation past the magazine
+ * and the transfer cache.
+ */
+static unsigned long keep_empty(const struct gomem_span *s)
+{
+	return max_t(unsigned long, GOMEM_KEEP_EMPTY_MIN,
+		     GOMEM_KEEP_EMPTY_BYTES >> (GOMEM_PAGE_SHIFT + ilog2(s->npages)));
+}
+
+/*
+ * A span whose last object was freed (off every list, under the lock):
+ * true when the caller must give it back to the page heap, false when it
+ * stays on the empty list for the next refill.
+ */
+static bool keep_or_free_locked(struct gomem_mcentral *c, struct gomem_span *s)
+{
+	lockdep_assert_held(&c->lock);
+	if (c->nr_empty < keep_empty(s)) {
+		list_add(&s->list, &c->empty);
+		WRITE_ONCE(c->nr_empty, c->nr_empty + 1);
+		return false;
+	}
+	c->spans_freed++;
+	return true;
+}
+
+/*
  * A double free found at a flush or sweep: it was counted as a free when
  * the magazine took it; take that back, so that in use = allocs - frees.
  */
@@ -123,8 +159,9 @@ static void double_free_found(struct gomem_class *cls, void *p)
 }
 
 /*
- * Free one object to its span. Returns true when the span became empty and
- * was taken off its list (the caller releases it).
+ * Free one object to its span. Returns true when the span became empty,
+ * was taken off its list and not kept on the empty list (the caller
+ * releases it).
  */
 static bool free_locked(struct gomem_class *cls, struct gomem_mcentral *c,
 			struct gomem_span *s, void *p)
@@ -160,8 +197,7 @@ static bool free_locked(struct gomem_class *cls, struct gomem_mcentral *c,
 		return false;
 	list_del(&s->list);
 	c->nr_partial--;
-	c->spans_freed++;
-	return true;
+	return keep_or_free_locked(c, s);
 }
 
 /* Apply the owner's allocations and the pending remote frees */
@@ -292,8 +328,7 @@ void gomem_mcentral_uncache_span(struct gomem_class *cls, struct gomem_span *s)
 	smp_store_release(&s->cpu, -1);	/* after the sweep set its bits */
 	c->nr_cached--;
 	if (!s->alloc_count) {
-		c->spans_freed++;
-		empty = true;
+		empty = keep_or_free_locked(c, s);
 	} else if (s->alloc_count == s->nelems) {
 		list_add(&s->list, &c->full);
 		c->nr_full++;
@@ -647,8 +682,9 @@ unsigned int gomem_mcentral_count(struct gomem_class *cls, unsigned long *spans,
  * @max: give back at most this many spans
  *
  * A span sits empty on an empty list when a refill that slept lost a race
- * and parked its fresh span there; shrinking, the shrinker and destroying
- * release it. At most GOMEM_RELEASE_BATCH spans are taken per lock hold.
+ * and parked its fresh span there, or when its last object was freed and
+ * the class kept it (keep_empty()); shrinking, the shrinker, draining and
+ * destroying release it. At most GOMEM_RELEASE_BATCH spans are taken per lock hold.
  *
  * Return: spans released.
  */

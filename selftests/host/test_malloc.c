@@ -516,9 +516,15 @@ TEST_F(gm, transfer_cache_moves_batches_between_cpus)
 		gomem_kfree(objs[i]);
 	ASSERT_EQ(lim, this_cpu_ptr(cls->pcpu)->nmag);
 	shim_cpu_impersonate(-1);
-	/* cap / 16 batches fit; the last two went to their span, which emptied */
+	/*
+	 * cap / 16 batches fit; the last two went to their span, which emptied
+	 * and stays on the empty list (keep_empty())
+	 */
 	EXPECT_EQ(cap, c->nxfer);
 	EXPECT_EQ(0, memcmp(c->xfer, objs, cap * sizeof(void *)));
+	EXPECT_EQ(0, c->spans_freed);
+	EXPECT_EQ(1, c->nr_empty);
+	gomem_release_empty_spans();
 	EXPECT_EQ(1, c->spans_freed);
 	gomem_mcentral_count(cls, &spans, &inspans);
 	EXPECT_EQ(cap, inspans);	/* the full spans; the last one is cached */
@@ -836,6 +842,7 @@ TEST_F(gm, double_free_cached_span_remote_list)
 	gomem_drain_all();		/* the sweep applies the remote list */
 	c1 = df_counts();
 	EXPECT_EQ(c0.dbl + 2, c1.dbl);
+	gomem_release_empty_spans();	/* the span emptied onto the empty list */
 	gomem_mcentral_count(cls, &spans, &inspans);
 	EXPECT_EQ(0, inspans);
 	EXPECT_EQ(0, spans);		/* the span emptied and went back */

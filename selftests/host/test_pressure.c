@@ -224,6 +224,48 @@ TEST_F(gm, shrinker_counts_and_frees_empty_spans)
 }
 
 /*
+ * Spans emptied by frees stay on their central empty list, up to
+ * keep_empty() of them (64 KiB: eight 8 KiB spans of 4 KiB objects), are
+ * taken again before the page heap is asked, are counted as held, and go
+ * back to the heaps at gomem_release_empty_spans() and to the shrinker.
+ */
+TEST_F(gm, emptied_spans_kept_reused_and_released)
+{
+	struct gomem_class *cls = &gomem_classes[gomem_size_to_class(4096) << 1];
+	unsigned long keep = GOMEM_KEEP_EMPTY_BYTES >> GOMEM_PAGE_SHIFT;
+	int node = numa_mem_id();
+	struct gomem_mcentral *c = &cls->central[node];
+	unsigned long made, spans, objs;
+	unsigned int i, n = 24;
+	void *p[24];
+
+	ASSERT_EQ(1, cls->npages);
+	ASSERT_EQ(2, cls->nelems);
+	gomem_shrink_all();
+	ASSERT_EQ(0, c->nr_empty);
+	for (i = 0; i < n; i++)
+		ASSERT_NE(NULL, p[i] = gomem_mcentral_alloc_node(cls, node, GFP_KERNEL));
+	gomem_mcentral_free_objs(cls, p, n);
+	EXPECT_EQ(keep, c->nr_empty);
+	gomem_mcentral_count(cls, &spans, &objs);
+	EXPECT_EQ(keep, spans);
+	EXPECT_EQ(0, objs);
+	made = c->spans_made;
+	for (i = 0; i < 2 * keep; i++)
+		ASSERT_NE(NULL, p[i] = gomem_mcentral_alloc_node(cls, node, GFP_KERNEL));
+	EXPECT_EQ(made, c->spans_made);
+	EXPECT_EQ(0, c->nr_empty);
+	gomem_mcentral_free_objs(cls, p, 2 * keep);
+	EXPECT_EQ(keep, c->nr_empty);
+	gomem_release_empty_spans();
+	EXPECT_EQ(0, c->nr_empty);
+	gomem_mcentral_count(cls, &spans, &objs);
+	EXPECT_EQ(0, spans);
+	release_heaps();
+	EXPECT_EQ(SHRINK_EMPTY, count_pages());
+}
+
+/*
  * A scan of N gives back about N pages, not everything, and idlest first:
  * with free heap pages (in partly used blocks) and a full magazine, a
  * small scan takes heap pages only and leaves the magazine alone.
