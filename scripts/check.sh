@@ -24,8 +24,15 @@ if [ -n "$out" ]; then
 fi
 
 echo "== sparse and W=1"
-make -s -C "$kdir" M="$top" KSELFTEST_DIR="$top/build/kselftest" clean >/dev/null 2>&1
-out=$(make -s -C "$kdir" M="$top" KSELFTEST_DIR="$top/build/kselftest" W=1 C=1 modules 2>&1 |
+# in a fresh copy of the module sources: Kbuild's clean of an external
+# module deletes every *.ko below it, and build/ holds other builds' modules
+# (build/mods-*, make bench's snapshot in build/bench/mods)
+cm=$top/build/check-mods
+rm -rf "$cm"
+bash "$top/scripts/kernel.sh" --sources | while read -r f; do
+	install -D -p -m 644 "$top/$f" "$cm/$f"
+done
+out=$(make -s -C "$kdir" M="$cm" KSELFTEST_DIR="$top/build/kselftest" W=1 C=1 modules 2>&1 |
 	grep -vE 'Skipping BTF|^  ' | grep -E 'warning|error')
 if [ -n "$out" ]; then
 	echo "$out"

@@ -28,6 +28,7 @@
 #
 # Usage: scripts/kernel.sh VARIANT...        (called by scripts/setup.sh)
 #        scripts/kernel.sh --modules VARIANT (called by make qemu-modules)
+#        scripts/kernel.sh --sources         (the module sources: scripts/check.sh)
 #        scripts/kernel.sh --built VARIANT   (exit 0: no build needed)
 set -euo pipefail
 
@@ -194,6 +195,12 @@ modules() {
 
 if [ "${1:-}" = --modules ]; then
 	modules "$2"
+	exit
+fi
+
+# --sources: the module sources, one path (relative to the top) per line
+if [ "${1:-}" = --sources ]; then
+	module_sources
 	exit
 fi
 
