@@ -43,6 +43,6 @@ out=$(make -s -C tools/gomemtop TOP="$top" TOOLS_OUT="$top/build/check-tools" \
 	CFLAGS="-O2 -Werror" 2>&1) || rc=1
 [ -z "$out" ] || { echo "$out"; rc=1; }
 echo "== call graph (gomem/*.c: calls go only down)"
-python3 scripts/callgraph.py gomem || rc=1
+python3 scripts/callgraph.py "$cm/gomem" || rc=1
 [ $rc -eq 0 ] && echo "check: clean"
 exit $rc
