@@ -18,9 +18,9 @@
  *             GOMEM_KEEP_EMPTY_MIN spans and GOMEM_KEEP_EMPTY_BYTES per
  *             class and node); past that it goes back to the page heap at
  *             once. Refills take an empty span when no partial one is left,
- *             before asking the page heap; shrinking, the shrinker,
- *             gomem_drain_all() and destroy give empty spans back
- *             (gomem_mcentral_release_empty())
+ *             before asking the page heap; the shrinker and gomem_shrink_all()
+ *             (cache shrink and destroy, "shrink" in /proc/gomem, unload)
+ *             give empty spans back (gomem_mcentral_release_empty())
  *
  * Who may touch what:
  *  - The owning CPU, with interrupts off, allocates from a cached span with
@@ -124,7 +124,7 @@ static unsigned long release_chain(struct gomem_class *cls, struct gomem_span *e
 static unsigned long keep_empty(const struct gomem_span *s)
 {
 	return max_t(unsigned long, GOMEM_KEEP_EMPTY_MIN,
-		     GOMEM_KEEP_EMPTY_BYTES >> (GOMEM_PAGE_SHIFT + ilog2(s->npages)));
+		     GOMEM_KEEP_EMPTY_BYTES / ((unsigned long)s->npages << GOMEM_PAGE_SHIFT));
 }
 
 /*
