@@ -223,12 +223,30 @@ out:
 	return err;
 }
 
+/*
+ * The buddy allocator's free pages, with those parked on the per-CPU page
+ * lists: a freed block of order <= 3 (or a pageblock) may stay on a CPU's
+ * list, out of NR_FREE_PAGES, until the list drains. Counting them makes
+ * the comparison with what gomem released exact up to concurrent activity.
+ */
 static unsigned long __init free_ram_pages(void)
 {
-	struct sysinfo si;
+	unsigned long pages = global_zone_page_state(NR_FREE_PAGES);
+	int nid, cpu;
 
-	si_meminfo(&si);
-	return si.freeram;
+	for_each_online_node(nid) {
+		struct zone *zone;
+
+		for (zone = NODE_DATA(nid)->node_zones;
+		     zone < NODE_DATA(nid)->node_zones + MAX_NR_ZONES; zone++) {
+			if (!populated_zone(zone) || !zone->per_cpu_pageset)
+				continue;
+			for_each_online_cpu(cpu)
+				pages += READ_ONCE(per_cpu_ptr(zone->per_cpu_pageset,
+							       cpu)->count);
+		}
+	}
+	return pages;
 }
 
 #define REL_OBJ		(64 << 10)	/* 8 gomem pages */
@@ -281,7 +299,7 @@ static int __init test_release_partial(void)
 		goto fail;
 	gone_kb = (rel2 - rel0) >> 10;
 	gained_kb = free2 > free1 ? (free2 - free1) << (PAGE_SHIFT - 10) : 0;
-	pr_info("partial release, node %d: held %lu KiB, %lu KiB after filling, %lu KiB with %lu KiB live after shrink; %lu KiB released, %lu blocks split; MemFree +%lu KiB\n",
+	pr_info("partial release, node %d: held %lu KiB, %lu KiB after filling, %lu KiB with %lu KiB live after shrink; %lu KiB released, %lu blocks split; buddy free (with per-CPU lists) +%lu KiB\n",
 		node, held0 >> 10, held1 >> 10, held2 >> 10, live >> 10, gone_kb,
 		split2 - split0, gained_kb);
 	if (held1 < held0 + REL_NOBJ * REL_OBJ) {
@@ -298,9 +316,9 @@ static int __init test_release_partial(void)
 		pr_err("no block split\n");
 		err++;
 	}
-	/* per-CPU page lists keep some of the pages out of the count */
-	if (gained_kb < gone_kb / 2) {
-		pr_err("MemFree grew by %lu KiB, gomem released %lu KiB\n", gained_kb, gone_kb);
+	/* the rest of the guest allocates meanwhile: allow a quarter */
+	if (gained_kb < gone_kb - gone_kb / 4) {
+		pr_err("buddy free pages grew by %lu KiB, gomem released %lu KiB\n", gained_kb, gone_kb);
 		err++;
 	}
 	for (i = 0; i < REL_NOBJ; i++) {
