@@ -168,10 +168,12 @@ rt_variant() {
 }
 
 # module_sources: the files a module build reads, relative to the top
+# (dkms.conf: gomem/Kbuild reads the module's version from it)
 module_sources() {
 	(cd "$top" && find Kbuild gomem.mk gomem include examples bench selftests/modules \
 		selftests/dropin selftests/common -path bench/user -prune -o -type f \
-		\( -name Kbuild -o -name '*.[ch]' -o -name '*.mk' \) ! -name '*.mod.c' -print)
+		\( -name Kbuild -o -name '*.[ch]' -o -name '*.mk' \) ! -name '*.mod.c' -print &&
+	 echo dkms.conf)
 }
 
 # modules VARIANT: copy the module sources into build/mods-VARIANT/ (only the
@@ -188,7 +190,8 @@ modules() {
 	while read -r f; do
 		cmp -s "$top/$f" "$mods/$f" || install -D -p -m 644 "$top/$f" "$mods/$f"
 	done < "$mods/.sources"
-	(cd "$mods" && find . -type f \( -name Kbuild -o -name '*.[ch]' -o -name '*.mk' \) ! -name '*.mod.c' |
+	(cd "$mods" && find . -type f \( -name Kbuild -o -name '*.[ch]' -o -name '*.mk' -o -name dkms.conf \) \
+		! -name '*.mod.c' |
 	 sed 's|^\./||' | { grep -vxF -f .sources || true; } | xargs -r rm -f)
 	make -C "$(readlink -f "$kdir")" M="$mods" KSELFTEST_DIR="$build/kselftest" W=1 modules
 }
