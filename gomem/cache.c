@@ -136,6 +136,33 @@ static noinline void cache_tag(struct gomem_cache *cache, void *p)
 	WRITE_ONCE(s->tags[gomem_class_obj_index(cache->cls, off)], cache->tag);
 }
 
+/*
+ * cache_tag() for the @n objects a bulk allocation of @cache returned: the
+ * magazine hands out runs of objects of one span, so the span is looked up
+ * once per run, and each object of the run only costs its index.
+ */
+static noinline void cache_tag_bulk(struct gomem_cache *cache, void **p, size_t n)
+{
+	struct gomem_span *s = NULL;
+	unsigned long start = 0, end = 0, a;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		a = (unsigned long)p[i];
+		if (a - start >= end - start) {
+			s = gomem_ptr_to_span(p[i]);
+			if (unlikely(!s || !s->tags)) {
+				s = NULL;
+				start = end = 0;
+				continue;
+			}
+			start = (unsigned long)s->start;
+			end = start + ((unsigned long)s->npages << GOMEM_PAGE_SHIFT);
+		}
+		WRITE_ONCE(s->tags[gomem_class_obj_index(cache->cls, a - start)], cache->tag);
+	}
+}
+
 static struct gomem_cache *cache_merge_target(struct gomem_class *cls)
 {
 	struct gomem_cache *c;
@@ -522,11 +549,10 @@ int gomem_cache_alloc_bulk(struct gomem_cache *cache, gfp_t flags, size_t size, 
 		if (i < end)
 			goto fail;
 	}
-	for (i = 0; i < size; i++) {
-		if (cls->tagged)
-			cache_tag(cache, p[i]);
+	if (cls->tagged)
+		cache_tag_bulk(cache, p, size);
+	for (i = 0; i < size; i++)
 		gomem_alloc_hook(cls, p[i], 0, flags, false);
-	}
 	this_cpu_add(cache->pcpu->allocs, size);
 	return size;
 fail:

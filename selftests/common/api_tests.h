@@ -1397,17 +1397,18 @@ out:
  * gomem_kfree_rcu()): each cache's row exactly balanced, nothing left in
  * use, no bad free, and both destroyed without a report (a cache destroyed
  * with live objects stays listed). An object freed through one cache and
- * handed out again through the other is credited to the second; frees
+ * handed out again through the other is credited to the second, one by one
+ * or in a bulk allocation over several spans; frees
  * between the merged caches and of kmalloc objects through a merged cache
  * stay legal.
  */
 static void api_test_merged_kfree(API_ARGS)
 {
-	enum { N = 48, K = 16 };	/* the arrays stay on a kernel stack */
+	enum { N = 48, K = 16, BULK = 300 };	/* the small arrays stay on a kernel stack */
 	struct gomem_cache *m1, *m2;
 	struct api_counts c0, c1;
 	struct api_cache_stat st;
-	void *o1[N], *o2[N], *k[N], *b[K], *p, *q;
+	void *o1[N], *o2[N], *k[N], *b[K], *p, *q, **v;
 	unsigned int i;
 
 	m1 = gomem_cache_create("api_mkfree1", 88, 0, 0, NULL);
@@ -1452,6 +1453,28 @@ static void api_test_merged_kfree(API_ARGS)
 	gomem_kfree(q);
 	api_expect_row(API_PASS, "api_mkfree1", N + 1, N + 1);
 	api_expect_row(API_PASS, "api_mkfree2", N + K + 1, N + K + 1);
+
+	/*
+	 * A bulk allocation over several spans (the tag is written once per
+	 * run of one span's objects) into the slots m2 just had: each one
+	 * freed with gomem_kfree() is m1's.
+	 */
+	v = gomem_kmalloc_array(BULK, sizeof(*v), GFP_KERNEL);
+	if (API_EXPECT(v, "no memory"))
+		goto out;
+	if (!API_EXPECT(gomem_cache_alloc_bulk(m2, GFP_KERNEL, BULK, v) == BULK, "bulk m2")) {
+		gomem_cache_free_bulk(m2, BULK, v);
+		if (!API_EXPECT(gomem_cache_alloc_bulk(m1, GFP_KERNEL, BULK, v) == BULK,
+				"bulk m1")) {
+			for (i = 0; i < BULK; i++) {
+				api_fill(v[i], 88, i);
+				gomem_kfree(v[i]);
+			}
+		}
+	}
+	gomem_kfree(v);
+	api_expect_row(API_PASS, "api_mkfree1", N + 1 + BULK, N + 1 + BULK);
+	api_expect_row(API_PASS, "api_mkfree2", N + K + 1 + BULK, N + K + 1 + BULK);
 	/* legal between merged caches, and for kmalloc objects of the class */
 	p = gomem_cache_alloc(m2, GFP_KERNEL);
 	q = gomem_kmalloc(88, GFP_KERNEL);
