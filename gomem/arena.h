@@ -70,6 +70,12 @@ struct gomem_chunk {
 	 * reference count other than gomem's own (mheap.c, "Page references")
 	 */
 	unsigned long kept[GOMEM_CHUNK_WORDS];
+	/*
+	 * 1 = held free page known to hold zeroes: of a block the buddy
+	 * allocator zeroed (init_on_alloc), not in any span since
+	 * (mheap.c, "Zeroed pages")
+	 */
+	unsigned long zeroed[GOMEM_CHUNK_WORDS];
 	/* page -> the in-use span that contains it (NULL when free) */
 	struct gomem_span *spans[GOMEM_CHUNK_PAGES];
 	unsigned long base;		/* address of page 0 */

@@ -60,6 +60,17 @@
  * never given back, counted in kept_pages and reported once: its memory
  * is leaked rather than freed under whoever else holds it.
  *
+ * Zeroed pages (Go's needzero): under init_on_alloc the buddy allocator
+ * zeroes every block it hands out, and gomem_large_alloc() zeroes its
+ * object again. chunk->zeroed marks the free pages of a block grown that
+ * way that no span has used since; a span made of such pages only has
+ * needzero clear, and its large object skips the memset. A bit is cleared
+ * when its page goes into a span, so pages that come back from a span are
+ * never taken for zeroed: a node whose every free goes past
+ * gomem_retain_pages (a 4 MiB object: its block back to the buddy
+ * allocator at each free, a new one at each allocation) zeroes each
+ * allocation once, not twice.
+ *
  * Locking: h->lock is irq-safe (gomem may be called from hardirq context
  * with GFP_ATOMIC); its place in the lock order is in locking.h. Functions
  * that run under it assert it.
@@ -643,6 +654,11 @@ static int heap_grow(struct gomem_heap *h, unsigned long npages, gfp_t gfp,
 		__set_bit(i, c->held);
 		__clear_bit(i, c->kept);
 	}
+	/* the buddy allocator zeroed it: see "Zeroed pages" */
+	if (want_init_on_alloc(gfp))
+		bitmap_set(c->zeroed, first, n);
+	else
+		bitmap_clear(c->zeroed, first, n);
 	__set_bit(first, c->block_start);
 	gomem_pagealloc_grow(&h->pa, addr, n);
 	h->st.grown_blocks++;
@@ -679,6 +695,31 @@ static void map_span(struct gomem_span *s, struct gomem_span *val)
 }
 
 /*
+ * Clear the zeroed bits of the pages of @s, just taken from the heap.
+ * Return: whether every one was set (the span holds zeroes). h->lock held.
+ */
+static bool take_zeroed(struct gomem_span *s)
+{
+	unsigned long addr = s->base, end = s->base + ((unsigned long)s->npages << GOMEM_PAGE_SHIFT);
+	unsigned int first, last;
+	struct gomem_chunk *c;
+	bool zeroed = true;
+
+	lockdep_assert_held(&gomem_heaps[s->node]->lock);
+	while (addr < end) {
+		c = gomem_chunk_lookup(gomem_chunk_index(addr));
+		first = gomem_chunk_page(addr);
+		last = min_t(unsigned long, GOMEM_CHUNK_PAGES,
+			     first + ((end - addr) >> GOMEM_PAGE_SHIFT));
+		if (find_next_zero_bit(c->zeroed, last, first) < last)
+			zeroed = false;
+		bitmap_clear(c->zeroed, first, last - first);
+		addr += (unsigned long)(last - first) << GOMEM_PAGE_SHIFT;
+	}
+	return zeroed;
+}
+
+/*
  * @large: the span is a large object's (gomem_large_alloc()): its counters
  * are bumped in the same h->lock section that maps it.
  */
@@ -703,6 +744,7 @@ static struct gomem_span *heap_alloc_span_node(struct gomem_heap *h, unsigned lo
 			WRITE_ONCE(s->cpu, -1);
 			INIT_LIST_HEAD(&s->list);
 			map_span(s, s);
+			s->needzero = !take_zeroed(s);
 			h->st.spans_inuse++;
 			if (large) {
 				h->st.large_allocs++;
@@ -887,7 +929,7 @@ void *gomem_large_alloc(size_t size, gfp_t gfp, int node)
 	trace_gomem_span_alloc(s);
 	/* publish the state last: a racing bogus free must not see it early */
 	smp_store_release(&s->state, GOMEM_SPAN_LARGE);
-	if (want_init_on_alloc(gfp))
+	if (want_init_on_alloc(gfp) && s->needzero)
 		memset(s->start, 0, s->elemsize);
 	return s->start;
 }

@@ -46,6 +46,7 @@ struct gomem_span {
 	u16 freeindex;
 	u16 alloc_count;		/* objects allocated, as of the last sweep */
 	s16 cpu;			/* CPU whose mcache owns it, or -1 */
+	u8 needzero;			/* its pages may hold old data (mheap.c) */
 	u64 alloc_cache;
 	struct gomem_class *cls;	/* the class it serves (small spans) */
 	/*

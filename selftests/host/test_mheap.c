@@ -140,12 +140,35 @@ static bool span_crosses(struct gomem_span *s)
 	return ret;
 }
 
+/* Does @s hold only zeroes? */
+static bool span_zero(struct gomem_span *s)
+{
+	u64 *w = s->start;
+	unsigned long i, n = s->npages * PG / 8;
+
+	for (i = 0; i < n; i++)
+		if (w[i])
+			return false;
+	return true;
+}
+
+/*
+ * A span, filled with its pattern; a span the heap says needs no zeroing
+ * (needzero clear) must hold zeroes before that (counted in zeroed_spans).
+ */
+static unsigned long zeroed_spans, zeroed_bad;
+
 static struct gomem_span *take(unsigned long npages)
 {
 	struct gomem_span *s = gomem_heap_alloc_span(0, npages, GFP_KERNEL | __GFP_THISNODE);
 
-	if (s)
+	if (s) {
+		if (!s->needzero) {
+			zeroed_spans++;
+			zeroed_bad += !span_zero(s);
+		}
 		fill_span(s);
+	}
 	return s;
 }
 
@@ -182,6 +205,7 @@ FIXTURE_TEARDOWN(heap)
 	EXPECT_EQ(0, ps.pages);
 	gomem_retain_pages = self->retain;
 	shim_pages_max_order = MAX_ORDER - 1;
+	shim_init_on_alloc = false;
 }
 
 /*
@@ -661,6 +685,70 @@ TEST_F(heap, grow_by_span_under_init_on_alloc)
 }
 
 /*
+ * Zeroed pages (mheap.c): under init_on_alloc the spans cut from a block
+ * just grown need no zeroing; pages that come back from a span, or a block
+ * grown without init_on_alloc, do. Each span's needzero is checked against
+ * its contents by take().
+ */
+TEST_F(heap, zeroed_pages)
+{
+	struct gomem_span *a, *b, *c, *d;
+	unsigned long held, nfree;
+	struct gomem_heap_stats st;
+
+	zeroed_spans = zeroed_bad = 0;
+	shim_init_on_alloc = true;
+	a = take(4);				/* a fresh block of 4 pages */
+	ASSERT_NE(NULL, a);
+	EXPECT_EQ(0, a->needzero);
+	gomem_heap_free_span(a);		/* retained, its pages dirty */
+	heap_figures(self->h, &st, &held, &nfree);
+	ASSERT_EQ(4, nfree);
+	b = take(2);				/* dirty pages */
+	c = take(2);
+	ASSERT_NE(NULL, b);
+	ASSERT_NE(NULL, c);
+	EXPECT_EQ(1, b->needzero);
+	EXPECT_EQ(1, c->needzero);
+	d = take(8);				/* a new block */
+	ASSERT_NE(NULL, d);
+	EXPECT_EQ(0, d->needzero);
+	heap_figures(self->h, &st, &held, &nfree);
+	EXPECT_EQ(st.grown_blocks, 2);
+	gomem_heap_free_span(b);
+	gomem_heap_free_span(c);
+	gomem_heap_free_span(d);
+	gomem_heap_release(self->h, 0);
+
+	shim_init_on_alloc = false;		/* 0xa5 from the buddy */
+	a = take(4);
+	ASSERT_NE(NULL, a);
+	EXPECT_EQ(1, a->needzero);
+	gomem_heap_free_span(a);
+	gomem_heap_release(self->h, 0);
+
+	/* a large object: zero every time, the block regrown or not */
+	shim_init_on_alloc = true;
+	for (int i = 0; i < 3; i++) {
+		size_t size = i == 2 ? GOMEM_CHUNK_SIZE : 3 * PG;
+		unsigned long *p = gomem_large_alloc(size, GFP_KERNEL, 0);
+		size_t j;
+
+		ASSERT_NE(NULL, p);
+		for (j = 0; j < size / sizeof(*p); j++)
+			if (p[j])
+				break;
+		EXPECT_EQ(size / sizeof(*p), j);
+		memset(p, 0x5a, size);
+		gomem_large_free(gomem_ptr_to_span(p), p);
+	}
+	shim_init_on_alloc = false;
+	EXPECT_EQ(2, zeroed_spans);
+	EXPECT_EQ(0, zeroed_bad);
+	EXPECT_EQ(0, heap_check(self->h));
+}
+
+/*
  * Random spans over blocks of random orders (small ones too, which the
  * shim may place next to each other, so runs cross blocks), random frees,
  * a small retain limit and releases with random @keep: the invariants hold,
@@ -674,11 +762,14 @@ TEST_F_TIMEOUT(heap, random_ops, 300)
 	struct gomem_heap_stats st;
 
 	ASSERT_NE(NULL, lv);
+	zeroed_spans = zeroed_bad = 0;
 	TH_LOG("seed %#llx", seed_rng());
 	gomem_retain_pages = 32;
 	for (k = 0; k < 60000; k++) {
-		if (k % 4000 == 0)
+		if (k % 4000 == 0) {
 			shim_pages_max_order = GOMEM_PAGE_ORDER + rnd_below(GOMEM_CHUNK_ORDER);
+			shim_init_on_alloc = rnd_below(2);
+		}
 		i = rnd_below(NLIVE);
 		if (lv[i]) {
 			ASSERT_TRUE(span_intact(lv[i]));
@@ -709,7 +800,11 @@ TEST_F_TIMEOUT(heap, random_ops, 300)
 	TH_LOG("grown %lu (fallback %lu), released %lu pages: %lu blocks whole, %lu pages of %lu split blocks",
 	       st.grown_blocks, st.fallback_blocks, st.released_pages, st.released_blocks,
 	       st.split_released_pages, st.split_blocks);
-	TH_LOG("%lu spans crossed a block boundary", crossing);
+	TH_LOG("%lu spans crossed a block boundary; %lu needed no zeroing", crossing,
+	       zeroed_spans);
+	shim_init_on_alloc = false;
+	ASSERT_EQ(0, zeroed_bad);
+	ASSERT_GT(zeroed_spans, 0);
 	ASSERT_GT(st.split_blocks, 0);
 	ASSERT_GT(st.released_blocks, 0);
 	gomem_heap_release(self->h, 0);

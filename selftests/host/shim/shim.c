@@ -539,8 +539,8 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 		p = shim_mmap_aligned(size);
 	if (!p)
 		return NULL;
-	if (gfp & __GFP_ZERO)
-		memset(p, 0, size);	/* mmap gives zeroes; keep the contract explicit */
+	if (want_init_on_alloc(gfp))
+		memset(p, 0, size);	/* as the buddy allocator (post_alloc_hook()) */
 	else if (!shim_page_fill_sparse)
 		memset(p, 0xa5, size);	/* catch users of uninitialised memory */
 	else

@@ -243,6 +243,11 @@ static inline void bitmap_set(unsigned long *a, unsigned int start, unsigned int
 	while (n--)
 		__set_bit(start++, a);
 }
+static inline void bitmap_clear(unsigned long *a, unsigned int start, unsigned int n)
+{
+	while (n--)
+		__clear_bit(start++, a);
+}
 #define DECLARE_BITMAP(n, bits)	unsigned long n[BITS_TO_LONGS(bits)]
 
 /* ---- atomics ---- */
@@ -317,7 +322,8 @@ extern int shim_quiet;		/* tests that provoke warnings set it */
 void shim_log_capture(bool on);
 const char *shim_log(void);
 /*
- * alloc_pages_node() without __GFP_ZERO fills a block with 0xa5; set, only
+ * alloc_pages_node() fills a block with 0xa5 unless it zeroes it (__GFP_ZERO,
+ * init_on_alloc: the buddy allocator's rule); set, only
  * the first and last 64 bytes of each kernel page (the fuzzer: speed)
  */
 extern int shim_page_fill_sparse;
