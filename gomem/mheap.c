@@ -65,8 +65,11 @@
  * object again. chunk->zeroed marks the free pages of a block grown that
  * way that no span has used since; a span made of such pages only has
  * needzero clear, and its large object skips the memset. A bit is cleared
- * when its page goes into a span, so pages that come back from a span are
- * never taken for zeroed: a node whose every free goes past
+ * when its page goes into a span or back to the buddy allocator, so pages
+ * that come back from a span are never taken for zeroed, and only held
+ * free pages have it; h->zeroed_pages counts the bits set, and a heap
+ * without any (init_on_alloc=0) skips the bitmap. A node whose every free
+ * goes past
  * gomem_retain_pages (a 4 MiB object: its block back to the buddy
  * allocator at each free, a new one at each allocation) zeroes each
  * allocation once, not twice.
@@ -82,6 +85,7 @@
 #include <linux/nodemask.h>
 #include <linux/log2.h>
 #include "mheap.h"
+#include "pallocbits.h"
 #include "locking.h"
 #include "faultinject.h"
 #include "trace_heap.h"
@@ -252,6 +256,8 @@ static void take_pages(struct gomem_heap *h, struct gomem_chunk *c,
 		__clear_bit(i, c->held);
 		__clear_bit(i, c->block_start);
 	}
+	h->zeroed_pages -= gomem_pallocbits_count_set(c->zeroed, start, end - start);
+	bitmap_clear(c->zeroed, start, end - start);
 	h->st.released_pages += end - start;
 }
 
@@ -655,10 +661,10 @@ static int heap_grow(struct gomem_heap *h, unsigned long npages, gfp_t gfp,
 		__clear_bit(i, c->kept);
 	}
 	/* the buddy allocator zeroed it: see "Zeroed pages" */
-	if (want_init_on_alloc(gfp))
+	if (want_init_on_alloc(gfp)) {
 		bitmap_set(c->zeroed, first, n);
-	else
-		bitmap_clear(c->zeroed, first, n);
+		h->zeroed_pages += n;
+	}
 	__set_bit(first, c->block_start);
 	gomem_pagealloc_grow(&h->pa, addr, n);
 	h->st.grown_blocks++;
@@ -698,23 +704,27 @@ static void map_span(struct gomem_span *s, struct gomem_span *val)
  * Clear the zeroed bits of the pages of @s, just taken from the heap.
  * Return: whether every one was set (the span holds zeroes). h->lock held.
  */
-static bool take_zeroed(struct gomem_span *s)
+static bool take_zeroed(struct gomem_heap *h, struct gomem_span *s)
 {
 	unsigned long addr = s->base, end = s->base + ((unsigned long)s->npages << GOMEM_PAGE_SHIFT);
-	unsigned int first, last;
+	unsigned int first, n, set;
 	struct gomem_chunk *c;
 	bool zeroed = true;
 
-	lockdep_assert_held(&gomem_heaps[s->node]->lock);
+	lockdep_assert_held(&h->lock);
+	if (!h->zeroed_pages)	/* no init_on_alloc, or none left */
+		return false;
 	while (addr < end) {
 		c = gomem_chunk_lookup(gomem_chunk_index(addr));
 		first = gomem_chunk_page(addr);
-		last = min_t(unsigned long, GOMEM_CHUNK_PAGES,
-			     first + ((end - addr) >> GOMEM_PAGE_SHIFT));
-		if (find_next_zero_bit(c->zeroed, last, first) < last)
-			zeroed = false;
-		bitmap_clear(c->zeroed, first, last - first);
-		addr += (unsigned long)(last - first) << GOMEM_PAGE_SHIFT;
+		n = min_t(unsigned long, GOMEM_CHUNK_PAGES - first, (end - addr) >> GOMEM_PAGE_SHIFT);
+		set = gomem_pallocbits_count_set(c->zeroed, first, n);
+		if (set) {
+			h->zeroed_pages -= set;
+			bitmap_clear(c->zeroed, first, n);
+		}
+		zeroed &= set == n;
+		addr += (unsigned long)n << GOMEM_PAGE_SHIFT;
 	}
 	return zeroed;
 }
@@ -744,7 +754,7 @@ static struct gomem_span *heap_alloc_span_node(struct gomem_heap *h, unsigned lo
 			WRITE_ONCE(s->cpu, -1);
 			INIT_LIST_HEAD(&s->list);
 			map_span(s, s);
-			s->needzero = !take_zeroed(s);
+			s->needzero = !take_zeroed(h, s);
 			h->st.spans_inuse++;
 			if (large) {
 				h->st.large_allocs++;

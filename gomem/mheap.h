@@ -36,6 +36,7 @@ struct gomem_heap {
 	struct list_head chunks;	/* every chunk of this node */
 	unsigned long nr_chunks;	/* on it */
 	struct gomem_fixalloc spanalloc;	/* struct gomem_span */
+	unsigned long zeroed_pages;	/* chunk->zeroed bits set (mheap.c) */
 	struct gomem_heap_stats st;
 };
 

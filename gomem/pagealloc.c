@@ -179,6 +179,11 @@ static gomem_psum_t merge_block(const gomem_psum_t *c, unsigned int log)
 	max = gomem_psum_max(c[0]);
 	end = gomem_psum_end(c[0]);
 	for (i = 1; i < SUM_BLOCK; i++) {
+		if (!c[i]) {
+			/* no free page (or no memory of this node) there */
+			end = 0;
+			continue;
+		}
 		si = gomem_psum_start(c[i]);
 		mi = gomem_psum_max(c[i]);
 		ei = gomem_psum_end(c[i]);

@@ -76,11 +76,12 @@ static bool span_held(struct gomem_span *s)
 /*
  * The heap's invariants beyond pagealloc's: held pages are allocated in the
  * shim; a split page is held and a block of its own; an unsplit block is
- * naturally aligned, a power of two long, and every held page is in a block.
+ * naturally aligned, a power of two long, and every held page is in a block;
+ * a zeroed page is held and free, and h->zeroed_pages counts them.
  */
 static int heap_check(struct gomem_heap *h)
 {
-	unsigned long flags;
+	unsigned long flags, nzeroed = 0;
 	struct gomem_chunk *c;
 	unsigned int pg, e, nb, n;
 	int err = 0;
@@ -110,7 +111,15 @@ static int heap_check(struct gomem_heap *h)
 		for_each_set_bit(pg, c->split, CHUNK_PAGES)
 			if (!test_bit(pg, c->held))
 				err = -5;
+		/* zeroed: held free pages only, counted in h->zeroed_pages */
+		for_each_set_bit(pg, c->zeroed, CHUNK_PAGES) {
+			if (!test_bit(pg, c->held) || test_bit(pg, c->alloc))
+				err = -6;
+			nzeroed++;
+		}
 	}
+	if (nzeroed != h->zeroed_pages)
+		err = -7;
 	spin_unlock_irqrestore(&h->lock, flags);
 	if (err)
 		fprintf(stderr, "heap_check: %d\n", err);
