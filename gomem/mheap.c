@@ -74,6 +74,23 @@
  * allocator at each free, a new one at each allocation) zeroes each
  * allocation once, not twice.
  *
+ * Hot large spans (Go's per-P page cache, per node): a large object of
+ * up to GOMEM_HOT_MAX_PAGES pages that is freed keeps its span whole, still
+ * mapped, in h->hot[] (at most GOMEM_HOT_SPANS, and only while the node's
+ * free pages and hot pages together stay within gomem_retain_pages; later
+ * frees trim the page heap to that limit without counting the hot pages,
+ * so a node's idle memory is bounded by the limit plus at most
+ * GOMEM_HOT_SPANS * GOMEM_HOT_MAX_PAGES pages, 1 MiB), and
+ * the next large allocation of the same size and alignment on that node
+ * takes it back: no page-heap search, no summary updates, no mapping. A
+ * hot span's state stays GOMEM_SPAN_FREEING, so a free of its old object
+ * is a double free and nothing reads it as live; its pages count as free
+ * (gomem_heap_snapshot(), the shrinker's count), and every release
+ * (gomem_heap_release(), gomem_heap_shrink(), exit) first gives the hot
+ * spans back to the page heap, as does a span allocation that would
+ * otherwise grow the heap (a 4 MiB object then takes the chunk that only
+ * hot spans held, instead of a new block at every allocation).
+ *
  * Locking: h->lock is irq-safe (gomem may be called from hardirq context
  * with GFP_ATOMIC); its place in the lock order is in locking.h. Functions
  * that run under it assert it.
@@ -445,21 +462,33 @@ static void trim_range(struct gomem_heap *h, unsigned long base,
 	}
 }
 
+static unsigned int flush_hot(struct gomem_heap *h, struct gomem_span **out);
+static void free_flushed(struct gomem_heap *h, struct gomem_span **spans, unsigned int n);
+
 /*
- * Release free pages chunk by chunk while more than @keep are free (see
- * release_range() for @cut). Each chunk is visited once, head first,
- * and moved to the tail. h->lock is dropped after every chunk that gave
+ * Give the hot spans back to the page heap, then release free pages chunk
+ * by chunk while more than @keep are free (see release_range() for @cut).
+ * Each chunk is visited once, head first, and moved to the tail. h->lock
+ * is dropped after the hot spans, after every chunk that gave
  * pages (to hand them to the buddy allocator) and after every
  * GOMEM_RELEASE_SKIP chunks without free pages: a lock hold covers at
  * most one chunk's release or that many skips.
  */
 static unsigned long heap_release(struct gomem_heap *h, unsigned long keep, bool cut)
 {
+	struct gomem_span *hot[GOMEM_HOT_SPANS];
 	struct release_batch rb;
 	unsigned long flags, done = 0, n, i, skipped = 0;
 	struct gomem_chunk *c;
+	unsigned int nhot;
 
 	spin_lock_irqsave(&h->lock, flags);
+	nhot = flush_hot(h, hot);
+	if (nhot) {
+		spin_unlock_irqrestore(&h->lock, flags);
+		free_flushed(h, hot, nhot);
+		spin_lock_irqsave(&h->lock, flags);
+	}
 	n = h->nr_chunks;
 	for (i = 0; i < n && h->pa.free_pages > keep && !list_empty(&h->chunks); i++) {
 		c = list_first_entry(&h->chunks, struct gomem_chunk, link);
@@ -516,7 +545,7 @@ unsigned long gomem_heap_shrink(struct gomem_heap *h, unsigned long nr)
 {
 	unsigned long free, done;
 
-	free = READ_ONCE(h->pa.free_pages);
+	free = READ_ONCE(h->pa.free_pages) + READ_ONCE(h->hot_pages);
 	if (!nr || !free)
 		return 0;
 	done = heap_release(h, free > nr ? free - nr : 0, false);
@@ -538,7 +567,8 @@ unsigned long gomem_heap_reclaimable(void)
 
 	for_each_node(node)
 		if (gomem_heaps[node])
-			n += READ_ONCE(gomem_heaps[node]->pa.free_pages);
+			n += READ_ONCE(gomem_heaps[node]->pa.free_pages) +
+			     READ_ONCE(gomem_heaps[node]->hot_pages);
 	return n << GOMEM_PAGE_ORDER;
 }
 
@@ -700,6 +730,100 @@ static void map_span(struct gomem_span *s, struct gomem_span *val)
 	}
 }
 
+/* Recompute h->hot_sizes after a change of h->hot[]. h->lock held. */
+static void hot_sizes_update(struct gomem_heap *h)
+{
+	u32 sizes = 0;
+	unsigned int i;
+
+	for (i = 0; i < h->nhot; i++)
+		sizes |= BIT(h->hot[i]->npages - 1);
+	WRITE_ONCE(h->hot_sizes, sizes);
+}
+
+/*
+ * A large allocation of @npages pages at @align pages from a hot span of
+ * @h, or NULL. Takes h->lock.
+ */
+static struct gomem_span *take_hot(struct gomem_heap *h, unsigned long npages,
+				   unsigned long align)
+{
+	struct gomem_span *s = NULL;
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&h->lock, flags);
+	for (i = 0; i < h->nhot; i++) {
+		if (h->hot[i]->npages == npages &&
+		    IS_ALIGNED(h->hot[i]->base, align << GOMEM_PAGE_SHIFT)) {
+			s = h->hot[i];
+			WRITE_ONCE(h->nhot, h->nhot - 1);
+			h->hot[i] = h->hot[h->nhot];
+			WRITE_ONCE(h->hot_pages, h->hot_pages - npages);
+			hot_sizes_update(h);
+			h->st.hot_hits++;
+			h->st.spans_inuse++;
+			h->st.large_allocs++;
+			h->st.large_pages_inuse += npages;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&h->lock, flags);
+	if (s) {
+		s->needzero = 1;
+		WRITE_ONCE(s->cpu, -1);
+		INIT_LIST_HEAD(&s->list);
+	}
+	return s;
+}
+
+/* Keep the freed large span @s hot, if it fits. h->lock held. */
+static bool keep_hot(struct gomem_heap *h, struct gomem_span *s)
+{
+	lockdep_assert_held(&h->lock);
+	if (s->npages > GOMEM_HOT_MAX_PAGES || h->nhot == GOMEM_HOT_SPANS ||
+	    h->pa.free_pages + h->hot_pages + s->npages > gomem_retain_pages)
+		return false;
+	h->hot[h->nhot] = s;
+	WRITE_ONCE(h->nhot, h->nhot + 1);
+	WRITE_ONCE(h->hot_pages, h->hot_pages + s->npages);
+	hot_sizes_update(h);
+	return true;
+}
+
+/*
+ * Give every hot span's pages back to the page heap; the spans go to @out
+ * (GOMEM_HOT_SPANS of them at most), for gomem_fixalloc_free() once
+ * h->lock is dropped. Return: how many. h->lock held.
+ */
+static unsigned int flush_hot(struct gomem_heap *h, struct gomem_span **out)
+{
+	unsigned int n = h->nhot, i;
+	struct gomem_span *s;
+
+	lockdep_assert_held(&h->lock);
+	for (i = 0; i < n; i++) {
+		s = out[i] = h->hot[i];
+		map_span(s, NULL);
+		/* after the unmap, before the pages can be reused: see gomem_free_hint */
+		smp_mb__before_atomic();
+		atomic_long_inc(&gomem_span_gen);
+		gomem_pagealloc_free(&h->pa, s->base, s->npages);
+	}
+	WRITE_ONCE(h->nhot, 0);
+	WRITE_ONCE(h->hot_pages, 0);
+	WRITE_ONCE(h->hot_sizes, 0);
+	return n;
+}
+
+static void free_flushed(struct gomem_heap *h, struct gomem_span **spans, unsigned int n)
+{
+	while (n--) {
+		spans[n]->state = GOMEM_SPAN_DEAD;
+		gomem_fixalloc_free(&h->spanalloc, spans[n]);
+	}
+}
+
 /*
  * Clear the zeroed bits of the pages of @s, just taken from the heap.
  * Return: whether every one was set (the span holds zeroes). h->lock held.
@@ -736,16 +860,29 @@ static bool take_zeroed(struct gomem_heap *h, struct gomem_span *s)
 static struct gomem_span *heap_alloc_span_node(struct gomem_heap *h, unsigned long npages,
 					       unsigned long align, gfp_t gfp, bool large)
 {
+	struct gomem_span *s, *hot[GOMEM_HOT_SPANS];
 	unsigned long flags, base, grown = 0;
-	struct gomem_span *s;
+	unsigned int nhot = 0;
 	int tries, err;
 
+	/* a lockless look first: a span of this size is (or just was) hot */
+	if (large && npages <= GOMEM_HOT_MAX_PAGES &&
+	    (READ_ONCE(h->hot_sizes) & BIT(npages - 1))) {
+		s = take_hot(h, npages, align);
+		if (s)
+			return s;
+	}
 	s = gomem_fixalloc_alloc(&h->spanalloc, meta_gfp(gfp));
 	if (!s)
 		return NULL;
 	for (tries = 0;; tries++) {
 		spin_lock_irqsave(&h->lock, flags);
 		base = gomem_pagealloc_alloc_aligned(&h->pa, npages, align, grown);
+		if (!base && h->nhot) {
+			/* before the heap grows: the hot spans' pages may do */
+			nhot = flush_hot(h, hot);
+			base = gomem_pagealloc_alloc_aligned(&h->pa, npages, align, 0);
+		}
 		if (base) {
 			s->base = base;
 			s->start = __va(base);
@@ -761,9 +898,12 @@ static struct gomem_span *heap_alloc_span_node(struct gomem_heap *h, unsigned lo
 				h->st.large_pages_inuse += npages;
 			}
 			spin_unlock_irqrestore(&h->lock, flags);
+			free_flushed(h, hot, nhot);
 			return s;
 		}
 		spin_unlock_irqrestore(&h->lock, flags);
+		free_flushed(h, hot, nhot);
+		nhot = 0;
 		/* others may take what we grow: a few rounds, then give up */
 		if (tries == 4)
 			break;
@@ -877,6 +1017,11 @@ static void heap_free_span(struct gomem_span *s, bool large)
 	if (large) {
 		h->st.large_frees++;
 		h->st.large_pages_inuse -= s->npages;
+		if (keep_hot(h, s)) {
+			h->st.spans_inuse--;
+			spin_unlock_irqrestore(&h->lock, flags);
+			return;
+		}
 	}
 	map_span(s, NULL);
 	/* after the unmap, before the pages can be reused: see gomem_free_hint */
@@ -884,6 +1029,12 @@ static void heap_free_span(struct gomem_span *s, bool large)
 	atomic_long_inc(&gomem_span_gen);
 	gomem_pagealloc_free(&h->pa, s->base, s->npages);
 	h->st.spans_inuse--;
+	/*
+	 * Hot pages are not counted: a 4 MiB object's block, which the
+	 * limit keeps, would go back at every free while a few hot spans
+	 * sit elsewhere (they were within the limit when kept, and add at
+	 * most GOMEM_HOT_SPANS * GOMEM_HOT_MAX_PAGES to it)
+	 */
 	trim = h->pa.free_pages > gomem_retain_pages;
 	if (trim) {
 		rb[0].n = 0;
@@ -971,7 +1122,7 @@ void gomem_heap_snapshot(struct gomem_heap *h, struct gomem_heap_stats *st,
 	spin_lock_irqsave(&h->lock, flags);
 	*st = h->st;
 	*held = h->pa.held_pages;
-	*free = h->pa.free_pages;
+	*free = h->pa.free_pages + h->hot_pages;
 	spin_unlock_irqrestore(&h->lock, flags);
 }
 

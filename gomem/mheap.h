@@ -26,8 +26,13 @@ struct gomem_heap_stats {
 	unsigned long large_allocs, large_frees;
 	unsigned long large_pages_inuse;
 	unsigned long spans_inuse;	/* small and large */
+	unsigned long hot_hits;		/* large allocations served by a hot span */
 	unsigned long span_pages_inuse;	/* pages in small-object spans */
 };
+
+/* hot large spans a node keeps, and the largest kept (256 KiB) */
+#define GOMEM_HOT_SPANS		4
+#define GOMEM_HOT_MAX_PAGES	32	/* a bit each in hot_sizes */
 
 struct gomem_heap {
 	spinlock_t lock;
@@ -37,6 +42,11 @@ struct gomem_heap {
 	unsigned long nr_chunks;	/* on it */
 	struct gomem_fixalloc spanalloc;	/* struct gomem_span */
 	unsigned long zeroed_pages;	/* chunk->zeroed bits set (mheap.c) */
+	/* freed large spans kept whole for reuse (mheap.c, "Hot large spans") */
+	struct gomem_span *hot[GOMEM_HOT_SPANS];
+	unsigned int nhot;
+	u32 hot_sizes;			/* bit n - 1: a hot span of n pages */
+	unsigned long hot_pages;	/* their pages: free, outside h->pa */
 	struct gomem_heap_stats st;
 };
 

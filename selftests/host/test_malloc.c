@@ -1037,6 +1037,88 @@ TEST_F(gm, double_free_large)
 	EXPECT_EQ(0, span_pages_inuse());
 }
 
+/*
+ * Hot large spans (mheap.c): a freed large object of up to 256 KiB keeps
+ * its span whole for the next allocation of its size on its node. The
+ * same address comes back (counted in hot_hits), zeroed when asked; its
+ * pages count as free meanwhile; a free of the old pointer is a double
+ * free; an alignment the span lacks, or another size, is not served from
+ * it; at most GOMEM_HOT_SPANS are kept; a release gives them back.
+ */
+TEST_F(gm, hot_large_spans)
+{
+	enum { SZ = 5 * 8192 + 1 };	/* 6 pages, any alignment */
+	struct gomem_heap *h = gomem_heaps[0];
+	unsigned long held0, free0, held, nfree, hits;
+	struct gomem_heap_stats st;
+	struct df_counts c0, c1;
+	void *a, *b, *x, *y, *z, *v[6];
+	unsigned int i;
+
+	gomem_heap_snapshot(h, &st, &held0, &free0);
+	hits = st.hot_hits;
+	a = gomem_kmalloc_node(SZ, GFP_KERNEL | __GFP_THISNODE, 0);
+	ASSERT_NE(NULL, a);
+	memset(a, 0x5a, SZ);
+	gomem_kfree(a);
+	EXPECT_EQ(1, h->nhot);
+	gomem_heap_snapshot(h, &st, &held, &nfree);
+	EXPECT_EQ(held - nfree, held0 - free0);	/* nothing in use */
+	EXPECT_EQ(0, st.large_pages_inuse);
+	b = gomem_kzalloc_node(SZ + 100, GFP_KERNEL | __GFP_THISNODE, 0);
+	ASSERT_EQ(a, b);				/* its hot span */
+	EXPECT_EQ(0, h->nhot);
+	gomem_heap_snapshot(h, &st, &held, &nfree);
+	EXPECT_EQ(hits + 1, st.hot_hits);
+	EXPECT_EQ(6, st.large_pages_inuse);
+	EXPECT_EQ(NULL, memchr_inv(b, 0, SZ + 100));	/* zeroed again */
+	EXPECT_EQ(SZ + 100 <= gomem_ksize(b), true);
+	c0 = df_counts();
+	gomem_kfree(b);
+	EXPECT_EQ(1, h->nhot);
+	gomem_kfree(b);					/* hot: a double free */
+	c1 = df_counts();
+	EXPECT_EQ(c0.dbl + 1, c1.dbl);
+	EXPECT_EQ(1, h->nhot);				/* and still hot */
+
+	/* an 8-page span at an address not 64 KiB aligned serves no 64 KiB kmalloc */
+	x = gomem_kmalloc_node(5 * 8192, GFP_KERNEL | __GFP_THISNODE, 0);
+	y = gomem_kmalloc_node(65536 - 100, GFP_KERNEL | __GFP_THISNODE, 0);
+	ASSERT_TRUE(x && y);
+	ASSERT_FALSE(IS_ALIGNED((unsigned long)y, 65536));
+	gomem_kfree(y);
+	EXPECT_EQ(2, h->nhot);
+	z = gomem_kmalloc_node(65536, GFP_KERNEL | __GFP_THISNODE, 0);
+	ASSERT_NE(NULL, z);
+	EXPECT_NE(y, z);
+	EXPECT_TRUE(IS_ALIGNED((unsigned long)z, 65536));
+	EXPECT_EQ(2, h->nhot);
+	gomem_kfree(z);					/* the third */
+	gomem_kfree(x);					/* 5 pages: the fourth */
+	EXPECT_EQ(4, h->nhot);
+
+	/* at most GOMEM_HOT_SPANS; none above 256 KiB */
+	for (i = 0; i < 6; i++) {
+		v[i] = gomem_kmalloc_node(i < 5 ? 4 * 8192 + 1 : 300 << 10,
+					  GFP_KERNEL | __GFP_THISNODE, 0);
+		ASSERT_NE(NULL, v[i]);
+	}
+	for (i = 0; i < 6; i++)
+		gomem_kfree(v[i]);
+	EXPECT_LE(h->nhot, GOMEM_HOT_SPANS);
+	for (i = 0; i < h->nhot; i++)
+		EXPECT_LE(h->hot[i]->npages, GOMEM_HOT_MAX_PAGES);
+	EXPECT_EQ(0, gomem_host_check());
+
+	/* a release takes them back: everything goes */
+	gomem_heap_release(h, 0);
+	EXPECT_EQ(0, h->nhot);
+	EXPECT_EQ(0, h->hot_pages);
+	gomem_heap_snapshot(h, &st, &held, &nfree);
+	EXPECT_EQ(held, nfree + (held0 - free0));
+	EXPECT_EQ(0, st.large_pages_inuse);
+}
+
 static bool cache_listed(const char *name)
 {
 	struct gomem_cache *c;
