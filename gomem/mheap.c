@@ -69,9 +69,8 @@
  * that come back from a span are never taken for zeroed, and only held
  * free pages have it; h->zeroed_pages counts the bits set, and a heap
  * without any (init_on_alloc=0) skips the bitmap. A node whose every free
- * goes past
- * gomem_retain_pages (a 4 MiB object: its block back to the buddy
- * allocator at each free, a new one at each allocation) zeroes each
+ * goes past gomem_retain_pages (a 4 MiB object: its block back to the
+ * buddy allocator at each free, a new one at each allocation) zeroes each
  * allocation once, not twice.
  *
  * Hot large spans (Go's per-P page cache, per node): a large object of
@@ -730,6 +729,29 @@ static void map_span(struct gomem_span *s, struct gomem_span *val)
 	}
 }
 
+/*
+ * Unmap @s and give its pages back to the page heap (the struct stays for
+ * span_release()). h->lock held.
+ */
+static void span_pages_back(struct gomem_heap *h, struct gomem_span *s)
+{
+	lockdep_assert_held(&h->lock);
+	map_span(s, NULL);
+	/* after the unmap, before the pages can be reused: see gomem_free_hint */
+	smp_mb__before_atomic();
+	atomic_long_inc(&gomem_span_gen);
+	gomem_pagealloc_free(&h->pa, s->base, s->npages);
+}
+
+/* Free the struct of @s, whose pages went back. Without h->lock. */
+static void span_release(struct gomem_heap *h, struct gomem_span *s)
+{
+	s->state = GOMEM_SPAN_DEAD;
+	kfree(s->tags);		/* a tagged class's (mcentral.c) */
+	s->tags = NULL;
+	gomem_fixalloc_free(&h->spanalloc, s);
+}
+
 /* Recompute h->hot_sizes after a change of h->hot[]. h->lock held. */
 static void hot_sizes_update(struct gomem_heap *h)
 {
@@ -757,8 +779,7 @@ static struct gomem_span *take_hot(struct gomem_heap *h, unsigned long npages,
 		if (h->hot[i]->npages == npages &&
 		    IS_ALIGNED(h->hot[i]->base, align << GOMEM_PAGE_SHIFT)) {
 			s = h->hot[i];
-			WRITE_ONCE(h->nhot, h->nhot - 1);
-			h->hot[i] = h->hot[h->nhot];
+			h->hot[i] = h->hot[--h->nhot];
 			WRITE_ONCE(h->hot_pages, h->hot_pages - npages);
 			hot_sizes_update(h);
 			h->st.hot_hits++;
@@ -784,8 +805,7 @@ static bool keep_hot(struct gomem_heap *h, struct gomem_span *s)
 	if (s->npages > GOMEM_HOT_MAX_PAGES || h->nhot == GOMEM_HOT_SPANS ||
 	    h->pa.free_pages + h->hot_pages + s->npages > gomem_retain_pages)
 		return false;
-	h->hot[h->nhot] = s;
-	WRITE_ONCE(h->nhot, h->nhot + 1);
+	h->hot[h->nhot++] = s;
 	WRITE_ONCE(h->hot_pages, h->hot_pages + s->npages);
 	hot_sizes_update(h);
 	return true;
@@ -799,18 +819,13 @@ static bool keep_hot(struct gomem_heap *h, struct gomem_span *s)
 static unsigned int flush_hot(struct gomem_heap *h, struct gomem_span **out)
 {
 	unsigned int n = h->nhot, i;
-	struct gomem_span *s;
 
 	lockdep_assert_held(&h->lock);
 	for (i = 0; i < n; i++) {
-		s = out[i] = h->hot[i];
-		map_span(s, NULL);
-		/* after the unmap, before the pages can be reused: see gomem_free_hint */
-		smp_mb__before_atomic();
-		atomic_long_inc(&gomem_span_gen);
-		gomem_pagealloc_free(&h->pa, s->base, s->npages);
+		out[i] = h->hot[i];
+		span_pages_back(h, out[i]);
 	}
-	WRITE_ONCE(h->nhot, 0);
+	h->nhot = 0;
 	WRITE_ONCE(h->hot_pages, 0);
 	WRITE_ONCE(h->hot_sizes, 0);
 	return n;
@@ -818,10 +833,8 @@ static unsigned int flush_hot(struct gomem_heap *h, struct gomem_span **out)
 
 static void free_flushed(struct gomem_heap *h, struct gomem_span **spans, unsigned int n)
 {
-	while (n--) {
-		spans[n]->state = GOMEM_SPAN_DEAD;
-		gomem_fixalloc_free(&h->spanalloc, spans[n]);
-	}
+	while (n--)
+		span_release(h, spans[n]);
 }
 
 /*
@@ -1023,11 +1036,7 @@ static void heap_free_span(struct gomem_span *s, bool large)
 			return;
 		}
 	}
-	map_span(s, NULL);
-	/* after the unmap, before the pages can be reused: see gomem_free_hint */
-	smp_mb__before_atomic();
-	atomic_long_inc(&gomem_span_gen);
-	gomem_pagealloc_free(&h->pa, s->base, s->npages);
+	span_pages_back(h, s);
 	h->st.spans_inuse--;
 	/*
 	 * Hot pages are not counted: a 4 MiB object's block, which the
@@ -1046,10 +1055,7 @@ static void heap_free_span(struct gomem_span *s, bool large)
 		release_flush(&rb[0]);
 		release_flush(&rb[1]);
 	}
-	s->state = GOMEM_SPAN_DEAD;
-	kfree(s->tags);		/* a tagged class's (mcentral.c) */
-	s->tags = NULL;
-	gomem_fixalloc_free(&h->spanalloc, s);
+	span_release(h, s);
 }
 
 /**
