@@ -85,11 +85,12 @@
 
 static void span_release_rcu(struct rcu_head *head)
 {
-	gomem_heap_free_span(container_of(head, struct gomem_span, rcu));
+	gomem_heap_put_span(container_of(head, struct gomem_span, rcu));
 }
 
 /*
- * An empty span goes back to the page heap; after a grace period for a
+ * An empty span goes back to the page heap, which may keep it hot for the
+ * next span of its size (mheap.c); after a grace period for a
  * typesafe-by-RCU class, whose readers may still be looking at its objects.
  */
 static void span_release(struct gomem_class *cls, struct gomem_span *s)
@@ -97,7 +98,7 @@ static void span_release(struct gomem_class *cls, struct gomem_span *s)
 	if (cls->rcu)
 		call_rcu(&s->rcu, span_release_rcu);
 	else
-		gomem_heap_free_span(s);
+		gomem_heap_put_span(s);
 }
 
 /* Release empty spans chained through list.next; returns how many. */
@@ -567,7 +568,14 @@ struct gomem_span *gomem_mcentral_new_span(struct gomem_class *cls, int node, gf
 	s = gomem_heap_alloc_span_aligned(node, cls->npages, span_align(cls), gfp);
 	if (!s)
 		return NULL;
-	if (cls->tagged) {
+	/* a hot span (mheap.c) has its last class's nelems and tags, if any */
+	if (cls->tagged && s->tags && s->nelems >= cls->nelems) {
+		memset(s->tags, 0, cls->nelems);
+	} else {
+		kfree(s->tags);
+		s->tags = NULL;
+	}
+	if (cls->tagged && !s->tags) {
 		s->tags = gomem_meta_alloc(kzalloc_node(cls->nelems, tags_gfp(gfp), s->node));
 		if (!s->tags) {
 			gomem_heap_free_span(s);

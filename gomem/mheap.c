@@ -73,22 +73,27 @@
  * buddy allocator at each free, a new one at each allocation) zeroes each
  * allocation once, not twice.
  *
- * Hot large spans (Go's per-P page cache, per node): a large object of
- * up to GOMEM_HOT_MAX_PAGES pages that is freed keeps its span whole, still
- * mapped, in h->hot[] (at most GOMEM_HOT_SPANS, and only while the node's
- * free pages and hot pages together stay within gomem_retain_pages; later
- * frees trim the page heap to that limit without counting the hot pages,
- * so a node's idle memory is bounded by the limit plus at most
- * GOMEM_HOT_SPANS * GOMEM_HOT_MAX_PAGES pages, 1 MiB), and
- * the next large allocation of the same size and alignment on that node
- * takes it back: no page-heap search, no summary updates, no mapping. A
- * hot span's state stays GOMEM_SPAN_FREEING, so a free of its old object
- * is a double free and nothing reads it as live; its pages count as free
- * (gomem_heap_snapshot(), the shrinker's count), and every release
- * (gomem_heap_release(), gomem_heap_shrink(), exit) first gives the hot
- * spans back to the page heap, as does a span allocation that would
- * otherwise grow the heap (a 4 MiB object then takes the chunk that only
- * hot spans held, instead of a new block at every allocation).
+ * Hot spans (Go's per-P page cache, per node): a span of up to
+ * GOMEM_HOT_MAX_PAGES pages that is freed, a large object's or an empty
+ * span a class gives back (gomem_heap_put_span()), stays whole and mapped
+ * on h->hot[npages - 1] (LIFO), while the node's hot pages stay within
+ * GOMEM_HOT_PAGES and its free pages and hot pages together within
+ * gomem_retain_pages; later frees trim the page heap to that limit without
+ * counting the hot pages, so a node's idle memory is bounded by the limit
+ * plus GOMEM_HOT_PAGES (1 MiB). The next span allocation of the same page
+ * count and an alignment it has, on that node, takes it back: no
+ * page-heap search, no summary updates, no mapping, no struct allocation.
+ * A class's span turns GOMEM_SPAN_FREEING when it goes hot and the span
+ * generation is bumped (free hints that name it are stale); a large one
+ * is FREEING already. So a free of an old object is a double free and
+ * nothing reads the span as live. A tagged class's span keeps its tags and
+ * nelems for the next class (gomem_mcentral_new_span() reuses or replaces
+ * them). Hot pages count as free (gomem_heap_snapshot(), the shrinker's
+ * count), and every release (gomem_heap_release(), gomem_heap_shrink(),
+ * exit) first gives the hot spans back to the page heap, as does a span
+ * allocation that would otherwise grow the heap (a 4 MiB object then takes
+ * the chunk that only hot spans held, instead of a new block at every
+ * allocation).
  *
  * Locking: h->lock is irq-safe (gomem may be called from hardirq context
  * with GFP_ATOMIC); its place in the lock order is in locking.h. Functions
@@ -462,7 +467,7 @@ static void trim_range(struct gomem_heap *h, unsigned long base,
 }
 
 static unsigned int flush_hot(struct gomem_heap *h, struct gomem_span **out);
-static void free_flushed(struct gomem_heap *h, struct gomem_span **spans, unsigned int n);
+static void free_flushed(struct gomem_heap *h, struct gomem_span *spans);
 
 /*
  * Give the hot spans back to the page heap, then release free pages chunk
@@ -475,17 +480,15 @@ static void free_flushed(struct gomem_heap *h, struct gomem_span **spans, unsign
  */
 static unsigned long heap_release(struct gomem_heap *h, unsigned long keep, bool cut)
 {
-	struct gomem_span *hot[GOMEM_HOT_SPANS];
-	struct release_batch rb;
 	unsigned long flags, done = 0, n, i, skipped = 0;
+	struct release_batch rb;
 	struct gomem_chunk *c;
-	unsigned int nhot;
+	struct gomem_span *hot = NULL;
 
 	spin_lock_irqsave(&h->lock, flags);
-	nhot = flush_hot(h, hot);
-	if (nhot) {
+	if (flush_hot(h, &hot)) {
 		spin_unlock_irqrestore(&h->lock, flags);
-		free_flushed(h, hot, nhot);
+		free_flushed(h, hot);
 		spin_lock_irqsave(&h->lock, flags);
 	}
 	n = h->nr_chunks;
@@ -752,78 +755,97 @@ static void span_release(struct gomem_heap *h, struct gomem_span *s)
 	gomem_fixalloc_free(&h->spanalloc, s);
 }
 
-/* Recompute h->hot_sizes after a change of h->hot[]. h->lock held. */
-static void hot_sizes_update(struct gomem_heap *h)
-{
-	u32 sizes = 0;
-	unsigned int i;
-
-	for (i = 0; i < h->nhot; i++)
-		sizes |= BIT(h->hot[i]->npages - 1);
-	WRITE_ONCE(h->hot_sizes, sizes);
-}
-
 /*
- * A large allocation of @npages pages at @align pages from a hot span of
- * @h, or NULL. Takes h->lock.
+ * An allocation of @npages pages at @align pages from a hot span of @h, or
+ * NULL; @large: for a large object (its counters). Looks at the
+ * GOMEM_HOT_SCAN most recently freed spans of that size. Takes h->lock.
  */
 static struct gomem_span *take_hot(struct gomem_heap *h, unsigned long npages,
-				   unsigned long align)
+				   unsigned long align, bool large)
 {
-	struct gomem_span *s = NULL;
+	struct gomem_span **link = &h->hot[npages - 1], *s;
 	unsigned long flags;
-	unsigned int i;
+	unsigned int n;
 
 	spin_lock_irqsave(&h->lock, flags);
-	for (i = 0; i < h->nhot; i++) {
-		if (h->hot[i]->npages == npages &&
-		    IS_ALIGNED(h->hot[i]->base, align << GOMEM_PAGE_SHIFT)) {
-			s = h->hot[i];
-			h->hot[i] = h->hot[--h->nhot];
-			WRITE_ONCE(h->hot_pages, h->hot_pages - npages);
-			hot_sizes_update(h);
-			h->st.hot_hits++;
-			h->st.spans_inuse++;
+	for (n = 0; (s = *link) && n < GOMEM_HOT_SCAN; n++, link = &s->hot_next) {
+		if (IS_ALIGNED(s->base, align << GOMEM_PAGE_SHIFT))
+			break;
+	}
+	if (s && n < GOMEM_HOT_SCAN) {
+		*link = s->hot_next;
+		if (!h->hot[npages - 1])
+			WRITE_ONCE(h->hot_sizes, h->hot_sizes & ~BIT(npages - 1));
+		h->nhot--;
+		WRITE_ONCE(h->hot_pages, h->hot_pages - npages);
+		h->st.hot_hits++;
+		h->st.spans_inuse++;
+		if (large) {
 			h->st.large_allocs++;
 			h->st.large_pages_inuse += npages;
-			break;
 		}
+	} else {
+		s = NULL;
 	}
 	spin_unlock_irqrestore(&h->lock, flags);
 	if (s) {
 		s->needzero = 1;
 		WRITE_ONCE(s->cpu, -1);
 		INIT_LIST_HEAD(&s->list);
+		if (large && s->tags) {	/* a class's, kept for its next class */
+			kfree(s->tags);
+			s->tags = NULL;
+		}
 	}
 	return s;
 }
 
-/* Keep the freed large span @s hot, if it fits. h->lock held. */
+/*
+ * Keep the freed span @s hot, if it fits. A tagged class's span keeps its
+ * tags and nelems for the next class (gomem_mcentral_new_span()). h->lock
+ * held.
+ */
 static bool keep_hot(struct gomem_heap *h, struct gomem_span *s)
 {
 	lockdep_assert_held(&h->lock);
-	if (s->npages > GOMEM_HOT_MAX_PAGES || h->nhot == GOMEM_HOT_SPANS ||
+	if (s->npages > GOMEM_HOT_MAX_PAGES || h->hot_pages + s->npages > GOMEM_HOT_PAGES ||
 	    h->pa.free_pages + h->hot_pages + s->npages > gomem_retain_pages)
 		return false;
-	h->hot[h->nhot++] = s;
+	if (s->state != GOMEM_SPAN_FREEING) {
+		/* a class's span: frees through it are double frees from now on */
+		WRITE_ONCE(s->state, GOMEM_SPAN_FREEING);
+		/* and the free hints that name it are stale: see gomem_free_hint */
+		smp_mb__before_atomic();
+		atomic_long_inc(&gomem_span_gen);
+	}
+	s->hot_next = h->hot[s->npages - 1];
+	h->hot[s->npages - 1] = s;
+	h->nhot++;
 	WRITE_ONCE(h->hot_pages, h->hot_pages + s->npages);
-	hot_sizes_update(h);
+	WRITE_ONCE(h->hot_sizes, h->hot_sizes | BIT(s->npages - 1));
 	return true;
 }
 
 /*
- * Give every hot span's pages back to the page heap; the spans go to @out
- * (GOMEM_HOT_SPANS of them at most), for gomem_fixalloc_free() once
- * h->lock is dropped. Return: how many. h->lock held.
+ * Give every hot span's pages back to the page heap; the spans are chained
+ * onto *@out, for free_flushed() once h->lock is dropped. Return: how
+ * many. h->lock held.
  */
 static unsigned int flush_hot(struct gomem_heap *h, struct gomem_span **out)
 {
 	unsigned int n = h->nhot, i;
+	struct gomem_span *s;
 
 	lockdep_assert_held(&h->lock);
-	for (i = 0; i < n; i++) {
-		out[i] = h->hot[i];
-		span_pages_back(h, out[i]);
+	if (!n)
+		return 0;
+	for (i = 0; i < GOMEM_HOT_MAX_PAGES; i++) {
+		while ((s = h->hot[i])) {
+			h->hot[i] = s->hot_next;
+			span_pages_back(h, s);
+			s->hot_next = *out;
+			*out = s;
+		}
 	}
 	h->nhot = 0;
 	WRITE_ONCE(h->hot_pages, 0);
@@ -831,10 +853,15 @@ static unsigned int flush_hot(struct gomem_heap *h, struct gomem_span **out)
 	return n;
 }
 
-static void free_flushed(struct gomem_heap *h, struct gomem_span **spans, unsigned int n)
+/* span_release() each span of a chain from flush_hot(). Without h->lock. */
+static void free_flushed(struct gomem_heap *h, struct gomem_span *spans)
 {
-	while (n--)
-		span_release(h, spans[n]);
+	struct gomem_span *s;
+
+	while ((s = spans)) {
+		spans = s->hot_next;
+		span_release(h, s);
+	}
 }
 
 /*
@@ -873,15 +900,13 @@ static bool take_zeroed(struct gomem_heap *h, struct gomem_span *s)
 static struct gomem_span *heap_alloc_span_node(struct gomem_heap *h, unsigned long npages,
 					       unsigned long align, gfp_t gfp, bool large)
 {
-	struct gomem_span *s, *hot[GOMEM_HOT_SPANS];
 	unsigned long flags, base, grown = 0;
-	unsigned int nhot = 0;
+	struct gomem_span *s, *hot = NULL;
 	int tries, err;
 
 	/* a lockless look first: a span of this size is (or just was) hot */
-	if (large && npages <= GOMEM_HOT_MAX_PAGES &&
-	    (READ_ONCE(h->hot_sizes) & BIT(npages - 1))) {
-		s = take_hot(h, npages, align);
+	if (npages <= GOMEM_HOT_MAX_PAGES && (READ_ONCE(h->hot_sizes) & BIT(npages - 1))) {
+		s = take_hot(h, npages, align, large);
 		if (s)
 			return s;
 	}
@@ -891,9 +916,8 @@ static struct gomem_span *heap_alloc_span_node(struct gomem_heap *h, unsigned lo
 	for (tries = 0;; tries++) {
 		spin_lock_irqsave(&h->lock, flags);
 		base = gomem_pagealloc_alloc_aligned(&h->pa, npages, align, grown);
-		if (!base && h->nhot) {
+		if (!base && flush_hot(h, &hot)) {
 			/* before the heap grows: the hot spans' pages may do */
-			nhot = flush_hot(h, hot);
 			base = gomem_pagealloc_alloc_aligned(&h->pa, npages, align, 0);
 		}
 		if (base) {
@@ -911,12 +935,12 @@ static struct gomem_span *heap_alloc_span_node(struct gomem_heap *h, unsigned lo
 				h->st.large_pages_inuse += npages;
 			}
 			spin_unlock_irqrestore(&h->lock, flags);
-			free_flushed(h, hot, nhot);
+			free_flushed(h, hot);
 			return s;
 		}
 		spin_unlock_irqrestore(&h->lock, flags);
-		free_flushed(h, hot, nhot);
-		nhot = 0;
+		free_flushed(h, hot);
+		hot = NULL;
 		/* others may take what we grow: a few rounds, then give up */
 		if (tries == 4)
 			break;
@@ -1016,9 +1040,10 @@ struct gomem_span *gomem_heap_alloc_span(int node, unsigned long npages, gfp_t g
 
 /*
  * gomem_heap_free_span(); @large: a large object's span, whose counters are
- * dropped in the same h->lock section that unmaps it.
+ * dropped in the same h->lock section that unmaps it; @hot: the span may be
+ * kept hot.
  */
-static void heap_free_span(struct gomem_span *s, bool large)
+static void heap_free_span(struct gomem_span *s, bool large, bool hot)
 {
 	struct gomem_heap *h = gomem_heaps[s->node];
 	struct release_batch rb[2];
@@ -1030,11 +1055,11 @@ static void heap_free_span(struct gomem_span *s, bool large)
 	if (large) {
 		h->st.large_frees++;
 		h->st.large_pages_inuse -= s->npages;
-		if (keep_hot(h, s)) {
-			h->st.spans_inuse--;
-			spin_unlock_irqrestore(&h->lock, flags);
-			return;
-		}
+	}
+	if (hot && keep_hot(h, s)) {
+		h->st.spans_inuse--;
+		spin_unlock_irqrestore(&h->lock, flags);
+		return;
 	}
 	span_pages_back(h, s);
 	h->st.spans_inuse--;
@@ -1042,7 +1067,7 @@ static void heap_free_span(struct gomem_span *s, bool large)
 	 * Hot pages are not counted: a 4 MiB object's block, which the
 	 * limit keeps, would go back at every free while a few hot spans
 	 * sit elsewhere (they were within the limit when kept, and add at
-	 * most GOMEM_HOT_SPANS * GOMEM_HOT_MAX_PAGES to it)
+	 * most GOMEM_HOT_PAGES to it)
 	 */
 	trim = h->pa.free_pages > gomem_retain_pages;
 	if (trim) {
@@ -1064,7 +1089,19 @@ static void heap_free_span(struct gomem_span *s, bool large)
  */
 void gomem_heap_free_span(struct gomem_span *s)
 {
-	heap_free_span(s, false);
+	heap_free_span(s, false, false);
+}
+
+/**
+ * gomem_heap_put_span() - give a class's empty span back to its node's heap
+ * @s: a span from gomem_heap_alloc_span(), no longer in use
+ *
+ * As gomem_heap_free_span(), but the span may be kept hot (see the top of
+ * mheap.c) for the next span of its size on its node.
+ */
+void gomem_heap_put_span(struct gomem_span *s)
+{
+	heap_free_span(s, false, true);
 }
 
 /**
@@ -1110,7 +1147,7 @@ void gomem_large_free(struct gomem_span *s, const void *p)
 {
 	if (want_init_on_free())
 		memset(s->start, 0, s->elemsize);
-	heap_free_span(s, true);
+	heap_free_span(s, true, true);
 }
 
 /**

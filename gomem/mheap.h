@@ -26,13 +26,17 @@ struct gomem_heap_stats {
 	unsigned long large_allocs, large_frees;
 	unsigned long large_pages_inuse;
 	unsigned long spans_inuse;	/* small and large */
-	unsigned long hot_hits;		/* large allocations served by a hot span */
+	unsigned long hot_hits;		/* span allocations served by a hot span */
 	unsigned long span_pages_inuse;	/* pages in small-object spans */
 };
 
-/* hot large spans a node keeps, and the largest kept (256 KiB) */
-#define GOMEM_HOT_SPANS		4
-#define GOMEM_HOT_MAX_PAGES	32	/* a bit each in hot_sizes */
+/*
+ * Hot spans (mheap.c): the largest a node keeps (256 KiB), their pages
+ * together (1 MiB), and how many of one size an aligned allocation looks at
+ */
+#define GOMEM_HOT_MAX_PAGES	32	/* a list and a bit in hot_sizes each */
+#define GOMEM_HOT_PAGES		128
+#define GOMEM_HOT_SCAN		4
 
 struct gomem_heap {
 	spinlock_t lock;
@@ -42,10 +46,10 @@ struct gomem_heap {
 	unsigned long nr_chunks;	/* on it */
 	struct gomem_fixalloc spanalloc;	/* struct gomem_span */
 	unsigned long zeroed_pages;	/* chunk->zeroed bits set (mheap.c) */
-	/* freed large spans kept whole for reuse (mheap.c, "Hot large spans") */
-	struct gomem_span *hot[GOMEM_HOT_SPANS];
+	/* freed spans kept whole for reuse (mheap.c, "Hot spans"), by size */
+	struct gomem_span *hot[GOMEM_HOT_MAX_PAGES];	/* chained by hot_next */
 	unsigned int nhot;
-	u32 hot_sizes;			/* bit n - 1: a hot span of n pages */
+	u32 hot_sizes;			/* bit n - 1: hot[n - 1] is not empty */
 	unsigned long hot_pages;	/* their pages: free, outside h->pa */
 	struct gomem_heap_stats st;
 };
@@ -62,6 +66,7 @@ struct gomem_span *gomem_heap_alloc_span(int node, unsigned long npages, gfp_t g
 struct gomem_span *gomem_heap_alloc_span_aligned(int node, unsigned long npages,
 						 unsigned long align, gfp_t gfp);
 void gomem_heap_free_span(struct gomem_span *s);
+void gomem_heap_put_span(struct gomem_span *s);
 unsigned long gomem_heap_release(struct gomem_heap *h, unsigned long keep);
 unsigned long gomem_heap_shrink(struct gomem_heap *h, unsigned long nr);
 unsigned long gomem_heap_reclaimable(void);

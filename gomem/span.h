@@ -58,6 +58,7 @@ struct gomem_span {
 	union {
 		struct list_head list;	/* mcentral partial/full list */
 		struct rcu_head rcu;	/* typesafe-by-RCU release */
+		struct gomem_span *hot_next;	/* a hot span's (mheap.c) */
 	};
 	unsigned int remote_count;	/* bits set in remote_bits */
 	unsigned long alloc_bits[GOMEM_SPAN_MAX_ELEMS / BITS_PER_LONG];

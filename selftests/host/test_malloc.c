@@ -1037,13 +1037,56 @@ TEST_F(gm, double_free_large)
 	EXPECT_EQ(0, span_pages_inuse());
 }
 
+/* Are the @n gomem pages from @base allocated in their chunks' bitmaps? */
+static bool pages_allocated(unsigned long base, unsigned long n)
+{
+	unsigned long a;
+
+	for (a = base; a < base + n * 8192; a += 8192)
+		if (!test_bit(gomem_chunk_page(a), gomem_chunk_lookup(gomem_chunk_index(a))->alloc))
+			return false;
+	return true;
+}
+
+/*
+ * The hot span lists of @h against their counts: n pages on list n - 1,
+ * state FREEING, mapped, allocated in the page heap, hot_sizes and
+ * hot_pages exact, within GOMEM_HOT_PAGES. Return: violations.
+ */
+static int hot_check(struct gomem_heap *h)
+{
+	unsigned long flags, pages = 0;
+	unsigned int i, n = 0;
+	struct gomem_span *s;
+	u32 sizes = 0;
+	int bad = 0;
+
+	spin_lock_irqsave(&h->lock, flags);
+	for (i = 0; i < GOMEM_HOT_MAX_PAGES; i++) {
+		for (s = h->hot[i]; s; s = s->hot_next) {
+			bad += s->npages != i + 1 || s->state != GOMEM_SPAN_FREEING ||
+			       (s->tags && s->nelems < 2) || gomem_ptr_to_span(s->start) != s ||
+			       gomem_ptr_to_span((char *)s->start + s->npages * 8192 - 1) != s ||
+			       !pages_allocated(s->base, s->npages);
+			sizes |= BIT(i);
+			pages += s->npages;
+			n++;
+		}
+	}
+	bad += n != h->nhot || pages != h->hot_pages || sizes != h->hot_sizes ||
+	       pages > GOMEM_HOT_PAGES;
+	spin_unlock_irqrestore(&h->lock, flags);
+	return bad;
+}
+
 /*
  * Hot large spans (mheap.c): a freed large object of up to 256 KiB keeps
  * its span whole for the next allocation of its size on its node. The
  * same address comes back (counted in hot_hits), zeroed when asked; its
  * pages count as free meanwhile; a free of the old pointer is a double
  * free; an alignment the span lacks, or another size, is not served from
- * it; at most GOMEM_HOT_SPANS are kept; a release gives them back.
+ * it; at most GOMEM_HOT_PAGES pages are kept, no span above 256 KiB; a
+ * release gives them back.
  */
 TEST_F(gm, hot_large_spans)
 {
@@ -1097,7 +1140,7 @@ TEST_F(gm, hot_large_spans)
 	gomem_kfree(x);					/* 5 pages: the fourth */
 	EXPECT_EQ(4, h->nhot);
 
-	/* at most GOMEM_HOT_SPANS; none above 256 KiB */
+	/* at most GOMEM_HOT_PAGES; none above 256 KiB */
 	for (i = 0; i < 6; i++) {
 		v[i] = gomem_kmalloc_node(i < 5 ? 4 * 8192 + 1 : 300 << 10,
 					  GFP_KERNEL | __GFP_THISNODE, 0);
@@ -1105,9 +1148,10 @@ TEST_F(gm, hot_large_spans)
 	}
 	for (i = 0; i < 6; i++)
 		gomem_kfree(v[i]);
-	EXPECT_LE(h->nhot, GOMEM_HOT_SPANS);
-	for (i = 0; i < h->nhot; i++)
-		EXPECT_LE(h->hot[i]->npages, GOMEM_HOT_MAX_PAGES);
+	EXPECT_EQ(0, hot_check(h));
+	/* b, y, z and the five of 5 pages (v[0] took x's span): not 300 KiB */
+	EXPECT_EQ(8, h->nhot);
+	EXPECT_EQ(6 + 8 + 8 + 5 * 5, h->hot_pages);
 	EXPECT_EQ(0, gomem_host_check());
 
 	/* a release takes them back: everything goes */
@@ -1117,6 +1161,128 @@ TEST_F(gm, hot_large_spans)
 	gomem_heap_snapshot(h, &st, &held, &nfree);
 	EXPECT_EQ(held, nfree + (held0 - free0));
 	EXPECT_EQ(0, st.large_pages_inuse);
+}
+
+/* objects of @size's kmalloc class allocated and not freed */
+static long class_inuse(size_t size)
+{
+	unsigned long a, f, c;
+
+	gomem_class_sum(&gomem_classes[gomem_size_to_class(size) << 1], &a, &f, &c);
+	return (long)(a - f);
+}
+
+/*
+ * Hot class spans (mheap.c): the empty spans a class does not keep go hot,
+ * FREEING and mapped, every free hint made stale (the
+ * span generation moves once per span); a free into one is a double free;
+ * another class whose spans have as many pages takes them back (hot_hits),
+ * and its objects there are freed to it, not to the class the spans came
+ * from; the hot pages stay within GOMEM_HOT_PAGES however many spans empty.
+ */
+TEST_F(gm, hot_class_spans)
+{
+	enum { N = 64 };	/* 4 KiB objects: 32 one-page spans */
+	struct gomem_heap *h = gomem_heaps[0];
+	unsigned long spans = 0, held, nfree, hits;
+	struct gomem_heap_stats st;
+	struct gomem_cache *k4, *k1;
+	struct df_counts c0, c1;
+	void *v[N], *w[8 * N], *big[600];
+	unsigned int i, n, nw = 0;
+	long gen;
+
+	ASSERT_EQ(1, gomem_classes[gomem_size_to_class(4096) << 1].npages);
+	ASSERT_EQ(1, gomem_classes[gomem_size_to_class(2048) << 1].npages);
+	ASSERT_EQ(0, h->nhot);
+	for (i = 0; i < N; i++) {
+		v[i] = gomem_kmalloc_node(4096, GFP_KERNEL | __GFP_THISNODE, 0);
+		ASSERT_NE(NULL, v[i]);
+		memset(v[i], 0x11, 4096);
+	}
+	gen = atomic_long_read(&gomem_span_gen);
+	for (i = 0; i < N; i++)
+		gomem_kfree(v[i]);
+	gomem_drain_all();		/* the objects back in their spans */
+	EXPECT_EQ(0, class_inuse(4096));
+	EXPECT_EQ(0, hot_check(h));
+	/* 8 empty spans stay with the class (keep_empty(): 64 KiB), the rest go hot */
+	EXPECT_EQ(N / 2 - 8, h->nhot);
+	EXPECT_EQ(N / 2 - 8, h->hot_pages);
+	EXPECT_EQ(gen + N / 2 - 8, atomic_long_read(&gomem_span_gen));
+	gomem_heap_snapshot(h, &st, &held, &nfree);
+	hits = st.hot_hits;
+
+	/* a free of an object of a hot span: a double free, the span stays hot */
+	for (i = 0; i < N && gomem_ptr_to_span(v[i])->state != GOMEM_SPAN_FREEING; i++)
+		;
+	ASSERT_LT(i, N);
+	c0 = df_counts();
+	gomem_kfree(v[i]);
+	c1 = df_counts();
+	EXPECT_EQ(c0.dbl + 1, c1.dbl);
+	EXPECT_EQ(N / 2 - 8, h->nhot);
+
+	/* 2 KiB objects take the hot spans back, and are freed to their class */
+	while (h->nhot && nw < ARRAY_SIZE(w)) {
+		w[nw] = gomem_kmalloc_node(2048, GFP_KERNEL | __GFP_THISNODE, 0);
+		ASSERT_NE(NULL, w[nw]);
+		memset(w[nw++], 0x22, 2048);
+	}
+	EXPECT_EQ(0, h->nhot);
+	gomem_heap_snapshot(h, &st, &held, &nfree);
+	EXPECT_EQ(hits + N / 2 - 8, st.hot_hits);
+	for (i = 0; i < N; i++)
+		spans += gomem_ptr_to_span(v[i])->state == GOMEM_SPAN_SMALL &&
+			 gomem_ptr_to_span(v[i])->elemsize == 2048;
+	EXPECT_EQ(2 * (N / 2 - 8), spans);	/* two old objects per span */
+	EXPECT_EQ((long)nw, class_inuse(2048));
+	for (i = 0; i < nw; i++)
+		gomem_kfree(w[i]);
+	EXPECT_EQ(0, class_inuse(2048));
+	EXPECT_EQ(0, class_inuse(4096));
+	EXPECT_EQ(0, gomem_host_check());
+
+	/*
+	 * A merged cache's spans keep their tags hot; another merged cache
+	 * whose spans hold more objects gets tags of its own size (ASAN
+	 * sees a short one), and gomem_kfree() credits its objects to it
+	 */
+	k4 = gomem_cache_create("hot_4k", 4096, 0, 0, NULL);
+	k1 = gomem_cache_create("hot_1k", 1024, 0, 0, NULL);
+	ASSERT_TRUE(k4 && k1);
+	ASSERT_TRUE(k4->cls->tagged && k1->cls->tagged);
+	ASSERT_LT(k4->cls->nelems, k1->cls->nelems);
+	for (i = 0; i < N; i++)
+		ASSERT_NE(NULL, v[i] = gomem_cache_alloc_node(k4, GFP_KERNEL | __GFP_THISNODE, 0));
+	for (i = 0; i < N; i++)
+		gomem_cache_free(k4, v[i]);
+	gomem_drain_all();
+	EXPECT_EQ(0, hot_check(h));
+	EXPECT_GT(h->nhot, 0);
+	for (nw = 0; h->nhot && nw < ARRAY_SIZE(w); nw++)
+		ASSERT_NE(NULL, w[nw] = gomem_cache_alloc_node(k1, GFP_KERNEL | __GFP_THISNODE, 0));
+	EXPECT_EQ(0, h->nhot);
+	EXPECT_EQ((long)nw, gomem_cache_active(k1));
+	for (i = 0; i < nw; i++)
+		gomem_kfree(w[i]);
+	EXPECT_EQ(0, gomem_cache_active(k1));
+	EXPECT_EQ(0, gomem_cache_active(k4));
+	gomem_cache_destroy(k1);
+	gomem_cache_destroy(k4);
+
+	/* however many spans empty at once, at most GOMEM_HOT_PAGES stay hot */
+	for (n = 0; n < ARRAY_SIZE(big); n++)
+		ASSERT_NE(NULL, big[n] = gomem_kmalloc_node(4096, GFP_KERNEL | __GFP_THISNODE, 0));
+	for (i = 0; i < n; i++)
+		gomem_kfree(big[i]);
+	gomem_drain_all();
+	EXPECT_EQ(0, hot_check(h));
+	EXPECT_LE(h->hot_pages, GOMEM_HOT_PAGES);
+	EXPECT_GT(h->hot_pages, 0);
+	gomem_heap_release(h, 0);
+	EXPECT_EQ(0, h->nhot);
+	EXPECT_EQ(0, hot_check(h));
 }
 
 static bool cache_listed(const char *name)
