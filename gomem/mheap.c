@@ -1164,6 +1164,7 @@ void gomem_heap_snapshot(struct gomem_heap *h, struct gomem_heap_stats *st,
 
 	spin_lock_irqsave(&h->lock, flags);
 	*st = h->st;
+	st->hot_pages = h->hot_pages;
 	*held = h->pa.held_pages;
 	*free = h->pa.free_pages + h->hot_pages;
 	spin_unlock_irqrestore(&h->lock, flags);

@@ -27,6 +27,7 @@ struct gomem_heap_stats {
 	unsigned long large_pages_inuse;
 	unsigned long spans_inuse;	/* small and large */
 	unsigned long hot_hits;		/* span allocations served by a hot span */
+	unsigned long hot_pages;	/* pages in hot spans (a copy: snapshots only) */
 	unsigned long span_pages_inuse;	/* pages in small-object spans */
 };
 

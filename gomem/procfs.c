@@ -140,8 +140,9 @@ static int gomem_proc_show(struct seq_file *m, void *v)
 			   st.released_blocks, st.grow_failures, st.spans_inuse);
 		seq_printf(m, " large_objects_inuse=%lu large_bytes_inuse=%lu",
 			   st.large_allocs - st.large_frees, PG(st.large_pages_inuse));
-		seq_printf(m, " split_blocks=%lu split_released_bytes=%lu kept_bytes=%lu\n",
+		seq_printf(m, " split_blocks=%lu split_released_bytes=%lu kept_bytes=%lu",
 			   st.split_blocks, PG(st.split_released_pages), PG(st.kept_pages));
+		seq_printf(m, " hot_bytes=%lu hot_hits=%lu\n", PG(st.hot_pages), st.hot_hits);
 	}
 
 	for (sc = 1; sc < GOMEM_NUM_SIZE_CLASSES; sc++) {

@@ -67,7 +67,7 @@ static const char * const total_keys[] = {
 static const char * const node_keys[] = {
 	"id", "held_bytes", "inuse_bytes", "idle_bytes", "released_bytes", "grown_blocks",
 	"fallback_blocks", "released_blocks", "grow_failures", "spans_inuse",
-	"large_objects_inuse", "large_bytes_inuse", NULL
+	"large_objects_inuse", "large_bytes_inuse", "hot_bytes", "hot_hits", NULL
 };
 static const char * const class_keys[] = {
 	"id", "object_size", "span_bytes", "objects_per_span", "spans", "objects_inuse",
@@ -408,6 +408,11 @@ static void check_sums(const struct snap *s, const char *when)
 			nlb += num(r, "large_bytes_inuse");
 			CHECK(num(r, "held_bytes") == num(r, "inuse_bytes") + num(r, "idle_bytes"),
 			      "%s: node %s: held != inuse + idle", when, field(r, "id"));
+			/* hot spans: idle, at most GOMEM_HOT_PAGES (1 MiB) */
+			CHECK(num(r, "hot_bytes") <= num(r, "idle_bytes") &&
+			      num(r, "hot_bytes") <= 1048576 && num(r, "hot_bytes") % 8192 == 0,
+			      "%s: node %s: hot_bytes=%lld, idle_bytes=%lld", when, field(r, "id"),
+			      num(r, "hot_bytes"), num(r, "idle_bytes"));
 		}
 		if (!strcmp(r->type, "cache")) {
 			CHECK(num(r, "active_objects") == num(r, "allocs") - num(r, "frees"),
@@ -742,10 +747,15 @@ TEST(workload)
 	s2 = take();
 	ASSERT_TRUE(s2 != NULL);
 	check_sums(s2, "unloaded");
-	for (i = 0; i < s2->nrec; i++)
+	for (i = 0; i < s2->nrec; i++) {
+		/* a shrink gives the hot spans back first */
+		CHECK(strcmp(s2->rec[i].type, "node") || num(&s2->rec[i], "hot_bytes") == 0,
+		      "node %s: hot_bytes=%lld after a shrink", field(&s2->rec[i], "id"),
+		      num(&s2->rec[i], "hot_bytes"));
 		CHECK(strcmp(s2->rec[i].type, "cache") ||
 		      strncmp(field(&s2->rec[i], "name") ?: "", "gw_", 3),
 		      "cache %s left after unload", field(&s2->rec[i], "name"));
+	}
 	for (i = 1; i < NCLASSES; i++)
 		CHECK(cls(s2, i, "objects_inuse") == cls(s0, i, "objects_inuse") &&
 		      cls(s2, i, "spans") == cls(s0, i, "spans"),
