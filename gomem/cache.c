@@ -504,7 +504,8 @@ EXPORT_SYMBOL_GPL(gomem_cache_free);
  * span's window are taken in one run (gomem_mcache_alloc_run_irqoff()),
  * a refill when they run dry; then, outside the section, each object gets
  * what a single allocation gives it (kmemleak, __GFP_ZERO, init_on_alloc).
- * Debug and tiny caches allocate one object at a time.
+ * Debug and tiny caches allocate one object at a time, and so does a bulk of
+ * one or two objects, through the single allocation's inline path.
  *
  * Return: @size, or 0 when they could not all be allocated (then none is).
  */
@@ -517,10 +518,21 @@ int gomem_cache_alloc_bulk(struct gomem_cache *cache, gfp_t flags, size_t size, 
 	if (unlikely(!cache))
 		return 0;
 	cls = cache->cls;
-	if (size == 1) {	/* the single allocation's inline path */
+	/* the single allocation's inline path: cheaper than a run below 3 */
+	if (size == 1) {
 		p[0] = gomem_cache_alloc(cache, flags | __GFP_NOWARN);
 		if (likely(p[0]))
 			return 1;
+		goto undo;
+	}
+	if (size == 2) {
+		p[0] = gomem_cache_alloc(cache, flags | __GFP_NOWARN);
+		if (unlikely(!p[0]))
+			goto undo;
+		i = 1;
+		p[1] = gomem_cache_alloc(cache, flags | __GFP_NOWARN);
+		if (likely(p[1]))
+			return 2;
 		goto undo;
 	}
 	if (!READ_ONCE(cls->fastpath)) {
@@ -585,7 +597,7 @@ void gomem_cache_free_bulk(struct gomem_cache *cache, size_t size, void **p)
 	unsigned int want, done;
 	size_t i = 0;
 
-	if (unlikely(!cache) || size == 1) {	/* size 1: the inline free */
+	if (unlikely(!cache) || size <= 2) {	/* the inline free: cheaper below 3 */
 		for (; i < size; i++)
 			gomem_cache_free(cache, p[i]);
 		return;

@@ -147,6 +147,12 @@ static int workload(struct __test_metadata *_metadata)
 			gomem_cache_free_bulk(c, got, b);
 		else
 			fails++;
+		/* two: one object at a time, the first given back if the second fails */
+		got = gomem_cache_alloc_bulk(c, GFP_KERNEL | __GFP_NOWARN, 2, b);
+		if (got)
+			gomem_cache_free_bulk(c, got, b);
+		else
+			fails++;
 	}
 	for (i = 0; i < n; i++)
 		gomem_kfree(p[i]);

@@ -350,14 +350,15 @@ TEST_F(gm, tiny_packing_saving)
  * nothing: on the per-object path (a POISON cache) and on the inline path.
  * The page allocator fails every allocation after three (about 70 objects
  * of 20000 bytes; 256 need more). Each cache then shows no live object,
- * the span-state table is consistent and destroy frees the cache.
+ * the span-state table is consistent and destroy frees the cache. A bulk
+ * of two whose second object fails gives the first back.
  */
 TEST_F(gm, bulk_failing_part_way_counts_nothing)
 {
 	static const unsigned long flags[] = { GOMEM_POISON, GOMEM_NO_MERGE };
 	struct gomem_cache *c;
-	void *p[256];
-	unsigned int k;
+	void *p[256], *q[1024];
+	unsigned int k, n, i;
 
 	for (k = 0; k < ARRAY_SIZE(flags); k++) {
 		c = gomem_cache_create("bulk_fail", 20000, 0, flags[k], NULL);
@@ -374,6 +375,31 @@ TEST_F(gm, bulk_failing_part_way_counts_nothing)
 		EXPECT_EQ(256, gomem_cache_active(c));
 		gomem_cache_free_bulk(c, 256, p);
 		EXPECT_EQ(0, gomem_cache_active(c));
+
+		/*
+		 * A bulk of two (one object at a time) whose second object
+		 * fails: the memory there is, all but one object, is taken
+		 */
+		shim_quiet = 1;
+		shim_pages_fail_after = 0;
+		for (n = 0; n < ARRAY_SIZE(q); n++) {
+			q[n] = gomem_cache_alloc(c, GFP_KERNEL | __GFP_NOWARN);
+			if (!q[n])
+				break;
+		}
+		ASSERT_LT(n, ARRAY_SIZE(q));
+		ASSERT_GT(n, 0);
+		gomem_cache_free(c, q[--n]);
+		EXPECT_EQ(0, gomem_cache_alloc_bulk(c, GFP_KERNEL, 2, p));
+		EXPECT_EQ((long)n, gomem_cache_active(c));
+		EXPECT_EQ(1, gomem_cache_alloc_bulk(c, GFP_KERNEL, 1, p));	/* it was given back */
+		q[n++] = p[0];
+		shim_pages_fail_after = -1;
+		shim_quiet = 0;
+		for (i = 0; i < n; i++)
+			gomem_cache_free(c, q[i]);
+		EXPECT_EQ(0, gomem_cache_active(c));
+		EXPECT_EQ(0, gomem_host_check());
 		gomem_cache_destroy(c);
 		EXPECT_TRUE(list_empty(&gomem_caches));
 	}
